@@ -1,0 +1,308 @@
+//! The readiness profile: what "ready" means for one pilot, loaded from TOML and validated.
+//!
+//! `load` reads and validates in one step and reports every problem at once; the walk over
+//! the TOML tree lives in `spec.rs`, the checks that need more than one key in `validate.rs`.
+
+mod duration;
+mod spec;
+mod validate;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use duration::{format_duration, parse_duration};
+
+/// A validated profile. Paths inside it are already resolved against the profile's folder.
+#[derive(Clone, Debug)]
+pub struct Profile {
+    pub path: PathBuf,
+    pub pilot: Pilot,
+    pub sources: Vec<SourceSpec>,
+    pub entities: Vec<EntitySpec>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Pilot {
+    pub name: String,
+    pub owner: Option<String>,
+    pub kpi: Option<String>,
+}
+
+/// A warn/fail pair. A bare number in the profile is a fail-only limit.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Limit<T> {
+    pub warn: Option<T>,
+    pub fail: Option<T>,
+}
+
+/// Thresholds in force for one source: the profile's defaults overlaid by the source's own keys.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Thresholds {
+    /// Seconds.
+    pub max_age: Limit<i64>,
+    /// Seconds.
+    pub stale_after: i64,
+    pub max_stale_share: Limit<f64>,
+    pub max_missing_share: Limit<f64>,
+    pub min_label_coverage: Limit<f64>,
+    pub min_class_examples: u64,
+    pub max_duplicate_keys: Limit<u64>,
+    pub placeholders: Vec<String>,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            max_age: Limit { warn: Some(2 * 86_400), fail: Some(7 * 86_400) },
+            stale_after: 365 * 86_400,
+            max_stale_share: Limit { warn: Some(0.3), fail: Some(0.6) },
+            max_missing_share: Limit { warn: Some(0.02), fail: Some(0.10) },
+            min_label_coverage: Limit { warn: Some(0.8), fail: Some(0.5) },
+            min_class_examples: 30,
+            max_duplicate_keys: Limit { warn: None, fail: Some(0) },
+            placeholders: DEFAULT_PLACEHOLDERS.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+}
+
+pub const DEFAULT_PLACEHOLDERS: &[&str] =
+    &["N/A", "NA", "n/a", "null", "NULL", "None", "none", "-", "?", "unknown", "TBD"];
+
+/// A name in the profile together with where it was written, for messages about it later.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Named {
+    pub name: String,
+    pub line: usize,
+    pub col: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// A file, glob or directory, resolved against the profile's folder.
+    Path { written: String, resolved: PathBuf },
+    /// A database URL as written (may hold a password; print only `redacted`).
+    Url { url: String, redacted: String },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileFormat {
+    Csv,
+    Parquet,
+}
+
+#[derive(Clone, Debug)]
+pub struct SourceSpec {
+    pub name: String,
+    pub line: usize,
+    pub location: Location,
+    pub format: Option<FileFormat>,
+    pub delimiter: Option<u8>,
+    pub table: Option<String>,
+    pub query: Option<String>,
+    pub password_env: Option<String>,
+    pub timestamp: Option<Named>,
+    pub label: Option<Named>,
+    pub key: Option<Named>,
+    /// Whether the source's own key must be unique (default true).
+    pub unique: bool,
+    pub required: Vec<Named>,
+    /// Columns known to hold personal data, acknowledged by the profile's owner.
+    pub pii: Vec<Named>,
+    pub thresholds: Thresholds,
+}
+
+impl SourceSpec {
+    /// Every column the profile names for this source, with the key that named it.
+    pub fn named_columns(&self) -> Vec<(&'static str, &Named)> {
+        let mut out = Vec::new();
+        for (what, n) in [("timestamp", &self.timestamp), ("label", &self.label), ("key", &self.key)] {
+            if let Some(n) = n {
+                out.push((what, n));
+            }
+        }
+        out.extend(self.required.iter().map(|n| ("required", n)));
+        out.extend(self.pii.iter().map(|n| ("pii", n)));
+        out
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct EntitySpec {
+    pub name: String,
+    pub line: usize,
+    /// `(source, column)` pairs.
+    pub keys: Vec<(String, String)>,
+    pub normalize: Vec<Normalization>,
+    pub compare: Vec<((String, String), (String, String))>,
+    pub unique: Vec<String>,
+    pub max_unmatched_share: Limit<f64>,
+    pub max_duplicate_keys: Limit<u64>,
+    pub max_conflict_share: Limit<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Normalization {
+    Trim,
+    Lowercase,
+    StripPrefix(String),
+    StripLeadingZeros,
+    DigitsOnly,
+    CollapseWhitespace,
+}
+
+/// One thing wrong with a profile, located in its file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub line: usize,
+    pub col: usize,
+    /// Dotted path of the offending key, e.g. `sources[2].timestamp`.
+    pub key: String,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("failed to read profile `{path}`: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{}", render_invalid(path, text, problems))]
+    Invalid { path: PathBuf, text: String, problems: Vec<Problem> },
+}
+
+impl ProfileError {
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            ProfileError::Io { .. } => &[],
+            ProfileError::Invalid { problems, .. } => problems,
+        }
+    }
+}
+
+/// Renders problems the way a compiler would: location, the offending line, a caret, a hint.
+fn render_invalid(path: &Path, text: &str, problems: &[Problem]) -> String {
+    let mut out = format!(
+        "profile `{}` is invalid: {} problem{}",
+        path.display(),
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    );
+    for p in problems {
+        out.push_str(&format!("\n\n{}:{}:{}: `{}`: {}", path.display(), p.line, p.col, p.key, p.message));
+        if let Some(src) = text.lines().nth(p.line.saturating_sub(1)) {
+            let width = p.line.to_string().len();
+            out.push_str(&format!("\n {:width$} |\n {} | {}\n {:width$} | {}^", "", p.line, src, "", " ".repeat(p.col.saturating_sub(1))));
+        }
+        if let Some(h) = &p.hint {
+            out.push_str(&format!("\n  hint: {h}"));
+        }
+    }
+    out
+}
+
+impl fmt::Display for FileFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FileFormat::Csv => "csv",
+            FileFormat::Parquet => "parquet",
+        })
+    }
+}
+
+impl Profile {
+    /// Reads and validates a profile; every problem found is in the error.
+    pub fn load(path: &Path) -> Result<Profile, ProfileError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ProfileError::Io { path: path.to_path_buf(), source })?;
+        Profile::from_str(path, &text)
+    }
+
+    /// Validates profile text as if it were read from `path` (paths resolve against its folder).
+    pub fn from_str(path: &Path, text: &str) -> Result<Profile, ProfileError> {
+        let mut problems = Vec::new();
+        let profile = spec::walk(path, text, &mut problems);
+        if let Some(p) = &profile {
+            validate::cross_checks(p, text, &mut problems);
+        }
+        problems.sort_by_key(|p| (p.line, p.col));
+        problems.dedup();
+        match profile {
+            Some(p) if problems.is_empty() => Ok(p),
+            _ => Err(ProfileError::Invalid { path: path.to_path_buf(), text: text.to_string(), problems }),
+        }
+    }
+}
+
+/// The closest candidate within a small edit distance, for "did you mean" hints.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word_l = word.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&word_l, &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.chars().count().max(word.chars().count()) / 3).max(1) || *d <= 2 && word.len() > 3)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Replaces the password in a URL with `***`, keeping everything else readable.
+pub fn redact_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else { return url.to_string() };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    match authority.rfind('@') {
+        Some(at) => {
+            let userinfo = &authority[..at];
+            match userinfo.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &userinfo[..colon],
+                    &rest[at..]
+                ),
+                None => url.to_string(),
+            }
+        }
+        None => url.to_string(),
+    }
+}
+
+/// Whether a URL carries a password in its user-info part.
+pub fn url_has_password(url: &str) -> bool {
+    redact_url(url) != url
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords_only() {
+        assert_eq!(redact_url("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact_url("mysql://u:p@ss@h/db"), "mysql://u:***@h/db");
+        assert_eq!(redact_url("sqlite://data/crm.db"), "sqlite://data/crm.db");
+        assert!(url_has_password("postgres://u:x@h/db"));
+        assert!(!url_has_password("postgres://u@h/db?x=a:b@c"));
+    }
+
+    #[test]
+    fn suggests_close_names() {
+        assert_eq!(did_you_mean("timestmp", ["timestamp", "label"]), Some("timestamp"));
+        assert_eq!(did_you_mean("updated", ["updated_at", "created_at"]), Some("updated_at"));
+        assert_eq!(did_you_mean("zzz", ["timestamp", "label"]), None);
+    }
+}

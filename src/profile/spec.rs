@@ -1,0 +1,572 @@
+//! Walks the TOML tree of a profile into `Profile`, collecting every problem instead of
+//! stopping at the first, each with its line, column, key path and a hint where one helps.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::{
+    EntitySpec, FileFormat, Limit, Location, Named, Normalization, Pilot, Problem, Profile, SourceSpec,
+    Thresholds, did_you_mean, parse_duration, redact_url,
+};
+
+const TOP_KEYS: &[&str] = &["pilot", "defaults", "sources", "entities"];
+const PILOT_KEYS: &[&str] = &["name", "owner", "kpi"];
+const THRESHOLD_KEYS: &[&str] = &[
+    "max_age",
+    "stale_after",
+    "max_stale_share",
+    "max_missing_share",
+    "min_label_coverage",
+    "min_class_examples",
+    "max_duplicate_keys",
+    "placeholders",
+];
+const SOURCE_KEYS: &[&str] = &[
+    "name", "path", "url", "table", "query", "password_env", "format", "delimiter", "timestamp", "label",
+    "key", "unique", "required", "pii",
+];
+const ENTITY_KEYS: &[&str] = &[
+    "name",
+    "keys",
+    "normalize",
+    "compare",
+    "unique",
+    "max_unmatched_share",
+    "max_duplicate_keys",
+    "max_conflict_share",
+];
+
+struct Walker<'a> {
+    text: &'a str,
+    problems: &'a mut Vec<Problem>,
+}
+
+impl Walker<'_> {
+    fn line_col(&self, span: &Range<usize>) -> (usize, usize) {
+        let upto = self.text.get(..span.start.min(self.text.len())).unwrap_or("");
+        let line = upto.matches('\n').count() + 1;
+        let col = upto.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
+    }
+
+    fn problem(&mut self, span: &Range<usize>, key: &str, message: String, hint: Option<String>) {
+        let (line, col) = self.line_col(span);
+        self.problems.push(Problem { line, col, key: key.to_string(), message, hint });
+    }
+
+    fn unknown_keys(&mut self, table: &DeTable<'_>, allowed: &[&str], path: &str) {
+        for (k, _) in table.iter() {
+            let name = k.get_ref().as_ref();
+            if !allowed.contains(&name) {
+                let hint = match did_you_mean(name, allowed.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("expected one of {}", list(allowed)),
+                };
+                self.problem(&k.span(), &join(path, name), format!("unknown key `{name}`"), Some(hint));
+            }
+        }
+    }
+
+    fn string(&mut self, table: &DeTable<'_>, key: &str, path: &str) -> Option<Spanned<String>> {
+        let v = get(table, key)?;
+        match v.get_ref() {
+            DeValue::String(s) => Some(Spanned::new(v.span(), s.to_string())),
+            other => {
+                self.problem(&v.span(), &join(path, key), format!("expected a string, found {}", other.type_str()), None);
+                None
+            }
+        }
+    }
+
+    fn named(&mut self, table: &DeTable<'_>, key: &str, path: &str) -> Option<Named> {
+        let s = self.string(table, key, path)?;
+        let (line, col) = self.line_col(&s.span());
+        Some(Named { name: s.into_inner(), line, col })
+    }
+
+    fn string_list(&mut self, table: &DeTable<'_>, key: &str, path: &str) -> Option<Vec<Spanned<String>>> {
+        let v = get(table, key)?;
+        let DeValue::Array(items) = v.get_ref() else {
+            self.problem(&v.span(), &join(path, key), format!("expected an array of strings, found {}", v.get_ref().type_str()), None);
+            return None;
+        };
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            match item.get_ref() {
+                DeValue::String(s) => out.push(Spanned::new(item.span(), s.to_string())),
+                other => self.problem(
+                    &item.span(),
+                    &format!("{}[{i}]", join(path, key)),
+                    format!("expected a string, found {}", other.type_str()),
+                    None,
+                ),
+            }
+        }
+        Some(out)
+    }
+
+    fn named_list(&mut self, table: &DeTable<'_>, key: &str, path: &str) -> Vec<Named> {
+        self.string_list(table, key, path)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| {
+                let (line, col) = self.line_col(&s.span());
+                Named { name: s.into_inner(), line, col }
+            })
+            .collect()
+    }
+
+    fn boolean(&mut self, table: &DeTable<'_>, key: &str, path: &str) -> Option<bool> {
+        let v = get(table, key)?;
+        match v.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            other => {
+                self.problem(&v.span(), &join(path, key), format!("expected true or false, found {}", other.type_str()), None);
+                None
+            }
+        }
+    }
+
+    fn share(&mut self, v: &Spanned<DeValue<'_>>, path: &str) -> Option<f64> {
+        let n = match v.get_ref() {
+            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
+            DeValue::Integer(i) => i.as_str().replace('_', "").parse::<i64>().ok().map(|i| i as f64),
+            other => {
+                self.problem(&v.span(), path, format!("expected a share between 0 and 1, found {}", other.type_str()), None);
+                return None;
+            }
+        };
+        match n {
+            Some(x) if (0.0..=1.0).contains(&x) => Some(x),
+            _ => {
+                let written = self.text.get(v.span()).unwrap_or("?").to_string();
+                self.problem(
+                    &v.span(),
+                    path,
+                    format!("share `{written}` is out of range: expected a number between 0 and 1"),
+                    Some("write shares as fractions: 0.05 means 5%".into()),
+                );
+                None
+            }
+        }
+    }
+
+    fn count(&mut self, v: &Spanned<DeValue<'_>>, path: &str) -> Option<u64> {
+        match v.get_ref() {
+            DeValue::Integer(i) => match i.as_str().replace('_', "").parse::<u64>() {
+                Ok(n) if i.radix() == 10 => Some(n),
+                _ => {
+                    self.problem(&v.span(), path, format!("`{}` is not a count: expected a whole number ≥ 0", i.as_str()), None);
+                    None
+                }
+            },
+            other => {
+                self.problem(&v.span(), path, format!("expected a whole number ≥ 0, found {}", other.type_str()), None);
+                None
+            }
+        }
+    }
+
+    fn duration(&mut self, v: &Spanned<DeValue<'_>>, path: &str) -> Option<i64> {
+        match v.get_ref() {
+            DeValue::String(s) => match parse_duration(s) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    self.problem(&v.span(), path, e, Some("durations look like `90s`, `15m`, `36h`, `7d`, `52w`".into()));
+                    None
+                }
+            },
+            other => {
+                self.problem(
+                    &v.span(),
+                    path,
+                    format!("expected a duration string such as \"7d\", found {}", other.type_str()),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    /// `{ warn = x, fail = y }` or a bare value (fail only); `lower_is_worse` orders warn/fail.
+    fn limit<T: Copy + PartialOrd + std::fmt::Display>(
+        &mut self,
+        v: &Spanned<DeValue<'_>>,
+        path: &str,
+        lower_is_worse: bool,
+        one: &mut dyn FnMut(&mut Self, &Spanned<DeValue<'_>>, &str) -> Option<T>,
+    ) -> Option<Limit<T>> {
+        let DeValue::Table(t) = v.get_ref() else {
+            return one(self, v, path).map(|f| Limit { warn: None, fail: Some(f) });
+        };
+        self.unknown_keys(t, &["warn", "fail"], path);
+        let warn = get(t, "warn").and_then(|w| one(self, w, &join(path, "warn")));
+        let fail = get(t, "fail").and_then(|f| one(self, f, &join(path, "fail")));
+        if let (Some(w), Some(f)) = (warn, fail) {
+            let inverted = if lower_is_worse { w < f } else { w > f };
+            if inverted {
+                let order = if lower_is_worse { "at or above" } else { "at or below" };
+                self.problem(
+                    &v.span(),
+                    path,
+                    format!("warn ({w}) must be {order} fail ({f}), or the warning could never fire before the failure"),
+                    None,
+                );
+            }
+        }
+        if warn.is_none() && fail.is_none() && get(t, "warn").is_none() && get(t, "fail").is_none() {
+            self.problem(&v.span(), path, "empty threshold".into(), Some("write `{ warn = …, fail = … }` or a bare value".into()));
+        }
+        Some(Limit { warn, fail })
+    }
+
+    fn thresholds(&mut self, table: &DeTable<'_>, path: &str, base: &Thresholds) -> Thresholds {
+        let mut t = base.clone();
+        if let Some(v) = get(table, "max_age") {
+            if let Some(l) = self.limit(v, &join(path, "max_age"), false, &mut |w, v, p| w.duration(v, p)) {
+                t.max_age = l;
+            }
+        }
+        if let Some(v) = get(table, "stale_after") {
+            if let Some(d) = self.duration(v, &join(path, "stale_after")) {
+                t.stale_after = d;
+            }
+        }
+        for (key, slot, lower) in [
+            ("max_stale_share", &mut t.max_stale_share, false),
+            ("max_missing_share", &mut t.max_missing_share, false),
+            ("min_label_coverage", &mut t.min_label_coverage, true),
+        ] {
+            if let Some(v) = get(table, key) {
+                if let Some(l) = self.limit(v, &join(path, key), lower, &mut |w, v, p| w.share(v, p)) {
+                    *slot = l;
+                }
+            }
+        }
+        if let Some(v) = get(table, "min_class_examples") {
+            if let Some(n) = self.count(v, &join(path, "min_class_examples")) {
+                t.min_class_examples = n;
+            }
+        }
+        if let Some(v) = get(table, "max_duplicate_keys") {
+            if let Some(l) = self.limit(v, &join(path, "max_duplicate_keys"), false, &mut |w, v, p| w.count(v, p)) {
+                t.max_duplicate_keys = l;
+            }
+        }
+        if let Some(list) = self.string_list(table, "placeholders", path) {
+            t.placeholders = list.into_iter().map(Spanned::into_inner).collect();
+        }
+        t
+    }
+
+    fn array_of_tables<'t>(&mut self, root: &'t DeTable<'_>, key: &str) -> Vec<(usize, &'t Spanned<DeValue<'t>>)>
+    where
+        't: 't,
+    {
+        let Some(v) = get(root, key) else { return Vec::new() };
+        let DeValue::Array(items) = v.get_ref() else {
+            self.problem(&v.span(), key, format!("expected `[[{key}]]` tables, found {}", v.get_ref().type_str()), None);
+            return Vec::new();
+        };
+        items.iter().enumerate().collect()
+    }
+}
+
+fn get<'t, 'i>(table: &'t DeTable<'i>, key: &str) -> Option<&'t Spanned<DeValue<'i>>> {
+    table.iter().find(|(k, _)| k.get_ref().as_ref() == key).map(|(_, v)| v)
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
+}
+
+fn list(items: &[&str]) -> String {
+    items.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// Builds a `Profile` from text; `None` only when the TOML itself does not parse.
+pub(super) fn walk(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<Profile> {
+    let root = match DeTable::parse(text) {
+        Ok(r) => r,
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            let mut w = Walker { text, problems };
+            let msg = e.message().trim().to_string();
+            w.problem(&span, "", format!("TOML syntax error: {msg}"), None);
+            return None;
+        }
+    };
+    let root = root.get_ref();
+    let mut w = Walker { text, problems };
+    w.unknown_keys(root, TOP_KEYS, "");
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+
+    let mut pilot = Pilot::default();
+    match get(root, "pilot") {
+        Some(v) => match v.get_ref() {
+            DeValue::Table(t) => {
+                w.unknown_keys(t, PILOT_KEYS, "pilot");
+                match w.string(t, "name", "pilot") {
+                    Some(n) if !n.get_ref().trim().is_empty() => pilot.name = n.into_inner(),
+                    Some(n) => w.problem(&n.span(), "pilot.name", "the pilot's name is empty".into(), None),
+                    None if get(t, "name").is_none() => {
+                        w.problem(&v.span(), "pilot.name", "missing required key `name`".into(), Some("add `name = \"my-pilot\"` under `[pilot]`".into()))
+                    }
+                    None => {}
+                }
+                pilot.owner = w.string(t, "owner", "pilot").map(Spanned::into_inner);
+                pilot.kpi = w.string(t, "kpi", "pilot").map(Spanned::into_inner);
+            }
+            other => w.problem(&v.span(), "pilot", format!("expected a table `[pilot]`, found {}", other.type_str()), None),
+        },
+        None => w.problem(&(0..0), "pilot", "missing required table `[pilot]`".into(), Some("add `[pilot]` with `name = \"…\"`".into())),
+    }
+
+    let mut defaults = Thresholds::default();
+    if let Some(v) = get(root, "defaults") {
+        match v.get_ref() {
+            DeValue::Table(t) => {
+                w.unknown_keys(t, THRESHOLD_KEYS, "defaults");
+                defaults = w.thresholds(t, "defaults", &Thresholds::default());
+            }
+            other => w.problem(&v.span(), "defaults", format!("expected a table `[defaults]`, found {}", other.type_str()), None),
+        }
+    }
+
+    let mut sources = Vec::new();
+    for (i, item) in w.array_of_tables(root, "sources") {
+        let path_key = format!("sources[{i}]");
+        let DeValue::Table(t) = item.get_ref() else {
+            w.problem(&item.span(), &path_key, "expected a table".into(), None);
+            continue;
+        };
+        if let Some(s) = source(&mut w, t, &item.span(), &path_key, &dir, &defaults) {
+            sources.push(s);
+        }
+    }
+    if get(root, "sources").is_none() {
+        w.problem(&(text.len()..text.len()), "sources", "the profile declares no `[[sources]]`".into(), Some("add at least one `[[sources]]` table with `name` and `path` or `url`".into()));
+    }
+
+    let mut entities = Vec::new();
+    for (i, item) in w.array_of_tables(root, "entities") {
+        let path_key = format!("entities[{i}]");
+        let DeValue::Table(t) = item.get_ref() else {
+            w.problem(&item.span(), &path_key, "expected a table".into(), None);
+            continue;
+        };
+        if let Some(e) = entity(&mut w, t, &item.span(), &path_key) {
+            entities.push(e);
+        }
+    }
+
+    Some(Profile { path: path.to_path_buf(), pilot, sources, entities })
+}
+
+fn source(
+    w: &mut Walker<'_>,
+    t: &DeTable<'_>,
+    span: &Range<usize>,
+    path: &str,
+    dir: &Path,
+    defaults: &Thresholds,
+) -> Option<SourceSpec> {
+    let allowed: Vec<&str> = SOURCE_KEYS.iter().chain(THRESHOLD_KEYS).copied().collect();
+    w.unknown_keys(t, &allowed, path);
+    let (line, _) = w.line_col(span);
+    let name = match w.string(t, "name", path) {
+        Some(n) if valid_name(n.get_ref()) => n.into_inner(),
+        Some(n) => {
+            w.problem(&n.span(), &join(path, "name"), format!("source name `{}` must be letters, digits, `_` or `-`", n.get_ref()), None);
+            n.into_inner()
+        }
+        None => {
+            if get(t, "name").is_none() {
+                w.problem(span, &join(path, "name"), "missing required key `name`".into(), None);
+            }
+            format!("source{}", path.trim_start_matches("sources"))
+        }
+    };
+    let file = w.string(t, "path", path);
+    let url = w.string(t, "url", path);
+    let location = match (file, url) {
+        (Some(p), None) => {
+            if p.get_ref().trim().is_empty() {
+                w.problem(&p.span(), &join(path, "path"), "path is empty".into(), None);
+            }
+            let resolved: PathBuf = dir.join(p.get_ref());
+            Location::Path { written: p.into_inner(), resolved }
+        }
+        (None, Some(u)) => {
+            let url = u.get_ref().clone();
+            let scheme = url.split("://").next().unwrap_or("");
+            if !url.contains("://") || !["postgres", "postgresql", "mysql", "mariadb", "sqlite"].contains(&scheme) {
+                w.problem(
+                    &u.span(),
+                    &join(path, "url"),
+                    format!("`{}` is not a database URL this version reads", redact_url(&url)),
+                    Some("expected `postgres://…`, `postgresql://…`, `mysql://…`, `mariadb://…` or `sqlite://…`".into()),
+                );
+            }
+            Location::Url { redacted: redact_url(&url), url }
+        }
+        (Some(p), Some(_)) => {
+            w.problem(span, path, "a source has either `path` or `url`, not both".into(), None);
+            Location::Path { resolved: dir.join(p.get_ref()), written: p.into_inner() }
+        }
+        (None, None) => {
+            if get(t, "path").is_none() && get(t, "url").is_none() {
+                w.problem(span, path, format!("source `{name}` has neither `path` nor `url`"), Some("add `path = \"data.csv\"` or `url = \"postgres://…\"`".into()));
+            }
+            return None;
+        }
+    };
+    let format = w.string(t, "format", path).and_then(|f| match f.get_ref().to_ascii_lowercase().as_str() {
+        "csv" => Some(FileFormat::Csv),
+        "parquet" => Some(FileFormat::Parquet),
+        other => {
+            w.problem(&f.span(), &join(path, "format"), format!("unknown format `{other}`"), Some("expected `csv` or `parquet`".into()));
+            None
+        }
+    });
+    let delimiter = w.string(t, "delimiter", path).and_then(|d| match d.get_ref().as_str() {
+        "," => Some(b','),
+        ";" => Some(b';'),
+        "\t" | "tab" => Some(b'\t'),
+        "|" => Some(b'|'),
+        other => {
+            w.problem(&d.span(), &join(path, "delimiter"), format!("unsupported delimiter `{other}`"), Some("expected \",\", \";\", \"\\t\" or \"|\"".into()));
+            None
+        }
+    });
+    let table = w.string(t, "table", path).map(Spanned::into_inner);
+    let query = w.string(t, "query", path).map(Spanned::into_inner);
+    let password_env = w.string(t, "password_env", path).map(Spanned::into_inner);
+    let timestamp = w.named(t, "timestamp", path);
+    let label = w.named(t, "label", path);
+    let key = w.named(t, "key", path);
+    let unique = w.boolean(t, "unique", path).unwrap_or(true);
+    let required = w.named_list(t, "required", path);
+    let pii = w.named_list(t, "pii", path);
+    let thresholds = w.thresholds(t, path, defaults);
+    Some(SourceSpec {
+        name,
+        line,
+        location,
+        format,
+        delimiter,
+        table,
+        query,
+        password_env,
+        timestamp,
+        label,
+        key,
+        unique,
+        required,
+        pii,
+        thresholds,
+    })
+}
+
+fn entity(w: &mut Walker<'_>, t: &DeTable<'_>, span: &Range<usize>, path: &str) -> Option<EntitySpec> {
+    w.unknown_keys(t, ENTITY_KEYS, path);
+    let (line, _) = w.line_col(span);
+    let name = match w.string(t, "name", path) {
+        Some(n) => n.into_inner(),
+        None => {
+            if get(t, "name").is_none() {
+                w.problem(span, &join(path, "name"), "missing required key `name`".into(), None);
+            }
+            return None;
+        }
+    };
+    let mut keys = Vec::new();
+    for k in w.string_list(t, "keys", path).unwrap_or_default() {
+        match k.get_ref().split_once('.') {
+            Some((s, c)) if !s.is_empty() && !c.is_empty() => keys.push((s.to_string(), c.to_string())),
+            _ => w.problem(&k.span(), &join(path, "keys"), format!("`{}` is not `source.column`", k.get_ref()), None),
+        }
+    }
+    if keys.len() < 2 {
+        w.problem(span, &join(path, "keys"), format!("entity `{name}` needs keys in at least two systems"), Some("write `keys = [\"tickets.customer_id\", \"crm.customer_id\"]`".into()));
+    }
+    let mut normalize = Vec::new();
+    for n in w.string_list(t, "normalize", path).unwrap_or_default() {
+        let v = n.get_ref();
+        let parsed = match v.as_str() {
+            "trim" => Some(Normalization::Trim),
+            "lowercase" => Some(Normalization::Lowercase),
+            "strip_leading_zeros" => Some(Normalization::StripLeadingZeros),
+            "digits_only" => Some(Normalization::DigitsOnly),
+            "collapse_whitespace" => Some(Normalization::CollapseWhitespace),
+            s if s.starts_with("strip_prefix:") && s.len() > "strip_prefix:".len() => {
+                Some(Normalization::StripPrefix(s["strip_prefix:".len()..].to_string()))
+            }
+            _ => None,
+        };
+        match parsed {
+            Some(p) => normalize.push(p),
+            None => {
+                const ALL: &[&str] = &["trim", "lowercase", "strip_prefix:", "strip_leading_zeros", "digits_only", "collapse_whitespace"];
+                let hint = did_you_mean(v, ALL.iter().copied()).map_or_else(|| format!("expected one of {}", list(ALL)), |s| format!("did you mean `{s}`?"));
+                w.problem(&n.span(), &join(path, "normalize"), format!("unknown normalization `{v}`"), Some(hint));
+            }
+        }
+    }
+    let mut compare = Vec::new();
+    if let Some(v) = get(t, "compare") {
+        match v.get_ref() {
+            DeValue::Array(pairs) => {
+                for pair in pairs.iter() {
+                    let cols: Option<Vec<(String, String)>> = match pair.get_ref() {
+                        DeValue::Array(items) if items.len() == 2 => items
+                            .iter()
+                            .map(|i| i.get_ref().as_str().and_then(|s| s.split_once('.')).map(|(a, b)| (a.to_string(), b.to_string())))
+                            .collect(),
+                        _ => None,
+                    };
+                    match cols.as_deref() {
+                        Some([a, b]) => compare.push((a.clone(), b.clone())),
+                        _ => w.problem(&pair.span(), &join(path, "compare"), "each comparison is a pair `[\"a.col\", \"b.col\"]`".into(), None),
+                    }
+                }
+            }
+            other => w.problem(&v.span(), &join(path, "compare"), format!("expected an array of pairs, found {}", other.type_str()), None),
+        }
+    }
+    let unique = w.string_list(t, "unique", path).unwrap_or_default().into_iter().map(Spanned::into_inner).collect();
+    let mut e = EntitySpec {
+        name,
+        line,
+        keys,
+        normalize,
+        compare,
+        unique,
+        max_unmatched_share: Limit { warn: Some(0.02), fail: Some(0.10) },
+        max_duplicate_keys: Limit { warn: None, fail: Some(0) },
+        max_conflict_share: Limit { warn: Some(0.01), fail: Some(0.05) },
+    };
+    if let Some(v) = get(t, "max_unmatched_share") {
+        if let Some(l) = w.limit(v, &join(path, "max_unmatched_share"), false, &mut |w, v, p| w.share(v, p)) {
+            e.max_unmatched_share = l;
+        }
+    }
+    if let Some(v) = get(t, "max_conflict_share") {
+        if let Some(l) = w.limit(v, &join(path, "max_conflict_share"), false, &mut |w, v, p| w.share(v, p)) {
+            e.max_conflict_share = l;
+        }
+    }
+    if let Some(v) = get(t, "max_duplicate_keys") {
+        if let Some(l) = w.limit(v, &join(path, "max_duplicate_keys"), false, &mut |w, v, p| w.count(v, p)) {
+            e.max_duplicate_keys = l;
+        }
+    }
+    Some(e)
+}
+
+fn valid_name(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}

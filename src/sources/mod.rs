@@ -1,0 +1,173 @@
+//! Sources: where rows come from. Each kind opens its data, probes the schema, and collects
+//! `SourceStats` by feeding batches of cells to the accumulators in `stats`.
+
+pub mod csv;
+pub mod files;
+pub mod parquet;
+mod pipeline;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use serde::Serialize;
+
+use crate::profile::{FileFormat, Location, SourceSpec};
+use crate::stats::{SourceAcc, StatsRequest};
+
+pub use files::FileAccess;
+
+/// What went wrong opening or reading a source; the scan turns it into an access finding.
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
+pub enum SourceError {
+    #[error("`{path}` does not exist")]
+    NotFound { path: String },
+    #[error("no files match `{pattern}`")]
+    NoFiles { pattern: String },
+    #[error("cannot read `{path}`: permission denied{detail}")]
+    PermissionDenied { path: String, detail: String },
+    #[error("cannot read `{path}`: {message}")]
+    Unreadable { path: String, message: String },
+    #[error("`{path}` is not supported: {what}")]
+    Unsupported { path: String, what: String },
+}
+
+/// Live progress of one source, read by the CLI's progress bars.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub done: AtomicU64,
+    pub total: AtomicU64,
+    /// Whether `done`/`total` count bytes (files) rather than rows.
+    pub bytes: AtomicBool,
+    pub finished: AtomicBool,
+}
+
+impl Progress {
+    pub fn add(&self, n: u64) {
+        self.done.fetch_add(n, Ordering::Relaxed);
+    }
+}
+
+/// What a collector needs besides the request: the worker pool and a progress sink.
+pub struct CollectCtx<'a> {
+    pub pool: &'a rayon::ThreadPool,
+    pub progress: Arc<Progress>,
+}
+
+/// CSV-specific evidence of a malformed file.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CsvInfo {
+    pub delimiter: String,
+    pub gzip: bool,
+    pub bom: bool,
+    pub ragged_rows: u64,
+    /// `(line, fields found)` of the first ragged rows.
+    pub ragged_examples: Vec<(u64, usize)>,
+    pub expected_fields: usize,
+    /// Line where a quoted field opened and never closed, if the file ends inside one.
+    pub unterminated_quote_line: Option<u64>,
+    pub duplicate_headers: Vec<String>,
+    pub invalid_utf8_rows: u64,
+}
+
+/// Freshness signals a file carries besides its rows.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FileSignals {
+    /// Newest modification time among the source's files, micros since the epoch.
+    pub modified: Option<i64>,
+    /// Parquet footer statistics of the timestamp column, micros, without a scan.
+    pub footer_min: Option<i64>,
+    pub footer_max: Option<i64>,
+    /// Row count from the Parquet footer.
+    pub footer_rows: Option<u64>,
+}
+
+/// Everything collected from one source.
+#[derive(Debug)]
+pub struct SourceStats {
+    pub kind: &'static str,
+    pub parts: Vec<String>,
+    pub acc: SourceAcc,
+    pub csv: Option<CsvInfo>,
+    pub signals: FileSignals,
+    pub access: Option<FileAccess>,
+    pub bytes: u64,
+}
+
+/// A source that failed, with whatever access facts were learnt before it did.
+#[derive(Debug)]
+pub struct SourceFailure {
+    pub kind: &'static str,
+    pub error: SourceError,
+    pub access: Option<FileAccess>,
+}
+
+pub trait Source: Send + Sync {
+    fn kind(&self) -> &'static str;
+    /// Where the data is, as printed in reports (URLs redacted).
+    fn location(&self) -> String;
+    /// Column names, without reading the rows: for `preflight check`.
+    fn columns(&self) -> Result<Vec<String>, SourceError>;
+    fn collect(&self, req: &StatsRequest, ctx: &CollectCtx<'_>) -> Result<SourceStats, SourceFailure>;
+}
+
+/// Chooses the reader for a source spec. Database URLs have no reader in this version.
+pub fn open(spec: &SourceSpec) -> Box<dyn Source> {
+    match &spec.location {
+        Location::Path { written, resolved } => {
+            let format = spec.format.or_else(|| files::guess_format(resolved));
+            match format {
+                Some(FileFormat::Parquet) => Box::new(parquet::ParquetSource::new(written.clone(), resolved.clone())),
+                Some(FileFormat::Csv) => {
+                    Box::new(csv::CsvSource::new(written.clone(), resolved.clone(), spec.delimiter))
+                }
+                None => Box::new(Unsupported {
+                    kind: "file",
+                    location: written.clone(),
+                    what: "cannot tell the format from the name; set `format = \"csv\"` or `format = \"parquet\"`".into(),
+                }),
+            }
+        }
+        Location::Url { redacted, .. } => Box::new(Unsupported {
+            kind: url_kind(redacted),
+            location: redacted.clone(),
+            what: "SQL sources are not read by this version of preflight yet".into(),
+        }),
+    }
+}
+
+fn url_kind(url: &str) -> &'static str {
+    match url.split("://").next().unwrap_or("") {
+        "postgres" | "postgresql" => "postgres",
+        "mysql" | "mariadb" => "mysql",
+        "sqlite" => "sqlite",
+        _ => "sql",
+    }
+}
+
+/// A source this build cannot read, reported as such rather than skipped.
+struct Unsupported {
+    kind: &'static str,
+    location: String,
+    what: String,
+}
+
+impl Source for Unsupported {
+    fn kind(&self) -> &'static str {
+        self.kind
+    }
+    fn location(&self) -> String {
+        self.location.clone()
+    }
+    fn columns(&self) -> Result<Vec<String>, SourceError> {
+        Err(SourceError::Unsupported { path: self.location.clone(), what: self.what.clone() })
+    }
+    fn collect(&self, _req: &StatsRequest, _ctx: &CollectCtx<'_>) -> Result<SourceStats, SourceFailure> {
+        let error = SourceError::Unsupported { path: self.location.clone(), what: self.what.clone() };
+        Err(SourceFailure { kind: self.kind, error, access: None })
+    }
+}
+
+/// Paths shown in reports: as written in the profile for one file, or each part's path.
+pub(crate) fn display_path(p: &std::path::Path) -> String {
+    p.display().to_string()
+}

@@ -1,0 +1,784 @@
+//! Mergeable per-column accumulators: what a source reader feeds, batch by batch, and what the
+//! measures read. Every count here is exact except `distinct` once a column outgrows the exact
+//! set, where a HyperLogLog sketch takes over.
+//!
+//! A reader turns each batch of rows into `Cell`s and calls `BatchAcc::push`; batches are
+//! accumulated on worker threads and merged in batch order with `SourceAcc::merge`, so memory is
+//! bounded by the batch size and the result does not depend on the number of threads.
+
+pub mod hll;
+pub mod pii;
+pub mod timestamp;
+mod values;
+
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
+
+pub use pii::PiiKind;
+use values::ValueCounter;
+
+/// At most this many examples are kept as evidence for anything.
+pub const MAX_EXAMPLES: usize = 5;
+
+/// What the profile asks a source to collect, resolved to micros at the scan's as-of time.
+#[derive(Clone, Debug)]
+pub struct StatsRequest {
+    pub required: Vec<String>,
+    pub timestamp: Option<String>,
+    pub label: Option<String>,
+    pub key: Option<String>,
+    /// Trimmed and lower-cased for the case-insensitive comparison.
+    pub placeholders: Vec<String>,
+    pub as_of: i64,
+    /// Rows whose timestamp is before this are stale.
+    pub stale_before: i64,
+}
+
+impl StatsRequest {
+    pub fn is_placeholder(&self, trimmed: &str) -> bool {
+        // Placeholders are short words; long values skip the comparison entirely.
+        if trimmed.len() > 32 {
+            return false;
+        }
+        if trimmed.is_ascii() {
+            self.placeholders.iter().any(|p| p.eq_ignore_ascii_case(trimmed))
+        } else {
+            let lower = trimmed.to_lowercase();
+            self.placeholders.iter().any(|p| *p == lower)
+        }
+    }
+}
+
+/// Where a value was found: a CSV line (1-based, the header is line 1), a Parquet row index
+/// (0-based), or a SQL key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Locator {
+    Line(u64),
+    Row(u64),
+    Key(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Example {
+    #[serde(flatten)]
+    pub at: LocatorInFile,
+    pub value: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LocatorInFile {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(flatten)]
+    pub at: Locator,
+}
+
+/// Position of a row while a batch is read, turned into an `Example` only when one is kept.
+#[derive(Clone, Copy, Debug)]
+pub struct Pos {
+    pub part: u32,
+    pub line: Option<u64>,
+    pub row: u64,
+}
+
+/// One value as a reader hands it over. `Text` is raw bytes (not yet checked for UTF-8);
+/// `quoted` distinguishes CSV's `""` (an empty string, a blank) from an empty field (a null).
+#[derive(Clone, Copy, Debug)]
+pub enum Cell<'a> {
+    Null,
+    Text(&'a [u8]),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    /// Microseconds since the Unix epoch, UTC.
+    Timestamp(i64),
+    /// Days since the Unix epoch.
+    Date(i32),
+    /// Binary: present, counted, hashed by its bytes.
+    Opaque(&'a [u8]),
+    /// A nested value (list, struct, map): present or null, its contents not measured.
+    Nested,
+}
+
+/// Row-level flags for the headline: a row is ready when none is set.
+pub const ROW_INCOMPLETE: u8 = 1;
+pub const ROW_UNLABELED: u8 = 2;
+pub const ROW_STALE: u8 = 4;
+
+/// What a column was observed to hold, narrowed as values arrive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct TypeSeen {
+    any: bool,
+    all_int: bool,
+    all_float: bool,
+    all_bool: bool,
+    all_timestamp: bool,
+    all_date: bool,
+}
+
+impl Default for TypeSeen {
+    fn default() -> Self {
+        TypeSeen { any: false, all_int: true, all_float: true, all_bool: true, all_timestamp: true, all_date: true }
+    }
+}
+
+impl TypeSeen {
+    fn merge(&mut self, o: &TypeSeen) {
+        self.any |= o.any;
+        self.all_int &= o.all_int;
+        self.all_float &= o.all_float;
+        self.all_bool &= o.all_bool;
+        self.all_timestamp &= o.all_timestamp;
+        self.all_date &= o.all_date;
+    }
+}
+
+/// Min and max kept both as numbers (for numeric columns) and as text.
+#[derive(Clone, Debug, Default)]
+struct MinMax {
+    num: Option<(f64, f64)>,
+    int: Option<(i64, i64)>,
+    ts: Option<(i64, i64)>,
+    text: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+impl MinMax {
+    fn num(&mut self, x: f64) {
+        if x.is_nan() {
+            return;
+        }
+        self.num = Some(match self.num {
+            Some((a, b)) => (a.min(x), b.max(x)),
+            None => (x, x),
+        });
+    }
+    fn int(&mut self, x: i64) {
+        self.int = Some(match self.int {
+            Some((a, b)) => (a.min(x), b.max(x)),
+            None => (x, x),
+        });
+    }
+    fn ts(&mut self, x: i64) {
+        self.ts = Some(match self.ts {
+            Some((a, b)) => (a.min(x), b.max(x)),
+            None => (x, x),
+        });
+    }
+    fn text(&mut self, x: &[u8]) {
+        match &mut self.text {
+            Some((a, b)) => {
+                if x < a.as_slice() {
+                    *a = x.to_vec();
+                }
+                if x > b.as_slice() {
+                    *b = x.to_vec();
+                }
+            }
+            None => self.text = Some((x.to_vec(), x.to_vec())),
+        }
+    }
+    fn merge(&mut self, o: &MinMax) {
+        if let Some((a, b)) = o.num {
+            self.num(a);
+            self.num(b);
+        }
+        if let Some((a, b)) = o.int {
+            self.int(a);
+            self.int(b);
+        }
+        if let Some((a, b)) = o.ts {
+            self.ts(a);
+            self.ts(b);
+        }
+        if let Some((a, b)) = &o.text {
+            self.text(a);
+            self.text(b);
+        }
+    }
+}
+
+/// Why a value counts as missing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingKind {
+    Null,
+    Blank,
+    Placeholder,
+}
+
+/// Age buckets of the timestamp histogram, upper bounds in days (the last is open).
+pub const AGE_BUCKET_DAYS: [i64; 10] = [1, 2, 7, 30, 90, 180, 365, 730, 1825, i64::MAX];
+
+#[derive(Clone, Debug, Default)]
+pub struct TimestampAcc {
+    pub parsed: u64,
+    pub naive: u64,
+    pub unparseable: u64,
+    pub stale: u64,
+    pub future: u64,
+    pub min: Option<(i64, Pos)>,
+    pub max: Option<(i64, Pos)>,
+    pub unparseable_examples: Vec<(Pos, String)>,
+    pub stale_examples: Vec<(Pos, String)>,
+    pub future_examples: Vec<(Pos, String)>,
+    /// Counts per `AGE_BUCKET_DAYS` bucket, for rows not in the future.
+    pub age_histogram: [u64; 10],
+    /// Whether the value just observed was stale, read by `BatchAcc::push` for the row flags.
+    last_was_stale: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct LabelAcc {
+    pub counts: FxHashMap<String, u64>,
+    /// Labels not counted individually because the class map reached its cap.
+    pub overflow: u64,
+}
+
+const MAX_LABEL_CLASSES: usize = 100_000;
+
+/// Keys seen in one batch, in row order: merged into the source's key set afterwards.
+#[derive(Clone, Debug, Default)]
+struct KeyBatch {
+    hashes: Vec<u128>,
+    pos: Vec<Pos>,
+    values: Vec<Box<str>>,
+}
+
+/// The exact key set of a source. 128-bit hashes stand in for the values: a collision among
+/// 10^8 keys has a probability near 10^-23, so the counts are exact in practice.
+#[derive(Debug, Default)]
+pub struct KeySet {
+    pub seen: hashbrown::HashSet<u128, rustc_hash::FxBuildHasher>,
+    pub duplicated: hashbrown::HashSet<u128, rustc_hash::FxBuildHasher>,
+    pub duplicate_rows: u64,
+    pub duplicate_examples: Vec<(Pos, String)>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ColumnAcc {
+    pub nulls: u64,
+    pub blanks: u64,
+    pub placeholders: u64,
+    pub present: u64,
+    pub invalid_utf8: u64,
+    pub invalid_utf8_examples: Vec<Pos>,
+    pub missing_examples: Vec<(Pos, MissingKind, String)>,
+    pub pii: [u64; 6],
+    pub pii_examples: Vec<(Pos, PiiKind, String)>,
+    values: ValueCounter,
+    seen: TypeSeen,
+    minmax: MinMax,
+    native_type: Option<&'static str>,
+    ts: Option<TimestampAcc>,
+    label: Option<LabelAcc>,
+    keys: Option<KeyBatch>,
+    required: bool,
+    /// Values arrived as native cells (tagged in the value counter), not as text.
+    native_cells: bool,
+    /// Nested values: distinct counts and min/max do not apply.
+    untracked: bool,
+}
+
+/// Everything collected from one batch (or, after merging, a whole source).
+#[derive(Debug)]
+pub struct SourceAcc {
+    pub columns: Vec<String>,
+    pub rows: u64,
+    pub complete_rows: u64,
+    pub labeled_rows: u64,
+    pub ready_rows: u64,
+    pub cols: Vec<ColumnAcc>,
+    pub key_set: Option<KeySet>,
+    key_col: Option<usize>,
+    ts_col: Option<usize>,
+    label_col: Option<usize>,
+}
+
+/// A batch being filled: one `ColumnAcc` per column plus the row flags of this batch.
+pub struct BatchAcc<'r> {
+    pub acc: SourceAcc,
+    req: &'r StatsRequest,
+    row_flags: Vec<u8>,
+}
+
+impl SourceAcc {
+    /// An empty accumulator for these columns; `native_types` names a column's declared type
+    /// where the format has one (Parquet), `None` where values are inferred (CSV).
+    pub fn new(columns: &[String], native_types: &[Option<&'static str>], req: &StatsRequest) -> SourceAcc {
+        let find = |name: &Option<String>| name.as_ref().and_then(|n| columns.iter().position(|c| c == n));
+        let ts_col = find(&req.timestamp);
+        let label_col = find(&req.label);
+        let key_col = find(&req.key);
+        let cols = columns
+            .iter()
+            .enumerate()
+            .map(|(i, name)| ColumnAcc {
+                ts: (Some(i) == ts_col).then(TimestampAcc::default),
+                label: (Some(i) == label_col).then(LabelAcc::default),
+                keys: (Some(i) == key_col).then(KeyBatch::default),
+                required: req.required.iter().any(|r| r == name),
+                native_type: native_types.get(i).copied().flatten(),
+                ..ColumnAcc::default()
+            })
+            .collect();
+        SourceAcc {
+            columns: columns.to_vec(),
+            rows: 0,
+            complete_rows: 0,
+            labeled_rows: 0,
+            ready_rows: 0,
+            cols,
+            key_set: key_col.map(|_| KeySet::default()),
+            key_col,
+            ts_col,
+            label_col,
+        }
+    }
+
+    pub fn batch<'r>(&self, req: &'r StatsRequest, rows: usize) -> BatchAcc<'r> {
+        let types: Vec<Option<&'static str>> = self.cols.iter().map(|c| c.native_type).collect();
+        let mut acc = SourceAcc::new(&self.columns, &types, req);
+        acc.key_set = None;
+        BatchAcc { acc, req, row_flags: vec![0; rows] }
+    }
+
+    pub fn timestamp_column(&self) -> Option<usize> {
+        self.ts_col
+    }
+    pub fn label_column(&self) -> Option<usize> {
+        self.label_col
+    }
+    pub fn key_column(&self) -> Option<usize> {
+        self.key_col
+    }
+
+    /// Folds a later batch into this one. Call in batch order: examples keep the first rows,
+    /// and the exact-value tracking relies on it.
+    pub fn merge(&mut self, mut other: SourceAcc) {
+        self.rows += other.rows;
+        self.complete_rows += other.complete_rows;
+        self.labeled_rows += other.labeled_rows;
+        self.ready_rows += other.ready_rows;
+        for (a, b) in self.cols.iter_mut().zip(other.cols.iter_mut()) {
+            a.nulls += b.nulls;
+            a.blanks += b.blanks;
+            a.placeholders += b.placeholders;
+            a.present += b.present;
+            a.invalid_utf8 += b.invalid_utf8;
+            extend_capped(&mut a.invalid_utf8_examples, &mut b.invalid_utf8_examples);
+            extend_capped(&mut a.missing_examples, &mut b.missing_examples);
+            for (x, y) in a.pii.iter_mut().zip(b.pii.iter()) {
+                *x += y;
+            }
+            extend_capped(&mut a.pii_examples, &mut b.pii_examples);
+            a.values.merge(std::mem::take(&mut b.values));
+            a.seen.merge(&b.seen);
+            a.native_cells |= b.native_cells;
+            a.untracked |= b.untracked;
+            a.minmax.merge(&b.minmax);
+            if let (Some(x), Some(y)) = (&mut a.ts, &mut b.ts) {
+                x.parsed += y.parsed;
+                x.naive += y.naive;
+                x.unparseable += y.unparseable;
+                x.stale += y.stale;
+                x.future += y.future;
+                if let Some(m) = y.min {
+                    if x.min.is_none_or(|c| m.0 < c.0) {
+                        x.min = Some(m);
+                    }
+                }
+                if let Some(m) = y.max {
+                    if x.max.is_none_or(|c| m.0 > c.0) {
+                        x.max = Some(m);
+                    }
+                }
+                extend_capped(&mut x.unparseable_examples, &mut y.unparseable_examples);
+                extend_capped(&mut x.stale_examples, &mut y.stale_examples);
+                extend_capped(&mut x.future_examples, &mut y.future_examples);
+                for (p, q) in x.age_histogram.iter_mut().zip(y.age_histogram.iter()) {
+                    *p += q;
+                }
+            }
+            if let (Some(x), Some(y)) = (&mut a.label, &mut b.label) {
+                for (k, v) in y.counts.drain() {
+                    if let Some(c) = x.counts.get_mut(&k) {
+                        *c += v;
+                    } else if x.counts.len() < MAX_LABEL_CLASSES {
+                        x.counts.insert(k, v);
+                    } else {
+                        x.overflow += v;
+                    }
+                }
+                x.overflow += y.overflow;
+            }
+            if let Some(kb) = b.keys.take() {
+                if let Some(set) = &mut self.key_set {
+                    for ((h, pos), value) in kb.hashes.into_iter().zip(kb.pos).zip(kb.values) {
+                        if !set.seen.insert(h) {
+                            set.duplicate_rows += 1;
+                            set.duplicated.insert(h);
+                            if set.duplicate_examples.len() < MAX_EXAMPLES {
+                                set.duplicate_examples.push((pos, value.into()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Distinct values of a column: exact while the column's exact set held, else estimated.
+    pub fn distinct(&self, col: usize) -> Option<(u64, bool)> {
+        self.cols.get(col).filter(|c| !c.untracked).map(|c| c.values.distinct())
+    }
+
+    pub fn column_type(&self, col: usize) -> &'static str {
+        let Some(c) = self.cols.get(col) else { return "unknown" };
+        if let Some(t) = c.native_type {
+            return t;
+        }
+        let s = c.seen;
+        if !s.any {
+            "empty"
+        } else if s.all_bool {
+            "boolean"
+        } else if s.all_int {
+            "integer"
+        } else if s.all_float {
+            "float"
+        } else if s.all_date {
+            "date"
+        } else if s.all_timestamp {
+            "timestamp"
+        } else {
+            "string"
+        }
+    }
+
+    /// Min and max rendered for the report in the column's own terms.
+    pub fn min_max(&self, col: usize) -> Option<(String, String)> {
+        let c = self.cols.get(col)?;
+        let m = &c.minmax;
+        let ty = self.column_type(col);
+        match ty {
+            "integer" if m.int.is_some() => m.int.map(|(a, b)| (a.to_string(), b.to_string())),
+            "integer" | "float" => m.num.map(|(a, b)| (fmt_float(a), fmt_float(b))),
+            "timestamp" | "date" if m.ts.is_some() => {
+                m.ts.map(|(a, b)| (timestamp::format_micros(a), timestamp::format_micros(b)))
+            }
+            _ => m.text.as_ref().map(|(a, b)| (clip(&String::from_utf8_lossy(a)), clip(&String::from_utf8_lossy(b)))),
+        }
+    }
+
+    /// Values tracked exactly from their first occurrence, most frequent first.
+    pub fn top_values(&self, col: usize, n: usize) -> Vec<(String, u64)> {
+        self.cols.get(col).map(|c| c.values.top(n, c.native_cells)).unwrap_or_default()
+    }
+
+    pub fn timestamp(&self) -> Option<&TimestampAcc> {
+        self.ts_col.and_then(|i| self.cols.get(i)).and_then(|c| c.ts.as_ref())
+    }
+
+    pub fn labels(&self) -> Option<&LabelAcc> {
+        self.label_col.and_then(|i| self.cols.get(i)).and_then(|c| c.label.as_ref())
+    }
+}
+
+fn extend_capped<T>(a: &mut Vec<T>, b: &mut Vec<T>) {
+    let room = MAX_EXAMPLES.saturating_sub(a.len());
+    a.extend(b.drain(..).take(room));
+}
+
+fn fmt_float(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 { format!("{x:.1}") } else { format!("{x}") }
+}
+
+/// Long values are cut for reports; the cut is marked.
+pub fn clip(s: &str) -> String {
+    const MAX: usize = 60;
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        let cut: String = s.chars().take(MAX).collect();
+        format!("{cut}…")
+    }
+}
+
+impl BatchAcc<'_> {
+    /// Feeds one cell of column `col` at row `r` of this batch.
+    #[inline]
+    pub fn push(&mut self, col: usize, r: usize, pos: Pos, cell: Cell<'_>) {
+        let req = self.req;
+        let Some(c) = self.acc.cols.get_mut(col) else { return };
+        let missing = match cell {
+            Cell::Null => Some((MissingKind::Null, String::new())),
+            Cell::Text(bytes) => {
+                let text = match std::str::from_utf8(bytes) {
+                    Ok(t) => std::borrow::Cow::Borrowed(t),
+                    Err(_) => {
+                        c.invalid_utf8 += 1;
+                        if c.invalid_utf8_examples.len() < MAX_EXAMPLES {
+                            c.invalid_utf8_examples.push(pos);
+                        }
+                        String::from_utf8_lossy(bytes)
+                    }
+                };
+                let trimmed = text.trim();
+                if trimmed.is_empty() {
+                    Some((MissingKind::Blank, text.to_string()))
+                } else if req.is_placeholder(trimmed) {
+                    Some((MissingKind::Placeholder, text.to_string()))
+                } else {
+                    c.text_value(&text, trimmed, bytes, pos, req);
+                    None
+                }
+            }
+            other => {
+                c.native_value(other, pos, req);
+                None
+            }
+        };
+        let flags = self.row_flags.get_mut(r);
+        match missing {
+            Some((kind, value)) => {
+                match kind {
+                    MissingKind::Null => c.nulls += 1,
+                    MissingKind::Blank => c.blanks += 1,
+                    MissingKind::Placeholder => c.placeholders += 1,
+                }
+                if c.missing_examples.len() < MAX_EXAMPLES {
+                    c.missing_examples.push((pos, kind, value));
+                }
+                if let Some(f) = flags {
+                    if c.required {
+                        *f |= ROW_INCOMPLETE;
+                    }
+                    if c.label.is_some() {
+                        *f |= ROW_UNLABELED;
+                    }
+                }
+            }
+            None => {
+                c.present += 1;
+                if let (Some(ts), Some(f)) = (&c.ts, flags) {
+                    if ts.last_was_stale {
+                        *f |= ROW_STALE;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Closes the batch: `rows` rows were pushed (every column, every row) and `missing`
+    /// lists required or label columns absent from the source, which no row can satisfy.
+    pub fn finish(mut self, rows: u64, absent_required: bool, absent_label: bool) -> SourceAcc {
+        self.acc.rows = rows;
+        let mut complete = 0;
+        let mut labeled = 0;
+        let mut ready = 0;
+        let has_label = self.acc.label_col.is_some() || absent_label;
+        for f in self.row_flags.iter().take(rows as usize) {
+            let mut f = *f;
+            if absent_required {
+                f |= ROW_INCOMPLETE;
+            }
+            if absent_label {
+                f |= ROW_UNLABELED;
+            }
+            complete += u64::from(f & ROW_INCOMPLETE == 0);
+            labeled += u64::from(has_label && f & ROW_UNLABELED == 0);
+            ready += u64::from(f == 0);
+        }
+        self.acc.complete_rows = complete;
+        self.acc.labeled_rows = labeled;
+        self.acc.ready_rows = ready;
+        self.acc
+    }
+}
+
+impl ColumnAcc {
+    fn text_value(&mut self, text: &str, trimmed: &str, raw: &[u8], pos: Pos, req: &StatsRequest) {
+        self.values.insert(raw, xxh3_64(raw));
+        self.minmax.text(raw);
+        let s = &mut self.seen;
+        s.any = true;
+        if s.all_int || s.all_float {
+            match trimmed.parse::<i64>() {
+                Ok(i) => {
+                    self.minmax.int(i);
+                    self.minmax.num(i as f64);
+                }
+                Err(_) => {
+                    s.all_int = false;
+                    match trimmed.parse::<f64>() {
+                        Ok(x) if x.is_finite() => self.minmax.num(x),
+                        _ => s.all_float = false,
+                    }
+                }
+            }
+        }
+        if s.all_bool {
+            s.all_bool = matches!(trimmed.to_ascii_lowercase().as_str(), "true" | "false");
+        }
+        let parsed = if s.all_timestamp || s.all_date || self.ts.is_some() {
+            timestamp::parse_timestamp(trimmed)
+        } else {
+            None
+        };
+        match parsed {
+            Some(p) => {
+                if trimmed.len() != 10 {
+                    s.all_date = false;
+                }
+                self.minmax.ts(p.micros);
+            }
+            None => {
+                s.all_timestamp = false;
+                s.all_date = false;
+            }
+        }
+        if let Some(kind) = pii::classify(trimmed) {
+            if let Some(slot) = self.pii.get_mut(kind as usize) {
+                *slot += 1;
+            }
+            if self.pii_examples.len() < MAX_EXAMPLES {
+                self.pii_examples.push((pos, kind, trimmed.to_string()));
+            }
+        }
+        if let Some(l) = &mut self.label {
+            if let Some(c) = l.counts.get_mut(text) {
+                *c += 1;
+            } else if l.counts.len() < MAX_LABEL_CLASSES {
+                l.counts.insert(text.to_string(), 1);
+            } else {
+                l.overflow += 1;
+            }
+        }
+        if let Some(k) = &mut self.keys {
+            k.hashes.push(xxh3_128(raw));
+            k.pos.push(pos);
+            k.values.push(text.into());
+        }
+        if let Some(ts) = &mut self.ts {
+            match parsed {
+                Some(p) => ts.observe(p.micros, p.naive, pos, trimmed, req),
+                None => ts.unparsed(pos, trimmed),
+            }
+        }
+    }
+
+    fn native_value(&mut self, cell: Cell<'_>, pos: Pos, req: &StatsRequest) {
+        self.seen.any = true;
+        self.native_cells = true;
+        let (bytes, tag): ([u8; 8], u8) = match cell {
+            Cell::Int(i) => {
+                self.minmax.int(i);
+                self.minmax.num(i as f64);
+                (i.to_le_bytes(), b'i')
+            }
+            Cell::Float(x) => {
+                self.minmax.num(x);
+                (x.to_bits().to_le_bytes(), b'f')
+            }
+            Cell::Bool(b) => ([u8::from(b), 0, 0, 0, 0, 0, 0, 0], b'b'),
+            Cell::Timestamp(us) => {
+                self.minmax.ts(us);
+                (us.to_le_bytes(), b't')
+            }
+            Cell::Date(d) => {
+                let us = i64::from(d) * 86_400_000_000;
+                self.minmax.ts(us);
+                (us.to_le_bytes(), b'd')
+            }
+            Cell::Opaque(b) => {
+                let mut key = Vec::with_capacity(b.len() + 1);
+                key.push(b'o');
+                key.extend_from_slice(b);
+                self.values.insert(&key, xxh3_64(&key));
+                if let Some(k) = &mut self.keys {
+                    k.hashes.push(xxh3_128(&key));
+                    k.pos.push(pos);
+                    k.values.push(String::from_utf8_lossy(b).into());
+                }
+                if let Some(ts) = &mut self.ts {
+                    ts.unparsed(pos, "<binary>");
+                }
+                return;
+            }
+            Cell::Nested => {
+                self.untracked = true;
+                if let Some(ts) = &mut self.ts {
+                    ts.unparsed(pos, "<nested value>");
+                }
+                return;
+            }
+            Cell::Null | Cell::Text(_) => return,
+        };
+        let mut key = [0u8; 9];
+        key[0] = tag;
+        key[1..].copy_from_slice(&bytes);
+        self.values.insert(&key, xxh3_64(&key));
+        let display = || values::render_key(&key);
+        if let Some(l) = &mut self.label {
+            let v = display();
+            *l.counts.entry(v).or_insert(0) += 1;
+        }
+        if let Some(k) = &mut self.keys {
+            k.hashes.push(xxh3_128(&key));
+            k.pos.push(pos);
+            k.values.push(display().into());
+        }
+        if let Some(ts) = &mut self.ts {
+            match cell {
+                Cell::Timestamp(us) => ts.observe(us, false, pos, &timestamp::format_micros(us), req),
+                Cell::Date(d) => {
+                    let us = i64::from(d) * 86_400_000_000;
+                    ts.observe(us, false, pos, &timestamp::format_micros(us), req)
+                }
+                _ => ts.unparsed(pos, &display()),
+            }
+        }
+    }
+}
+
+impl TimestampAcc {
+    fn observe(&mut self, us: i64, naive: bool, pos: Pos, text: &str, req: &StatsRequest) {
+        self.parsed += 1;
+        self.naive += u64::from(naive);
+        if self.min.is_none_or(|m| us < m.0) {
+            self.min = Some((us, pos));
+        }
+        if self.max.is_none_or(|m| us > m.0) {
+            self.max = Some((us, pos));
+        }
+        self.last_was_stale = us < req.stale_before;
+        if self.last_was_stale {
+            self.stale += 1;
+            if self.stale_examples.len() < MAX_EXAMPLES {
+                self.stale_examples.push((pos, text.to_string()));
+            }
+        }
+        if us > req.as_of {
+            self.future += 1;
+            if self.future_examples.len() < MAX_EXAMPLES {
+                self.future_examples.push((pos, text.to_string()));
+            }
+        } else {
+            let days = (req.as_of - us) / 86_400_000_000;
+            let bucket = AGE_BUCKET_DAYS.iter().position(|&b| days < b).unwrap_or(AGE_BUCKET_DAYS.len() - 1);
+            if let Some(b) = self.age_histogram.get_mut(bucket) {
+                *b += 1;
+            }
+        }
+    }
+
+    fn unparsed(&mut self, pos: Pos, text: &str) {
+        self.last_was_stale = false;
+        self.unparseable += 1;
+        if self.unparseable_examples.len() < MAX_EXAMPLES {
+            self.unparseable_examples.push((pos, clip(text)));
+        }
+    }
+}
