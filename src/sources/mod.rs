@@ -15,6 +15,7 @@ use crate::profile::{FileFormat, Location, SourceSpec};
 use crate::stats::{SourceAcc, StatsRequest};
 
 pub use files::FileAccess;
+pub use pipeline::panic_message;
 
 /// What went wrong opening or reading a source; the scan turns it into an access finding.
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
@@ -54,7 +55,7 @@ pub struct CollectCtx<'a> {
 }
 
 /// CSV-specific evidence of a malformed file.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CsvInfo {
     pub delimiter: String,
     pub gzip: bool,
@@ -165,9 +166,4 @@ impl Source for Unsupported {
         let error = SourceError::Unsupported { path: self.location.clone(), what: self.what.clone() };
         Err(SourceFailure { kind: self.kind, error, access: None })
     }
-}
-
-/// Paths shown in reports: as written in the profile for one file, or each part's path.
-pub(crate) fn display_path(p: &std::path::Path) -> String {
-    p.display().to_string()
 }

@@ -26,7 +26,7 @@ where
     let mut merged = 0usize;
     let mut pending: BTreeMap<usize, SourceAcc> = BTreeMap::new();
 
-    let mut receive = |pending: &mut BTreeMap<usize, SourceAcc>, merged: &mut usize, into: &mut SourceAcc| -> Result<(), E> {
+    let receive = |pending: &mut BTreeMap<usize, SourceAcc>, merged: &mut usize, into: &mut SourceAcc| -> Result<(), E> {
         let Ok((i, r)) = rx.recv() else {
             return Err(to_error("worker channel closed".into()));
         };

@@ -220,6 +220,8 @@ pub struct TimestampAcc {
     pub future: u64,
     pub min: Option<(i64, Pos)>,
     pub max: Option<(i64, Pos)>,
+    /// Newest value at or before as-of: the data's age when some rows are dated in the future.
+    pub max_past: Option<(i64, Pos)>,
     pub unparseable_examples: Vec<(Pos, String)>,
     pub stale_examples: Vec<(Pos, String)>,
     pub future_examples: Vec<(Pos, String)>,
@@ -394,6 +396,11 @@ impl SourceAcc {
                         x.max = Some(m);
                     }
                 }
+                if let Some(m) = y.max_past {
+                    if x.max_past.is_none_or(|c| m.0 > c.0) {
+                        x.max_past = Some(m);
+                    }
+                }
                 extend_capped(&mut x.unparseable_examples, &mut y.unparseable_examples);
                 extend_capped(&mut x.stale_examples, &mut y.stale_examples);
                 extend_capped(&mut x.future_examples, &mut y.future_examples);
@@ -414,7 +421,12 @@ impl SourceAcc {
                 x.overflow += y.overflow;
             }
             if let Some(kb) = b.keys.take() {
-                if let Some(set) = &mut self.key_set {
+                if let Some(mine) = a.keys.as_mut().filter(|_| self.key_set.is_none()) {
+                    // Two batches merged before reaching the source's key set: keep every key.
+                    mine.hashes.extend(kb.hashes);
+                    mine.pos.extend(kb.pos);
+                    mine.values.extend(kb.values);
+                } else if let Some(set) = &mut self.key_set {
                     for ((h, pos), value) in kb.hashes.into_iter().zip(kb.pos).zip(kb.values) {
                         if !set.seen.insert(h) {
                             set.duplicate_rows += 1;
@@ -759,6 +771,9 @@ impl TimestampAcc {
             if self.stale_examples.len() < MAX_EXAMPLES {
                 self.stale_examples.push((pos, text.to_string()));
             }
+        }
+        if us <= req.as_of && self.max_past.is_none_or(|m| us > m.0) {
+            self.max_past = Some((us, pos));
         }
         if us > req.as_of {
             self.future += 1;

@@ -1,0 +1,281 @@
+//! The command line: parses arguments, runs a command, writes its output and decides the exit
+//! code. The only place that reads the clock, the terminal and the environment.
+
+mod progress;
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result, anyhow};
+use clap::{Parser, Subcommand};
+
+use crate::profile::{Location, Problem, Profile, ProfileError, did_you_mean};
+use crate::report::{self, Format, Report, Severity};
+use crate::scan::{ScanOptions, scan};
+use crate::sources::{self, Progress};
+use crate::stats::timestamp::parse_timestamp;
+
+/// Exit codes of DESIGN §1.
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FAIL: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(name = "preflight", version, about = "Is the pilot's data clean, permissioned and current?")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Scan every source of a profile and answer the checklist row.
+    Scan(ScanArgs),
+    /// Validate a profile and its sources' columns, listing every problem at once.
+    Check {
+        /// The profile (TOML).
+        profile: PathBuf,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ScanArgs {
+    /// The profile (TOML).
+    pub profile: PathBuf,
+    /// Output format; repeat with `--out` to write several.
+    #[arg(long = "format", value_enum)]
+    pub formats: Vec<Format>,
+    /// Where to write each `--format`, in the same order; a format without one goes to stdout.
+    #[arg(long = "out")]
+    pub outs: Vec<PathBuf>,
+    /// The time the scan judges ages against (RFC 3339); defaults to now.
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Exit 1 on WARN as well as on FAIL.
+    #[arg(long)]
+    pub strict: bool,
+    /// Worker threads (default: number of cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// No progress bars.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// A failure that stops the command before a verdict: printed, then exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct UsageError {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+fn usage(message: impl Into<String>, hint: Option<String>) -> anyhow::Error {
+    anyhow!(UsageError { message: message.into(), hint })
+}
+
+/// Runs the command and returns the exit code; errors are exit code 2.
+pub fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Scan(args) => run_scan(&args),
+        Command::Check { profile } => run_check(&profile),
+    }
+}
+
+fn load(path: &Path) -> Result<Profile> {
+    Profile::load(path).map_err(|e| match e {
+        ProfileError::Invalid { .. } => {
+            let hint = format!("`preflight check {}` lists every problem at once", path.display());
+            anyhow!(e).context(UsageError { message: format!("invalid profile `{}`", path.display()), hint: Some(hint) })
+        }
+        ProfileError::Io { .. } => anyhow!(UsageError { message: e.to_string(), hint: None }),
+    })
+}
+
+fn run_scan(args: &ScanArgs) -> Result<i32> {
+    let formats = if args.formats.is_empty() { vec![Format::Text] } else { args.formats.clone() };
+    if args.outs.len() > formats.len() {
+        return Err(usage(
+            format!("{} `--out` paths for {} `--format`", args.outs.len(), formats.len()),
+            Some("give one `--format` per `--out`, in the same order".into()),
+        ));
+    }
+    if formats.len() - args.outs.len() > 1 {
+        return Err(usage(
+            "more than one format would go to stdout",
+            Some("give each format but one an `--out PATH`".into()),
+        ));
+    }
+    if args.jobs == Some(0) {
+        return Err(usage("`--jobs 0`: expected at least 1 worker", None));
+    }
+    let as_of = match &args.as_of {
+        Some(s) => parse_timestamp(s.trim()).map(|p| p.micros).ok_or_else(|| {
+            usage(
+                format!("`--as-of {s}` is not a timestamp"),
+                Some("use RFC 3339, e.g. `2025-01-10T10:00:00Z`".into()),
+            )
+        })?,
+        None => now_micros(),
+    };
+    let profile = load(&args.profile)?;
+    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+
+    let progress: Vec<Arc<Progress>> = profile.sources.iter().map(|_| Arc::default()).collect();
+    let bars = (!args.quiet && io::stderr().is_terminal()).then(|| {
+        let names: Vec<String> = profile.sources.iter().map(|s| s.name.clone()).collect();
+        progress::Bars::start(names, progress.clone())
+    });
+    let result = scan(&profile, &ScanOptions { as_of, jobs, progress });
+    if let Some(b) = bars {
+        b.finish();
+    }
+    let report = result?;
+
+    let mut outs = args.outs.iter();
+    for format in formats {
+        match outs.next() {
+            Some(path) => write_file(path, |w| render(&report, format, w, false))?,
+            None => {
+                let color = io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+                let mut out = io::stdout().lock();
+                render(&report, format, &mut out, color)?;
+                out.flush()?;
+            }
+        }
+    }
+    Ok(exit_code(report.verdict, args.strict))
+}
+
+/// Exit code of a verdict (DESIGN §1).
+pub fn exit_code(verdict: Severity, strict: bool) -> i32 {
+    match verdict {
+        Severity::Fail => EXIT_FAIL,
+        Severity::Warn if strict => EXIT_FAIL,
+        _ => EXIT_OK,
+    }
+}
+
+fn render(report: &Report, format: Format, out: &mut dyn Write, color: bool) -> io::Result<()> {
+    match format {
+        Format::Text => report::terminal::render(report, out, color),
+        Format::Json => report::json::render(report, out),
+    }
+}
+
+/// Writes through a temporary file and renames, so a reader never sees half a report.
+fn write_file(path: &Path, f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let write = || -> io::Result<()> {
+        let mut w = io::BufWriter::new(std::fs::File::create(&tmp)?);
+        f(&mut w)?;
+        w.flush()?;
+        drop(w);
+        std::fs::rename(&tmp, path)
+    };
+    write().with_context(|| format!("cannot write `{}`", path.display()))
+}
+
+fn now_micros() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as i64)
+}
+
+fn run_check(path: &Path) -> Result<i32> {
+    let profile = load(path)?;
+    let problems = column_problems(&profile);
+    if !problems.is_empty() {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let e = ProfileError::Invalid { path: path.to_path_buf(), text, problems };
+        return Err(anyhow!(e).context(UsageError {
+            message: format!("profile `{}` does not match its sources", path.display()),
+            hint: None,
+        }));
+    }
+    println!(
+        "profile `{}` is valid: {} source{}, {} entit{}",
+        path.display(),
+        profile.sources.len(),
+        if profile.sources.len() == 1 { "" } else { "s" },
+        profile.entities.len(),
+        if profile.entities.len() == 1 { "y" } else { "ies" }
+    );
+    Ok(EXIT_OK)
+}
+
+/// Columns the profile names that its sources do not have, and sources that cannot be opened.
+pub fn column_problems(profile: &Profile) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for (i, spec) in profile.sources.iter().enumerate() {
+        let source = sources::open(spec);
+        let columns = match source.columns() {
+            Ok(c) => c,
+            Err(e) => {
+                let key = match spec.location {
+                    Location::Path { .. } => "path",
+                    Location::Url { .. } => "url",
+                };
+                problems.push(Problem {
+                    line: spec.line,
+                    col: 1,
+                    key: format!("sources[{i}].{key}"),
+                    message: format!("source `{}`: {e}", spec.name),
+                    hint: None,
+                });
+                continue;
+            }
+        };
+        for (what, named) in spec.named_columns() {
+            if columns.iter().any(|c| *c == named.name) {
+                continue;
+            }
+            let hint = match did_you_mean(&named.name, columns.iter().map(String::as_str)) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("`{}` has columns {}", spec.name, list(&columns)),
+            };
+            problems.push(Problem {
+                line: named.line,
+                col: named.col,
+                key: format!("sources[{i}].{what}"),
+                message: format!("{what} column `{}` is not in source `{}`", named.name, spec.name),
+                hint: Some(hint),
+            });
+        }
+    }
+    problems
+}
+
+fn list(columns: &[String]) -> String {
+    const SHOWN: usize = 12;
+    let mut s: Vec<String> = columns.iter().take(SHOWN).map(|c| format!("`{c}`")).collect();
+    if columns.len() > SHOWN {
+        s.push(format!("and {} more", columns.len() - SHOWN));
+    }
+    s.join(", ")
+}
+
+/// Prints an error the way STYLE.md shows: the error, its causes, then a hint.
+pub fn print_error(err: &anyhow::Error) {
+    let mut stderr = io::stderr().lock();
+    let mut hint = None;
+    let mut first = true;
+    for cause in err.chain() {
+        if let Some(u) = cause.downcast_ref::<UsageError>() {
+            hint = hint.or(u.hint.clone());
+        }
+        let text = cause.to_string();
+        if first {
+            let _ = writeln!(stderr, "error: {text}");
+            first = false;
+        } else {
+            let _ = writeln!(stderr, "  Caused by: {}", text.replace('\n', "\n  "));
+        }
+    }
+    if let Some(h) = hint {
+        let _ = writeln!(stderr, "\nhint: {h}");
+    }
+}

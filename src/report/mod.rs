@@ -1,0 +1,316 @@
+//! The report: everything one scan found, in the shape of DESIGN §5, and its renderers.
+//!
+//! The model here is what every output format reads; renderers are pure functions from
+//! `&Report` to bytes and never look at sources or profiles.
+
+pub mod json;
+pub mod sample;
+pub mod terminal;
+
+use std::collections::BTreeMap;
+
+use serde::{Serialize, Serializer};
+
+use crate::sources::{CsvInfo, FileAccess};
+use crate::stats::Example;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Output formats `scan --format` accepts in this version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Severity {
+    Pass,
+    Warn,
+    Fail,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Pass => "PASS",
+            Severity::Warn => "WARN",
+            Severity::Fail => "FAIL",
+        }
+    }
+}
+
+/// The parts of the checklist row "Data access: clean, permissioned, current data sources".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Check {
+    Clean,
+    Permissioned,
+    Current,
+    Labeled,
+    Connected,
+}
+
+impl Check {
+    pub const ALL: [Check; 5] = [Check::Clean, Check::Permissioned, Check::Current, Check::Labeled, Check::Connected];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Check::Clean => "clean",
+            Check::Permissioned => "permissioned",
+            Check::Current => "current",
+            Check::Labeled => "labeled",
+            Check::Connected => "connected",
+        }
+    }
+}
+
+/// One judged check. `value` and `threshold` are rendered for people (`9d`, `3.4%`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Finding {
+    pub id: String,
+    pub check: Check,
+    pub severity: Severity,
+    pub source: Option<String>,
+    pub column: Option<String>,
+    pub value: Option<String>,
+    pub threshold: Option<String>,
+    pub message: String,
+    /// At most five examples: where (line, row or key) and the value, masked if PII.
+    pub evidence: Vec<Example>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Checklist {
+    pub data_access: Option<Severity>,
+    pub clean: Option<Severity>,
+    pub permissioned: Option<Severity>,
+    pub current: Option<Severity>,
+    pub labeled: Option<Severity>,
+    pub connected: Option<Severity>,
+}
+
+impl Checklist {
+    /// Each part is the worst finding under it; a part with no findings is `None` (not checked).
+    pub fn from_findings(findings: &[Finding]) -> Checklist {
+        let worst = |c: Check| findings.iter().filter(|f| f.check == c).map(|f| f.severity).max();
+        let mut out = Checklist {
+            data_access: None,
+            clean: worst(Check::Clean),
+            permissioned: worst(Check::Permissioned),
+            current: worst(Check::Current),
+            labeled: worst(Check::Labeled),
+            connected: worst(Check::Connected),
+        };
+        out.data_access = findings.iter().map(|f| f.severity).max().or(Some(Severity::Pass));
+        out
+    }
+
+    pub fn get(&self, c: Check) -> Option<Severity> {
+        match c {
+            Check::Clean => self.clean,
+            Check::Permissioned => self.permissioned,
+            Check::Current => self.current,
+            Check::Labeled => self.labeled,
+            Check::Connected => self.connected,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ProfileInfo {
+    pub name: String,
+    pub owner: Option<String>,
+    pub kpi: Option<String>,
+    pub path: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: &'static str,
+    pub version: &'static str,
+    pub profile: ProfileInfo,
+    /// RFC 3339, UTC.
+    pub as_of: String,
+    pub duration_ms: u64,
+    pub verdict: Severity,
+    pub checklist: Checklist,
+    pub sources: Vec<SourceReport>,
+    pub entities: Vec<EntityReport>,
+    pub findings: Vec<Finding>,
+}
+
+/// Fragmentation of one entity across systems (filled by a later version; always present).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct EntityReport {
+    pub name: String,
+    pub systems: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Ok,
+    Error,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SourceReport {
+    pub name: String,
+    pub kind: String,
+    pub location: String,
+    pub status: Status,
+    pub error: Option<String>,
+    pub rows: Option<u64>,
+    pub complete_rows: Option<u64>,
+    pub ready_rows: Option<u64>,
+    pub ready_share: Option<f64>,
+    /// Files read, for a glob or a directory of parts.
+    pub files: Vec<String>,
+    pub bytes: Option<u64>,
+    pub columns: Vec<ColumnReport>,
+    /// Required columns the source does not have.
+    pub absent_required: Vec<String>,
+    pub staleness: Option<StalenessReport>,
+    pub labels: Option<LabelReport>,
+    pub keys: Option<KeyReport>,
+    pub access: AccessReport,
+    pub csv: Option<CsvInfo>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ColumnReport {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub required: bool,
+    pub nulls: u64,
+    pub blanks: u64,
+    pub placeholders: u64,
+    pub missing: u64,
+    pub missing_share: f64,
+    pub distinct: Option<u64>,
+    /// False when `distinct` is a HyperLogLog estimate.
+    pub distinct_exact: bool,
+    pub min: Option<String>,
+    pub max: Option<String>,
+    pub pii: Option<PiiReport>,
+    pub suspected_placeholders: Vec<ValueCount>,
+    pub invalid_utf8: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ValueCount {
+    pub value: String,
+    pub count: u64,
+    pub share: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PiiReport {
+    /// The dominant kind (`email`, `phone`, `payment_card`, `iban`, `national_id`, `ip_address`).
+    pub kind: String,
+    pub matches: u64,
+    /// Share of the column's present values that match.
+    pub share: f64,
+    /// Listed under the source's `pii` key in the profile.
+    pub acknowledged: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StalenessReport {
+    pub column: String,
+    pub newest: Option<String>,
+    pub oldest: Option<String>,
+    /// `as_of - newest`: negative when the newest value is dated in the future.
+    pub age_seconds: Option<i64>,
+    /// Newest value at or before as-of, and its age: what `max_age` judges, so that one row
+    /// dated in the future cannot hide how old the rest of the data is.
+    pub newest_past: Option<String>,
+    pub age_past_seconds: Option<i64>,
+    pub stale_after_seconds: i64,
+    pub stale_rows: u64,
+    pub stale_share: f64,
+    pub future_rows: u64,
+    pub unparseable: u64,
+    /// Values without a zone, read as UTC.
+    pub naive_utc: u64,
+    pub file_modified: Option<String>,
+    pub footer_min: Option<String>,
+    pub footer_max: Option<String>,
+    pub age_histogram: Vec<AgeBucket>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AgeBucket {
+    /// Upper bound in days, exclusive; `None` for the open last bucket.
+    pub under_days: Option<i64>,
+    pub rows: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LabelReport {
+    pub column: String,
+    pub labeled: u64,
+    pub coverage: f64,
+    /// Top 50 classes by count (then `other`), in that order.
+    #[serde(serialize_with = "ordered_map")]
+    pub classes: Vec<(String, u64)>,
+    pub rare_classes: Vec<String>,
+    pub imbalance: Option<f64>,
+    pub variant_labels: Vec<Vec<String>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KeyReport {
+    pub column: String,
+    pub distinct: u64,
+    /// Distinct key values that occur more than once.
+    pub duplicates: u64,
+    pub duplicate_rows: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct AccessReport {
+    pub reachable: bool,
+    pub readable: bool,
+    pub can_write: Option<bool>,
+    pub owner: Option<String>,
+    pub mode: Option<String>,
+    pub world_writable: Option<bool>,
+    pub notes: Vec<String>,
+}
+
+impl AccessReport {
+    pub fn from_files(reachable: bool, readable: bool, fa: Option<&FileAccess>) -> AccessReport {
+        AccessReport {
+            reachable,
+            readable,
+            can_write: None,
+            owner: fa.map(|a| a.owner.clone()),
+            mode: fa.map(|a| a.mode.clone()),
+            world_writable: fa.map(|a| a.world_writable),
+            notes: Vec::new(),
+        }
+    }
+}
+
+fn ordered_map<S: Serializer>(v: &[(String, u64)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(v.len()))?;
+    for (k, n) in v {
+        m.serialize_entry(k, n)?;
+    }
+    m.end()
+}
+
+/// Shares are reported to four decimals: enough to recompute any count under 10,000 rows
+/// exactly and short enough to read.
+pub fn share(part: u64, whole: u64) -> f64 {
+    if whole == 0 { 0.0 } else { (part as f64 / whole as f64 * 10_000.0).round() / 10_000.0 }
+}
+
+/// Stable ordering for maps in the report.
+pub type Counts = BTreeMap<String, u64>;

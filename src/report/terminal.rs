@@ -1,0 +1,637 @@
+//! The text report for an 80-column terminal (DESIGN §7): the checklist row and its parts, the
+//! ready-rows headline, every WARN and FAIL with its evidence, then a short summary per source.
+//!
+//! Pure: reads only the `Report`. Whether to colour is the caller's decision (a TTY, `NO_COLOR`).
+//! Lines are laid out as plain text first and painted afterwards, so escape codes never count
+//! towards the width; width is counted in chars, which is right for the ASCII and Latin text the
+//! report mostly holds (wide CJK characters would still overrun).
+
+use std::io::{self, Write};
+
+use crate::stats::timestamp::format_duration_secs;
+use crate::stats::{Example, Locator};
+
+use super::{Check, Finding, Report, Severity, SourceReport, Status};
+
+/// No line is longer than this many chars.
+const WIDTH: usize = 80;
+/// Evidence values longer than this are cut, so that several examples share a line.
+const MAX_VALUE: usize = 40;
+/// Locations (`source.column`) longer than this do not widen the findings' column.
+const MAX_LOCATION_COLUMN: usize = 24;
+
+pub fn render(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()> {
+    for line in layout(report) {
+        write_line(out, &line, color)?;
+    }
+    Ok(())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Paint {
+    Plain,
+    Bold,
+    Sev(Severity),
+    BoldSev(Severity),
+}
+
+#[derive(Debug)]
+struct Span {
+    text: String,
+    paint: Paint,
+}
+
+type Line = Vec<Span>;
+
+fn span(text: impl Into<String>, paint: Paint) -> Span {
+    Span { text: text.into(), paint }
+}
+
+fn plain(text: impl Into<String>) -> Span {
+    span(text, Paint::Plain)
+}
+
+fn write_line(out: &mut dyn Write, line: &[Span], color: bool) -> io::Result<()> {
+    // Padding before an empty remainder would leave trailing blanks.
+    let last = line.iter().rposition(|s| !s.text.trim_end().is_empty());
+    for (i, s) in line.iter().enumerate() {
+        let text = match last {
+            Some(l) if i < l => s.text.as_str(),
+            Some(l) if i == l => s.text.trim_end(),
+            _ => continue,
+        };
+        let code = match s.paint {
+            _ if !color => None,
+            Paint::Plain => None,
+            Paint::Bold => Some("1"),
+            Paint::Sev(sev) => Some(sev_code(sev)),
+            Paint::BoldSev(Severity::Fail) => Some("1;31"),
+            Paint::BoldSev(Severity::Warn) => Some("1;33"),
+            Paint::BoldSev(Severity::Pass) => Some("1;32"),
+        };
+        match code {
+            Some(c) => write!(out, "\x1b[{c}m{text}\x1b[0m")?,
+            None => out.write_all(text.as_bytes())?,
+        }
+    }
+    writeln!(out)
+}
+
+fn sev_code(sev: Severity) -> &'static str {
+    match sev {
+        Severity::Fail => "31",
+        Severity::Warn => "33",
+        Severity::Pass => "32",
+    }
+}
+
+fn layout(r: &Report) -> Vec<Line> {
+    let mut lines = header(r);
+    lines.push(Vec::new());
+    lines.extend(checklist(r));
+    lines.push(Vec::new());
+    lines.extend(ready_rows(r));
+    lines.push(Vec::new());
+    let listed = findings(r);
+    if !listed.is_empty() {
+        lines.extend(listed);
+        lines.push(Vec::new());
+    }
+    lines.extend(sources(r));
+    lines
+}
+
+fn header(r: &Report) -> Vec<Line> {
+    let mut first = vec![format!("{} {}", r.tool, r.version), format!("profile {}", r.profile.name)];
+    if let Some(owner) = &r.profile.owner {
+        first.push(format!("owner {owner}"));
+    }
+    let second = vec![
+        format!("as of {}", when(&r.as_of)),
+        count(r.sources.len(), "source", "sources"),
+        count(r.entities.len(), "entity", "entities"),
+        elapsed(r.duration_ms),
+    ];
+    let mut out = Vec::new();
+    for items in [first, second] {
+        let items: Vec<String> = items.iter().map(|s| clean(s)).collect();
+        out.extend(wrap(0, 2, &items, " · ").into_iter().map(|l| vec![plain(l)]));
+    }
+    out
+}
+
+/// Severity padded to four columns; a part with no findings was not checked.
+fn sev_cell(sev: Option<Severity>, bold: bool) -> Span {
+    match sev {
+        Some(s) if bold => span(s.as_str(), Paint::BoldSev(s)),
+        Some(s) => span(s.as_str(), Paint::Sev(s)),
+        None => plain("-   "),
+    }
+}
+
+fn checklist(r: &Report) -> Vec<Line> {
+    let order = sorted(r);
+    let mut out = vec![vec![
+        span("DATA ACCESS", Paint::Bold),
+        plain("  "),
+        sev_cell(r.checklist.data_access, true),
+    ]];
+    for check in Check::ALL {
+        let sev = r.checklist.get(check);
+        let lead = format!("  {:<12}  ", check.as_str());
+        let room = WIDTH.saturating_sub(width(&lead) + 4 + 3);
+        let part: Vec<&Finding> = order.iter().copied().filter(|f| f.check == check).collect();
+        let summary = match part.first() {
+            None => "not checked".to_string(),
+            Some(worst) => {
+                let more = part
+                    .iter()
+                    .skip(1)
+                    .filter(|f| worst.severity == Severity::Pass || f.severity != Severity::Pass)
+                    .count();
+                let suffix = if more > 0 { format!(" (+{more} more)") } else { String::new() };
+                let text = clean(&format!("{}: {}", location(worst), worst.message));
+                format!("{}{suffix}", cut(&text, room.saturating_sub(width(&suffix))))
+            }
+        };
+        out.push(vec![plain(lead), sev_cell(sev, false), plain("   "), plain(summary)]);
+    }
+    out
+}
+
+fn ready_rows(r: &Report) -> Vec<Line> {
+    let items: Vec<String> = r
+        .sources
+        .iter()
+        .map(|s| {
+            let name = clean(&s.name);
+            match (s.status, s.rows, s.ready_rows) {
+                (Status::Error, ..) => format!("{name} error"),
+                (Status::Ok, Some(0), _) => format!("{name} no rows"),
+                (Status::Ok, Some(rows), Some(ready)) => {
+                    format!("{name} {} ({} of {})", pct_of(ready, rows), thousands(ready), thousands(rows))
+                }
+                (Status::Ok, ..) => format!("{name} n/a"),
+            }
+        })
+        .collect();
+    const LEAD: &str = "READY ROWS  ";
+    let items = if items.is_empty() { vec!["no sources".to_string()] } else { items };
+    let mut lines: Vec<Line> = wrap(width(LEAD), width(LEAD), &items, " · ").into_iter().map(|l| vec![plain(l)]).collect();
+    if let Some(first) = lines.first_mut() {
+        first.insert(0, span(LEAD.trim_end(), Paint::Bold));
+        first.insert(1, plain("  "));
+    }
+    lines
+}
+
+/// Findings in reading order: FAIL before WARN before PASS, then by check (the checklist's
+/// order), then by source in profile order; ties keep the order the rules produced.
+fn sorted(r: &Report) -> Vec<&Finding> {
+    let rank = |f: &Finding| {
+        f.source
+            .as_ref()
+            .and_then(|name| r.sources.iter().position(|s| &s.name == name))
+            .unwrap_or(r.sources.len())
+    };
+    let mut v: Vec<&Finding> = r.findings.iter().collect();
+    v.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.check.cmp(&b.check)).then(rank(a).cmp(&rank(b))));
+    v
+}
+
+fn location(f: &Finding) -> String {
+    match (&f.source, &f.column) {
+        (Some(s), Some(c)) => format!("{s}.{c}"),
+        (Some(s), None) => s.clone(),
+        (None, Some(c)) => c.clone(),
+        (None, None) => "-".to_string(),
+    }
+}
+
+fn findings(r: &Report) -> Vec<Line> {
+    let listed: Vec<&Finding> = sorted(r).into_iter().filter(|f| f.severity != Severity::Pass).collect();
+    let check_w = listed.iter().map(|f| width(f.check.as_str())).max().unwrap_or(0);
+    let locs: Vec<String> = listed.iter().map(|f| clean(&location(f))).collect();
+    let loc_w = locs.iter().map(|l| width(l)).max().unwrap_or(0).min(MAX_LOCATION_COLUMN);
+    // Continuation lines and evidence start under the location, as in DESIGN §7.
+    let indent = 4 + 2 + check_w + 2;
+    // A longer location takes its own width but leaves the message at least this much room.
+    let max_loc = WIDTH.saturating_sub(indent + 2 + 20);
+    let mut out = Vec::new();
+    for (f, loc) in listed.iter().zip(locs) {
+        let loc = cut(&loc, max_loc);
+        let loc_cell = format!("{loc:<loc_w$}  ");
+        let lead = indent + width(&loc_cell);
+        let msg: Vec<String> = f.message.split_whitespace().map(clean).collect();
+        let mut lines = wrap(lead, indent, &msg, " ").into_iter();
+        let first = lines.next().unwrap_or_default();
+        out.push(vec![
+            sev_cell(Some(f.severity), false),
+            plain(format!("  {:<check_w$}  ", f.check.as_str())),
+            plain(loc_cell),
+            plain(first),
+        ]);
+        out.extend(lines.map(|l| vec![plain(l)]));
+        if !f.evidence.is_empty() {
+            let base = f
+                .source
+                .as_ref()
+                .and_then(|name| r.sources.iter().find(|s| &s.name == name))
+                .map(|s| s.location.as_str());
+            let n = f.evidence.len();
+            let items: Vec<String> = f
+                .evidence
+                .iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    let item = example(e, base);
+                    if i + 1 < n { format!("{item},") } else { item }
+                })
+                .collect();
+            const EG: &str = "e.g. ";
+            let ev = wrap(indent + width(EG), indent + width(EG), &items, " ");
+            for (i, l) in ev.into_iter().enumerate() {
+                if i == 0 {
+                    out.push(vec![plain(format!("{}{EG}{l}", " ".repeat(indent)))]);
+                } else {
+                    out.push(vec![plain(l)]);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `line 88 "N/A"`, `part-1.parquet row 12`, `key C-00017 "x"`: where, then the value if any.
+fn example(e: &Example, base: Option<&str>) -> String {
+    let mut s = String::new();
+    if let Some(file) = &e.at.file {
+        // The source's location is printed below; a part inside it is named relative to it.
+        let short = base
+            .and_then(|b| file.strip_prefix(b))
+            .map(|rest| rest.trim_start_matches(['/', '\\']))
+            .filter(|rest| !rest.is_empty())
+            .unwrap_or(file);
+        s.push_str(&clean(short));
+        s.push(' ');
+    }
+    match &e.at.at {
+        Locator::Line(n) => s.push_str(&format!("line {}", thousands(*n))),
+        Locator::Row(n) => s.push_str(&format!("row {}", thousands(*n))),
+        Locator::Key(k) => s.push_str(&format!("key {}", escape(&cut(k, MAX_VALUE)))),
+    }
+    if let Some(v) = &e.value {
+        s.push_str(&format!(" \"{}\"", escape(&cut(v, MAX_VALUE))));
+    }
+    s
+}
+
+fn sources(r: &Report) -> Vec<Line> {
+    let mut out = vec![vec![span("SOURCES", Paint::Bold)]];
+    let name_w = r.sources.iter().map(|s| width(&clean(&s.name))).max().unwrap_or(0).min(16);
+    let kind_w = r.sources.iter().map(|s| width(&clean(&s.kind))).max().unwrap_or(0).min(10);
+    let indent = 2 + name_w + 2;
+    for s in &r.sources {
+        let head = format!("  {:<name_w$}  {:<kind_w$}  ", cut(&clean(&s.name), 30), cut(&clean(&s.kind), 10));
+        let mut loc = clean(&s.location);
+        if s.files.len() > 1 {
+            loc.push_str(&format!(" ({} files)", thousands(s.files.len() as u64)));
+        }
+        let loc = cut_start(&loc, WIDTH.saturating_sub(width(&head)));
+        out.push(vec![plain(head), plain(loc)]);
+        match s.status {
+            Status::Error => {
+                let mut words = vec!["error:".to_string()];
+                words.extend(s.error.as_deref().unwrap_or("unknown error").split_whitespace().map(clean));
+                let mut lines = wrap(indent, indent, &words, " ").into_iter();
+                let first = lines.next().unwrap_or_default();
+                let rest = first.strip_prefix("error:").unwrap_or(&first).to_string();
+                out.push(vec![plain(" ".repeat(indent)), span("error:", Paint::Sev(Severity::Fail)), plain(rest)]);
+                out.extend(lines.map(|l| vec![plain(l)]));
+            }
+            Status::Ok => {
+                let items = source_facts(s);
+                let mut lines = wrap(indent, indent, &items, " · ").into_iter();
+                let first = lines.next().unwrap_or_default();
+                out.push(vec![plain(" ".repeat(indent)), plain(first)]);
+                out.extend(lines.map(|l| vec![plain(l)]));
+            }
+        }
+    }
+    out
+}
+
+fn source_facts(s: &SourceReport) -> Vec<String> {
+    let mut items = Vec::new();
+    if let Some(rows) = s.rows {
+        items.push(count(rows as usize, "row", "rows"));
+        if let Some(ready) = s.ready_rows.filter(|_| rows > 0) {
+            items.push(format!("{} ready", pct_of(ready, rows)));
+        }
+    }
+    // The most-missing required column (any column when none is required).
+    let required = s.columns.iter().any(|c| c.required);
+    let worst = s
+        .columns
+        .iter()
+        .filter(|c| c.required || !required)
+        .filter(|c| c.missing > 0)
+        .max_by(|a, b| a.missing_share.total_cmp(&b.missing_share));
+    match worst {
+        Some(c) => items.push(format!("most missing {} {}", clean(&c.name), pct(c.missing_share))),
+        None if !s.columns.is_empty() => items.push("nothing missing".to_string()),
+        None => {}
+    }
+    if !s.absent_required.is_empty() {
+        items.push(count(s.absent_required.len(), "required column absent", "required columns absent"));
+    }
+    if let Some(st) = &s.staleness {
+        match (&st.newest, st.age_seconds) {
+            (Some(newest), Some(age)) if age < 0 => {
+                items.push(format!("newest {} (in the future)", when(newest)));
+            }
+            (Some(newest), Some(age)) => {
+                items.push(format!("newest {} ({} old)", when(newest), format_duration_secs(age)));
+            }
+            (Some(newest), None) => items.push(format!("newest {}", when(newest))),
+            (None, _) => items.push(format!("no timestamp in {}", clean(&st.column))),
+        }
+    }
+    if let Some(l) = &s.labels {
+        items.push(format!("{} labeled ({})", pct(l.coverage), clean(&l.column)));
+    }
+    if items.is_empty() {
+        items.push("no measures".to_string());
+    }
+    items
+}
+
+/// Lays out `words` after a lead of `lead` columns, joined by `sep`, breaking lines between
+/// words so none exceeds `WIDTH`; continuation lines start with `indent` spaces. The first
+/// returned line holds only what follows the lead; a word longer than a whole line is cut.
+fn wrap(lead: usize, indent: usize, words: &[String], sep: &str) -> Vec<String> {
+    let indent = indent.min(WIDTH / 2);
+    let sep_w = width(sep);
+    let mut lines = vec![String::new()];
+    let mut used = lead;
+    let mut fresh = true;
+    for word in words {
+        let w = width(word);
+        let Some(line) = lines.last_mut() else { break };
+        if !fresh && used + sep_w + w <= WIDTH {
+            line.push_str(sep);
+            line.push_str(word);
+            used += sep_w + w;
+            continue;
+        }
+        if !fresh || (used + w > WIDTH && used > indent) {
+            lines.push(" ".repeat(indent));
+            used = indent;
+        }
+        let Some(line) = lines.last_mut() else { break };
+        let word = cut(word, WIDTH.saturating_sub(used));
+        used += width(&word);
+        line.push_str(&word);
+        fresh = false;
+    }
+    lines
+}
+
+fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// At most `max` chars, ending in `…` when cut.
+fn cut(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let mut out: String = s.chars().take(max - 1).collect();
+    out.push('…');
+    out
+}
+
+/// At most `max` chars, starting with `…` when cut: for paths, whose end says the most.
+fn cut_start(s: &str, max: usize) -> String {
+    let n = width(s);
+    if n <= max {
+        return s.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let mut out = String::from("…");
+    out.extend(s.chars().skip(n - (max - 1)));
+    out
+}
+
+/// Control characters from the data would move the cursor or paint the terminal: shown escaped.
+fn escape(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let e: Vec<char> = if c.is_control() { c.escape_debug().collect() } else { vec![c] };
+            e
+        })
+        .collect()
+}
+
+/// Whitespace runs (newlines included) become one space, other control characters are escaped.
+fn clean(s: &str) -> String {
+    let words: Vec<String> = s.split_whitespace().map(escape).collect();
+    words.join(" ")
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n as u64), if n == 1 { one } else { many })
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A share as people read it: `61%`, `3.4%`, `0%`.
+fn pct(x: f64) -> String {
+    let p = x * 100.0;
+    if p == 0.0 || p >= 10.0 || (p - p.round()).abs() < 1e-9 { format!("{p:.0}%") } else { format!("{p:.1}%") }
+}
+
+/// `part` of `whole` as a percentage that never rounds to 0% or 100% unless it is exactly that.
+fn pct_of(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        return "n/a".to_string();
+    }
+    if part == whole {
+        return "100%".to_string();
+    }
+    if part == 0 {
+        return "0%".to_string();
+    }
+    let p = part as f64 / whole as f64 * 100.0;
+    if p < 0.1 {
+        "<0.1%".to_string()
+    } else if p > 99.9 {
+        ">99.9%".to_string()
+    } else if p < 10.0 || p > 99.0 {
+        format!("{p:.1}%")
+    } else {
+        format!("{p:.0}%")
+    }
+}
+
+/// `2025-01-10T10:00:00Z` as `2025-01-10 10:00 UTC` (seconds only when not zero); anything
+/// else is shown as given.
+fn when(ts: &str) -> String {
+    let parts = (ts.get(..10), ts.get(10..11), ts.get(11..16), ts.get(16..19), ts.get(19..));
+    match parts {
+        (Some(date), Some("T"), Some(hm), Some(sec), Some(rest)) if rest.starts_with(['Z', '.']) && rest.ends_with('Z') => {
+            if sec == ":00" && (rest == "Z" || rest.trim_start_matches('.').trim_end_matches('Z').bytes().all(|b| b == b'0')) {
+                format!("{date} {hm} UTC")
+            } else {
+                format!("{date} {hm}{sec} UTC")
+            }
+        }
+        _ => clean(ts),
+    }
+}
+
+fn elapsed(ms: u64) -> String {
+    if ms < 60_000 {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    } else {
+        format_duration_secs((ms / 1000) as i64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sample::sample;
+    use crate::stats::LocatorInFile;
+
+    fn text(r: &Report, color: bool) -> String {
+        let mut buf = Vec::new();
+        assert!(render(r, &mut buf, color).is_ok());
+        String::from_utf8(buf).unwrap_or_default()
+    }
+
+    fn too_long(s: &str) -> Vec<String> {
+        s.lines().filter(|l| l.chars().count() > WIDTH).map(str::to_string).collect()
+    }
+
+    #[test]
+    fn snapshot_of_the_sample() {
+        insta::assert_snapshot!(text(&sample(), false));
+    }
+
+    #[test]
+    fn no_line_is_wider_than_80_columns() {
+        let out = text(&sample(), false);
+        assert_eq!(too_long(&out), Vec::<String>::new());
+    }
+
+    #[test]
+    fn long_names_values_and_messages_are_wrapped_or_cut() {
+        let mut r = sample();
+        let long = "a_column_name_that_goes_on_and_on_".repeat(4);
+        r.profile.owner = Some(format!("{long}@example.com"));
+        r.profile.name = long.clone();
+        r.as_of = "sometime".into();
+        if let Some(s) = r.sources.first_mut() {
+            s.name = format!("source_{long}");
+            s.location = format!("/data/{long}/{long}/tickets.csv");
+            if let Some(c) = s.columns.first_mut() {
+                c.name = long.clone();
+                c.missing = 1;
+                c.missing_share = 0.5;
+            }
+        }
+        for f in &mut r.findings {
+            f.source = Some(format!("source_{long}"));
+            f.column = Some(long.clone());
+            f.message = format!("{} {long}{long} and\nmore\x1b[31m", f.message.repeat(3));
+            f.evidence.push(Example {
+                at: LocatorInFile { file: Some(format!("/elsewhere/{long}.parquet")), at: Locator::Key(long.repeat(2)) },
+                value: Some(format!("{long}\n{long}")),
+            });
+        }
+        let out = text(&r, false);
+        assert_eq!(too_long(&out), Vec::<String>::new(), "\n{out}");
+        assert!(!out.contains('\x1b'));
+        assert!(out.contains('…'));
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        let r = sample();
+        let plain = text(&r, false);
+        let coloured = text(&r, true);
+        assert!(!plain.contains('\x1b'));
+        assert!(coloured.contains("\x1b[31mFAIL\x1b[0m"));
+        assert!(coloured.contains("\x1b[33mWARN\x1b[0m"));
+        assert!(coloured.contains("\x1b[1mDATA ACCESS\x1b[0m"));
+        // Stripping the escapes gives back the plain text exactly.
+        let mut stripped = String::new();
+        let mut rest = coloured.as_str();
+        while let Some(i) = rest.find('\x1b') {
+            stripped.push_str(&rest[..i]);
+            rest = &rest[i..];
+            let end = rest.find('m').map_or(rest.len(), |m| m + 1);
+            rest = &rest[end..];
+        }
+        stripped.push_str(rest);
+        assert_eq!(stripped, plain);
+    }
+
+    #[test]
+    fn pass_findings_are_not_listed() {
+        let r = sample();
+        let out = text(&r, false);
+        let listed: Vec<&str> = out.lines().filter(|l| l.starts_with("PASS") || l.starts_with("WARN") || l.starts_with("FAIL")).collect();
+        assert!(!listed.is_empty());
+        assert!(listed.iter().all(|l| !l.starts_with("PASS")));
+        let non_pass = r.findings.iter().filter(|f| f.severity != Severity::Pass).count();
+        assert_eq!(listed.len(), non_pass);
+        for f in r.findings.iter().filter(|f| f.severity == Severity::Pass) {
+            assert!(!out.contains(&f.message), "PASS finding listed: {}", f.message);
+        }
+    }
+
+    #[test]
+    fn fail_is_listed_before_warn() {
+        let out = text(&sample(), false);
+        let sevs: Vec<&str> = out.lines().filter_map(|l| l.get(..4)).filter(|s| *s == "FAIL" || *s == "WARN").collect();
+        let first_warn = sevs.iter().position(|s| *s == "WARN").unwrap_or(sevs.len());
+        assert!(sevs.iter().skip(first_warn).all(|s| *s == "WARN"), "{sevs:?}");
+    }
+
+    #[test]
+    fn helpers() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_204), "1,204");
+        assert_eq!(thousands(12_345_678), "12,345,678");
+        assert_eq!(pct_of(7_320, 12_000), "61%");
+        assert_eq!(pct_of(11_999, 12_000), ">99.9%");
+        assert_eq!(pct_of(1, 12_000), "<0.1%");
+        assert_eq!(pct_of(995, 1_000), "99.5%");
+        assert_eq!(when("2025-01-10T10:00:00Z"), "2025-01-10 10:00 UTC");
+        assert_eq!(when("2025-01-10T10:00:05Z"), "2025-01-10 10:00:05 UTC");
+        assert_eq!(when("yesterday"), "yesterday");
+        assert_eq!(elapsed(812), "0.8 s");
+        assert_eq!(elapsed(125_000), "2m 5s");
+        assert_eq!(cut("abcdef", 4), "abc…");
+        assert_eq!(cut_start("abcdef", 4), "…def");
+        assert_eq!(clean("a\n b\x1b"), "a b\\u{1b}");
+    }
+}

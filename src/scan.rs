@@ -1,0 +1,135 @@
+//! The scan: opens every source of a profile, collects their stats in parallel, measures and
+//! judges them, and assembles the report. Reads no clock: `as_of` comes from the caller.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::measure;
+use crate::profile::{Location, Profile, SourceSpec};
+use crate::report::{Checklist, Finding, ProfileInfo, Report, SCHEMA_VERSION, SourceReport};
+use crate::sources::{self, CollectCtx, Progress, SourceStats};
+use crate::stats::StatsRequest;
+use crate::stats::timestamp::format_micros;
+use crate::verdict;
+
+/// How this run behaves (the profile says what ready means).
+#[derive(Clone, Debug)]
+pub struct ScanOptions {
+    /// Microseconds since the epoch, UTC.
+    pub as_of: i64,
+    /// Worker threads shared by all sources.
+    pub jobs: usize,
+    /// One progress sink per source, in profile order; created here when empty.
+    pub progress: Vec<Arc<Progress>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("cannot start {jobs} worker threads: {message}")]
+    Pool { jobs: usize, message: String },
+}
+
+/// What a source asks its reader for.
+pub fn request(spec: &SourceSpec, as_of: i64) -> StatsRequest {
+    StatsRequest {
+        required: spec.required.iter().map(|r| r.name.clone()).collect(),
+        timestamp: spec.timestamp.as_ref().map(|n| n.name.clone()),
+        label: spec.label.as_ref().map(|n| n.name.clone()),
+        key: spec.key.as_ref().map(|n| n.name.clone()),
+        placeholders: spec.thresholds.placeholders.iter().map(|p| p.trim().to_lowercase()).collect(),
+        as_of,
+        stale_before: as_of.saturating_sub(spec.thresholds.stale_after.saturating_mul(1_000_000)),
+    }
+}
+
+/// Scans every source of the profile and judges the result.
+pub fn scan(profile: &Profile, opts: &ScanOptions) -> Result<Report, ScanError> {
+    let started = Instant::now();
+    let jobs = opts.jobs.max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .thread_name(|i| format!("preflight-worker-{i}"))
+        .build()
+        .map_err(|e| ScanError::Pool { jobs, message: e.to_string() })?;
+
+    let outcomes: Vec<(SourceReport, Vec<Finding>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = profile
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| {
+                let progress = opts.progress.get(i).cloned().unwrap_or_default();
+                let pool = &pool;
+                scope.spawn(move || scan_source(spec, opts.as_of, pool, progress))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .zip(&profile.sources)
+            .map(|(h, spec)| h.join().unwrap_or_else(|p| crashed(spec, p.as_ref())))
+            .collect()
+    });
+
+    let mut sources = Vec::with_capacity(outcomes.len());
+    let mut findings = Vec::new();
+    for (r, f) in outcomes {
+        sources.push(r);
+        findings.extend(f);
+    }
+    let checklist = Checklist::from_findings(&findings);
+    Ok(Report {
+        schema_version: SCHEMA_VERSION,
+        tool: "preflight",
+        version: env!("CARGO_PKG_VERSION"),
+        profile: ProfileInfo {
+            name: profile.pilot.name.clone(),
+            owner: profile.pilot.owner.clone(),
+            kpi: profile.pilot.kpi.clone(),
+            path: profile.path.display().to_string(),
+        },
+        as_of: format_micros(opts.as_of),
+        duration_ms: started.elapsed().as_millis() as u64,
+        verdict: verdict::verdict(&findings),
+        checklist,
+        sources,
+        entities: Vec::new(),
+        findings,
+    })
+}
+
+fn scan_source(spec: &SourceSpec, as_of: i64, pool: &rayon::ThreadPool, progress: Arc<Progress>) -> (SourceReport, Vec<Finding>) {
+    let source = sources::open(spec);
+    let location = source.location();
+    let req = request(spec, as_of);
+    let ctx = CollectCtx { pool, progress: Arc::clone(&progress) };
+    let result = source.collect(&req, &ctx);
+    progress.finished.store(true, std::sync::atomic::Ordering::Relaxed);
+    match result {
+        Ok(stats) => {
+            let report = measure::measure(spec, location, &stats, &req);
+            let findings = verdict::evaluate_source(spec, &report, Some(&stats));
+            (report, findings)
+        }
+        Err(failure) => {
+            let report = measure::failed(spec, location, &failure);
+            let findings = verdict::evaluate_source(spec, &report, None::<&SourceStats>);
+            (report, findings)
+        }
+    }
+}
+
+/// A reader that panicked outside the pipeline's own guard still becomes that source's error.
+fn crashed(spec: &SourceSpec, p: &(dyn std::any::Any + Send)) -> (SourceReport, Vec<Finding>) {
+    let location = match &spec.location {
+        Location::Path { written, .. } => written.clone(),
+        Location::Url { redacted, .. } => redacted.clone(),
+    };
+    let failure = sources::SourceFailure {
+        kind: "file",
+        error: sources::SourceError::Unreadable { path: location.clone(), message: sources::panic_message(p) },
+        access: None,
+    };
+    let report = measure::failed(spec, location, &failure);
+    let findings = verdict::evaluate_source(spec, &report, None);
+    (report, findings)
+}

@@ -1,0 +1,469 @@
+//! The rules per source: one function per checklist concern, each returning its findings.
+//! Thresholds come from the profile (data, not code); evidence from the collected examples.
+
+use crate::profile::{Limit, Location, SourceSpec, url_has_password};
+use crate::report::{Check, ColumnReport, Finding, Severity, SourceReport, Status};
+use crate::sources::SourceStats;
+use crate::stats::pii::{PiiKind, mask};
+use crate::stats::timestamp::format_duration_secs;
+use crate::stats::{Example, Locator, LocatorInFile, MissingKind, Pos, clip};
+
+use super::{at_least, at_most};
+
+/// Every finding for one source: access first, then clean, current and labeled.
+pub fn evaluate_source(spec: &SourceSpec, report: &SourceReport, stats: Option<&SourceStats>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    access(spec, report, stats, &mut out);
+    let Some(stats) = stats.filter(|_| report.status == Status::Ok) else { return out };
+    let ev = Ev { stats, report };
+    structure(spec, report, &mut out);
+    missing(spec, report, &ev, &mut out);
+    keys(spec, report, &ev, &mut out);
+    current(spec, report, &ev, &mut out);
+    labeled(spec, report, &ev, &mut out);
+    out
+}
+
+/// Turns collected positions into evidence, masking values of PII columns.
+struct Ev<'a> {
+    stats: &'a SourceStats,
+    report: &'a SourceReport,
+}
+
+impl Ev<'_> {
+    fn at(&self, pos: &Pos) -> LocatorInFile {
+        let file = (self.stats.parts.len() > 1).then(|| self.stats.parts.get(pos.part as usize).cloned()).flatten();
+        let at = match pos.line {
+            Some(l) => Locator::Line(l),
+            None => Locator::Row(pos.row),
+        };
+        LocatorInFile { file, at }
+    }
+
+    fn example(&self, column: &str, pos: &Pos, value: Option<&str>) -> Example {
+        Example { at: self.at(pos), value: value.map(|v| self.shown(column, v)) }
+    }
+
+    fn shown(&self, column: &str, v: &str) -> String {
+        match self.pii_kind(column) {
+            Some(kind) => mask(v, kind),
+            None => clip(v),
+        }
+    }
+
+    fn pii_kind(&self, column: &str) -> Option<PiiKind> {
+        let p = self.report.columns.iter().find(|c| c.name == column)?.pii.as_ref()?;
+        PiiKind::ALL.into_iter().find(|k| k.name() == p.kind)
+    }
+
+    fn col(&self, name: &str) -> Option<usize> {
+        self.stats.acc.columns.iter().position(|c| c == name)
+    }
+}
+
+fn finding(id: String, check: Check, severity: Severity, spec: &SourceSpec, column: Option<&str>) -> Finding {
+    Finding {
+        id,
+        check,
+        severity,
+        source: Some(spec.name.clone()),
+        column: column.map(str::to_string),
+        value: None,
+        threshold: None,
+        message: String::new(),
+        evidence: Vec::new(),
+    }
+}
+
+fn pct(x: f64) -> String {
+    let p = x * 100.0;
+    if p == 0.0 || p >= 10.0 || (p - p.round()).abs() < 1e-9 {
+        format!("{p:.0}%")
+    } else {
+        format!("{p:.1}%")
+    }
+}
+
+fn limit_text<T: Copy>(l: &Limit<T>, show: impl Fn(T) -> String) -> Option<String> {
+    match (l.warn, l.fail) {
+        (Some(w), Some(f)) => Some(format!("warn {} · fail {}", show(w), show(f))),
+        (Some(w), None) => Some(format!("warn {}", show(w))),
+        (None, Some(f)) => Some(format!("fail {}", show(f))),
+        (None, None) => None,
+    }
+}
+
+/// Which limit a severity crossed, for messages: `(fail at 7d)`.
+fn crossed<T: Copy>(sev: Severity, l: &Limit<T>, show: impl Fn(T) -> String, word: &str) -> String {
+    let t = match sev {
+        Severity::Fail => l.fail.map(|f| ("fail", f)),
+        Severity::Warn => l.warn.map(|w| ("warn", w)),
+        Severity::Pass => l.warn.or(l.fail).map(|w| ("warn", w)),
+    };
+    match t {
+        Some((k, v)) if sev != Severity::Pass => format!(" ({k} {word} {})", show(v)),
+        Some((_, v)) => format!(" (within {})", show(v)),
+        None => String::new(),
+    }
+}
+
+fn access(spec: &SourceSpec, report: &SourceReport, stats: Option<&SourceStats>, out: &mut Vec<Finding>) {
+    let name = &spec.name;
+    let mut f = finding(format!("access.readable.{name}"), Check::Permissioned, Severity::Pass, spec, None);
+    match &report.error {
+        Some(e) => {
+            f.severity = Severity::Fail;
+            f.value = Some("unreadable".into());
+            f.message = format!("cannot read {}: {e}", report.location);
+        }
+        None => {
+            f.value = Some("readable".into());
+            f.message = format!("{} is reachable and readable", report.location);
+        }
+    }
+    out.push(f);
+
+    if let Location::Url { url, redacted } = &spec.location {
+        if url_has_password(url) {
+            let mut f = finding(format!("access.credentials.{name}"), Check::Permissioned, Severity::Fail, spec, None);
+            f.value = Some(redacted.clone());
+            f.message = "the profile holds a password inside the URL; use `password_env` instead".into();
+            out.push(f);
+        }
+    }
+
+    if let Some(ww) = report.access.world_writable {
+        let sev = if ww { Severity::Warn } else { Severity::Pass };
+        let mut f = finding(format!("access.world_writable.{name}"), Check::Permissioned, sev, spec, None);
+        let mode = report.access.mode.clone().unwrap_or_default();
+        let owner = report.access.owner.clone().unwrap_or_default();
+        f.value = Some(format!("mode {mode}, owner {owner}"));
+        f.message = if ww {
+            let files = stats.and_then(|s| s.access.as_ref()).map(|a| a.world_writable_files.len()).unwrap_or(1);
+            format!("{files} file(s) anyone on the machine can change (mode {mode}, owner {owner})")
+        } else {
+            format!("files are not world-writable (mode {mode}, owner {owner})")
+        };
+        out.push(f);
+    }
+
+    if let Some(stats) = stats {
+        let ev = Ev { stats, report };
+        for c in &report.columns {
+            let Some(p) = &c.pii else { continue };
+            let sev = if p.acknowledged { Severity::Pass } else { Severity::Warn };
+            let mut f = finding(format!("access.pii.{name}.{}", c.name), Check::Permissioned, sev, spec, Some(&c.name));
+            f.value = Some(format!("{} {}", pct(p.share), p.kind));
+            f.message = if p.acknowledged {
+                format!("{} holds {} values ({} of values); listed under `pii`", c.name, p.kind, pct(p.share))
+            } else {
+                format!(
+                    "{} holds {} values ({} of values) and is not listed under `pii`: confirm the pilot may use it",
+                    c.name,
+                    p.kind,
+                    pct(p.share)
+                )
+            };
+            if let Some(i) = ev.col(&c.name) {
+                if let Some(acc) = stats.acc.cols.get(i) {
+                    f.evidence = acc
+                        .pii_examples
+                        .iter()
+                        .map(|(pos, kind, v)| Example { at: ev.at(pos), value: Some(mask(v, *kind)) })
+                        .collect();
+                }
+            }
+            out.push(f);
+        }
+    }
+}
+
+/// Malformed files: ragged rows, invalid UTF-8, a quote that never closes.
+fn structure(spec: &SourceSpec, report: &SourceReport, out: &mut Vec<Finding>) {
+    let name = &spec.name;
+    let Some(csv) = &report.csv else { return };
+    if csv.ragged_rows > 0 {
+        let mut f = finding(format!("format.ragged_rows.{name}"), Check::Clean, Severity::Fail, spec, None);
+        f.value = Some(csv.ragged_rows.to_string());
+        f.threshold = Some(format!("{} fields per row", csv.expected_fields));
+        f.message = format!(
+            "{} row(s) do not have the header's {} fields; first at line {}",
+            csv.ragged_rows,
+            csv.expected_fields,
+            csv.ragged_examples.first().map_or_else(|| "?".to_string(), |e| e.0.to_string())
+        );
+        f.evidence = csv
+            .ragged_examples
+            .iter()
+            .map(|(line, n)| Example {
+                at: LocatorInFile { file: None, at: Locator::Line(*line) },
+                value: Some(format!("{n} fields")),
+            })
+            .collect();
+        out.push(f);
+    }
+    if let Some(line) = csv.unterminated_quote_line {
+        let mut f = finding(format!("format.unterminated_quote.{name}"), Check::Clean, Severity::Fail, spec, None);
+        f.value = Some(format!("line {line}"));
+        f.message = format!("a quoted field opened at line {line} never closes; the file may be truncated");
+        f.evidence = vec![Example { at: LocatorInFile { file: None, at: Locator::Line(line) }, value: None }];
+        out.push(f);
+    }
+    if !csv.duplicate_headers.is_empty() {
+        let mut f = finding(format!("format.duplicate_headers.{name}"), Check::Clean, Severity::Warn, spec, None);
+        f.value = Some(csv.duplicate_headers.join(", "));
+        f.message = format!("the header names {} more than once", csv.duplicate_headers.join(", "));
+        out.push(f);
+    }
+}
+
+fn missing(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<Finding>) {
+    let name = &spec.name;
+    let th = &spec.thresholds;
+    for r in &report.absent_required {
+        let mut f =
+            finding(format!("missing.required_absent.{name}.{r}"), Check::Clean, Severity::Fail, spec, Some(r));
+        f.value = Some("absent".into());
+        let hint = crate::profile::did_you_mean(r, report.columns.iter().map(|c| c.name.as_str()))
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        f.message = format!("required column `{r}` is not in the source{hint}");
+        out.push(f);
+    }
+    for c in report.columns.iter().filter(|c| c.required) {
+        let sev = at_most(c.missing_share, &th.max_missing_share);
+        let mut f =
+            finding(format!("missing.max_missing_share.{name}.{}", c.name), Check::Clean, sev, spec, Some(&c.name));
+        f.value = Some(pct(c.missing_share));
+        f.threshold = limit_text(&th.max_missing_share, pct);
+        f.message = format!(
+            "{} missing{}: {} null, {} blank, {} placeholder",
+            pct(c.missing_share),
+            crossed(sev, &th.max_missing_share, pct, "above"),
+            c.nulls,
+            c.blanks,
+            c.placeholders
+        );
+        f.evidence = missing_evidence(ev, c);
+        out.push(f);
+    }
+    for c in &report.columns {
+        if c.suspected_placeholders.is_empty() {
+            continue;
+        }
+        let mut f = finding(
+            format!("missing.suspected_placeholders.{name}.{}", c.name),
+            Check::Clean,
+            Severity::Warn,
+            spec,
+            Some(&c.name),
+        );
+        let list: Vec<String> = c
+            .suspected_placeholders
+            .iter()
+            .map(|v| format!("\"{}\" ×{}", ev.shown(&c.name, &v.value), v.count))
+            .collect();
+        f.value = Some(list.join(", "));
+        f.message = format!(
+            "looks like placeholder values: {}; add them to `placeholders` if they mean \"unknown\"",
+            list.join(", ")
+        );
+        out.push(f);
+    }
+    for c in report.columns.iter().filter(|c| c.invalid_utf8 > 0) {
+        let mut f =
+            finding(format!("format.invalid_utf8.{name}.{}", c.name), Check::Clean, Severity::Fail, spec, Some(&c.name));
+        f.value = Some(c.invalid_utf8.to_string());
+        f.message = format!("{} value(s) are not valid UTF-8", c.invalid_utf8);
+        if let Some(acc) = ev.col(&c.name).and_then(|i| ev.stats.acc.cols.get(i)) {
+            f.evidence = acc.invalid_utf8_examples.iter().map(|p| Example { at: ev.at(p), value: None }).collect();
+        }
+        out.push(f);
+    }
+}
+
+fn missing_evidence(ev: &Ev<'_>, c: &ColumnReport) -> Vec<Example> {
+    let Some(acc) = ev.col(&c.name).and_then(|i| ev.stats.acc.cols.get(i)) else { return Vec::new() };
+    acc.missing_examples
+        .iter()
+        .map(|(pos, kind, v)| match kind {
+            MissingKind::Null => Example { at: ev.at(pos), value: None },
+            _ => Example { at: ev.at(pos), value: Some(v.clone()) },
+        })
+        .collect()
+}
+
+fn keys(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<Finding>) {
+    let Some(k) = &report.keys else { return };
+    if !spec.unique {
+        return;
+    }
+    let th = &spec.thresholds.max_duplicate_keys;
+    let sev = at_most(k.duplicates, th);
+    let mut f = finding(format!("keys.duplicates.{}", spec.name), Check::Clean, sev, spec, Some(&k.column));
+    f.value = Some(k.duplicates.to_string());
+    f.threshold = limit_text(th, |x| x.to_string());
+    f.message = if k.duplicates == 0 {
+        format!("all {} key values of `{}` are unique", k.distinct, k.column)
+    } else {
+        format!(
+            "{} key value(s) of `{}` occur more than once ({} extra rows){}",
+            k.duplicates,
+            k.column,
+            k.duplicate_rows,
+            crossed(sev, th, |x| x.to_string(), "above")
+        )
+    };
+    if let Some(set) = &ev.stats.acc.key_set {
+        f.evidence = set.duplicate_examples.iter().map(|(p, v)| ev.example(&k.column, p, Some(v))).collect();
+    }
+    out.push(f);
+}
+
+fn current(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<Finding>) {
+    let Some(ts_name) = &spec.timestamp else { return };
+    let name = &spec.name;
+    let th = &spec.thresholds;
+    let col = Some(ts_name.name.as_str());
+    let Some(st) = &report.staleness else {
+        let mut f = finding(format!("staleness.timestamp_absent.{name}"), Check::Current, Severity::Fail, spec, col);
+        f.value = Some("absent".into());
+        let hint = crate::profile::did_you_mean(&ts_name.name, report.columns.iter().map(|c| c.name.as_str()))
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        f.message = format!("timestamp column `{}` is not in the source{hint}", ts_name.name);
+        out.push(f);
+        return;
+    };
+    let ts = ev.stats.acc.timestamp();
+    let days = |s: i64| format_duration_secs(s);
+
+    let mut f = finding(format!("staleness.max_age.{name}"), Check::Current, Severity::Fail, spec, col);
+    f.threshold = limit_text(&th.max_age, days);
+    match (st.age_past_seconds, &st.newest_past) {
+        (Some(age), Some(newest)) => {
+            f.severity = at_most(age, &th.max_age);
+            f.value = Some(days(age));
+            let future = if st.future_rows > 0 {
+                format!("; {} row(s) dated later, in the future, are left out", st.future_rows)
+            } else {
+                String::new()
+            };
+            f.message =
+                format!("newest {newest}, {} old{}{future}", days(age), crossed(f.severity, &th.max_age, days, "at"));
+            if let Some((_, pos)) = ts.and_then(|t| t.max_past) {
+                f.evidence = vec![ev.example(&st.column, &pos, Some(newest))];
+            }
+        }
+        _ => {
+            f.value = Some("none".into());
+            f.message = if st.future_rows > 0 {
+                format!("every timestamp in `{}` is in the future: the data's age is unknown", st.column)
+            } else {
+                format!("no parseable timestamp in `{}`: the data's age is unknown", st.column)
+            };
+        }
+    }
+    out.push(f);
+
+    let sev = at_most(st.stale_share, &th.max_stale_share);
+    let mut f = finding(format!("staleness.max_stale_share.{name}"), Check::Current, sev, spec, col);
+    f.value = Some(pct(st.stale_share));
+    f.threshold = limit_text(&th.max_stale_share, pct);
+    f.message = format!(
+        "{} row(s) ({}) older than {}{}",
+        st.stale_rows,
+        pct(st.stale_share),
+        days(st.stale_after_seconds),
+        crossed(sev, &th.max_stale_share, pct, "above")
+    );
+    if let Some(t) = ts {
+        f.evidence = t.stale_examples.iter().map(|(p, v)| ev.example(&st.column, p, Some(v))).collect();
+    }
+    out.push(f);
+
+    if st.future_rows > 0 {
+        let mut f = finding(format!("staleness.future_rows.{name}"), Check::Current, Severity::Warn, spec, col);
+        f.value = Some(st.future_rows.to_string());
+        f.message = format!("{} row(s) dated after the as-of time: clock skew or bad data", st.future_rows);
+        if let Some(t) = ts {
+            f.evidence = t.future_examples.iter().map(|(p, v)| ev.example(&st.column, p, Some(v))).collect();
+        }
+        out.push(f);
+    }
+    if st.unparseable > 0 {
+        let mut f = finding(format!("staleness.unparseable.{name}"), Check::Current, Severity::Warn, spec, col);
+        f.value = Some(st.unparseable.to_string());
+        f.message = format!("{} value(s) are not a timestamp", st.unparseable);
+        if let Some(t) = ts {
+            f.evidence = t.unparseable_examples.iter().map(|(p, v)| ev.example(&st.column, p, Some(v))).collect();
+        }
+        out.push(f);
+    }
+}
+
+fn labeled(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<Finding>) {
+    let Some(label) = &spec.label else { return };
+    let name = &spec.name;
+    let th = &spec.thresholds;
+    let col = Some(label.name.as_str());
+    let Some(l) = &report.labels else {
+        let mut f = finding(format!("labels.label_absent.{name}"), Check::Labeled, Severity::Fail, spec, col);
+        f.value = Some("absent".into());
+        let hint = crate::profile::did_you_mean(&label.name, report.columns.iter().map(|c| c.name.as_str()))
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        f.message = format!("label column `{}` is not in the source{hint}", label.name);
+        out.push(f);
+        return;
+    };
+    let sev = at_least(l.coverage, &th.min_label_coverage);
+    let mut f = finding(format!("labels.min_label_coverage.{name}"), Check::Labeled, sev, spec, col);
+    f.value = Some(pct(l.coverage));
+    f.threshold = limit_text(&th.min_label_coverage, pct);
+    let rows = report.rows.unwrap_or(0);
+    f.message = format!(
+        "{} of {rows} rows labeled ({}){}",
+        l.labeled,
+        pct(l.coverage),
+        crossed(sev, &th.min_label_coverage, pct, "below")
+    );
+    if let Some(c) = report.columns.iter().find(|c| c.name == l.column) {
+        f.evidence = missing_evidence(ev, c);
+    }
+    out.push(f);
+
+    if !l.rare_classes.is_empty() {
+        let mut f = finding(format!("labels.rare_classes.{name}"), Check::Labeled, Severity::Warn, spec, col);
+        let counts: Vec<String> = l
+            .rare_classes
+            .iter()
+            .take(10)
+            .map(|k| {
+                let n = l.classes.iter().find(|(c, _)| c == k).map_or(0, |(_, n)| *n);
+                format!("\"{}\" ({n})", clip(k))
+            })
+            .collect();
+        f.value = Some(l.rare_classes.len().to_string());
+        f.threshold = Some(format!("{} examples per class", th.min_class_examples));
+        f.message = format!(
+            "{} class(es) have fewer than {} examples: {}",
+            l.rare_classes.len(),
+            th.min_class_examples,
+            counts.join(", ")
+        );
+        out.push(f);
+    }
+    if !l.variant_labels.is_empty() {
+        let mut f = finding(format!("labels.variant_labels.{name}"), Check::Labeled, Severity::Warn, spec, col);
+        let groups: Vec<String> = l
+            .variant_labels
+            .iter()
+            .take(5)
+            .map(|g| g.iter().map(|v| format!("\"{}\"", clip(v))).collect::<Vec<_>>().join(" = "))
+            .collect();
+        f.value = Some(l.variant_labels.len().to_string());
+        f.message = format!("labels that differ only in case or spaces: {}", groups.join("; "));
+        out.push(f);
+    }
+}
