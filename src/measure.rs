@@ -7,7 +7,7 @@ use crate::report::{
     ValueCount, share,
 };
 use crate::sources::{SourceError, SourceFailure, SourceStats};
-use crate::stats::pii::PiiKind;
+use crate::stats::pii::{PiiKind, mask};
 use crate::stats::timestamp::format_micros;
 use crate::stats::{AGE_BUCKET_DAYS, SourceAcc, StatsRequest};
 
@@ -136,8 +136,14 @@ fn column(spec: &SourceSpec, acc: &SourceAcc, i: usize, req: &StatsRequest) -> C
     let missing = c.nulls + c.blanks + c.placeholders;
     let distinct = acc.distinct(i);
     let ty = acc.column_type(i);
-    let (min, max) = acc.min_max(i).map_or((None, None), |(a, b)| (Some(a), Some(b)));
-    let pii = pii_of(c.pii, c.present).map(|(kind, matches)| PiiReport {
+    let pii_kind = pii_of(c.pii, c.present);
+    // A PII column's min, max and sentinel values are personal data too: mask them as evidence is.
+    let shown = |v: String| match pii_kind {
+        Some((kind, _)) => mask(&v, kind),
+        None => v,
+    };
+    let (min, max) = acc.min_max(i).map_or((None, None), |(a, b)| (Some(shown(a)), Some(shown(b))));
+    let pii = pii_kind.map(|(kind, matches)| PiiReport {
         kind: kind.name().to_string(),
         matches,
         share: share(matches, c.present),
@@ -148,6 +154,9 @@ fn column(spec: &SourceSpec, acc: &SourceAcc, i: usize, req: &StatsRequest) -> C
         Vec::new()
     } else {
         suspected_placeholders(acc, i, c.present, distinct.map(|d| d.0), &req.placeholders)
+            .into_iter()
+            .map(|v| ValueCount { value: shown(v.value), ..v })
+            .collect()
     };
     ColumnReport {
         required: spec.required.iter().any(|r| r.name == name),

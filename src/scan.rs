@@ -1,6 +1,7 @@
 //! The scan: opens every source of a profile, collects their stats in parallel, measures and
 //! judges them, and assembles the report. Reads no clock: `as_of` comes from the caller.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -99,7 +100,10 @@ pub fn scan(profile: &Profile, opts: &ScanOptions) -> Result<Report, ScanError> 
 
 fn scan_source(spec: &SourceSpec, as_of: i64, pool: &rayon::ThreadPool, progress: Arc<Progress>) -> (SourceReport, Vec<Finding>) {
     let source = sources::open(spec);
-    let location = source.location();
+    let location = match &spec.location {
+        Location::Path { resolved, .. } => display_path(resolved),
+        Location::Url { .. } => source.location(),
+    };
     let req = request(spec, as_of);
     let ctx = CollectCtx { pool, progress: Arc::clone(&progress) };
     let result = source.collect(&req, &ctx);
@@ -121,7 +125,7 @@ fn scan_source(spec: &SourceSpec, as_of: i64, pool: &rayon::ThreadPool, progress
 /// A reader that panicked outside the pipeline's own guard still becomes that source's error.
 fn crashed(spec: &SourceSpec, p: &(dyn std::any::Any + Send)) -> (SourceReport, Vec<Finding>) {
     let location = match &spec.location {
-        Location::Path { written, .. } => written.clone(),
+        Location::Path { resolved, .. } => display_path(resolved),
         Location::Url { redacted, .. } => redacted.clone(),
     };
     let failure = sources::SourceFailure {
@@ -132,4 +136,37 @@ fn crashed(spec: &SourceSpec, p: &(dyn std::any::Any + Send)) -> (SourceReport, 
     let report = measure::failed(spec, location, &failure);
     let findings = verdict::evaluate_source(spec, &report, None);
     (report, findings)
+}
+
+/// A source's path as people read it: relative to where preflight runs, with `..` folded
+/// lexically (`profiles/../fixtures/a.csv` is `fixtures/a.csv`), never touching the disk.
+pub fn display_path(p: &Path) -> String {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.is_empty() {
+        return ".".into();
+    }
+    out.iter().collect::<PathBuf>().display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_fold_parent_components() {
+        assert_eq!(display_path(Path::new("profiles/../fixtures/demo/a.csv")), "fixtures/demo/a.csv");
+        assert_eq!(display_path(Path::new("../x/./y.csv")), "../x/y.csv");
+        assert_eq!(display_path(Path::new("/data/a/../b.parquet")), "/data/b.parquet");
+        assert_eq!(display_path(Path::new("a/..")), ".");
+    }
 }

@@ -20,6 +20,8 @@ const MAX_VALUE: usize = 40;
 /// Locations (`source.column`) longer than this do not widen the findings' column.
 const MAX_LOCATION_COLUMN: usize = 24;
 
+/// Writes the report as text for people; `color` adds ANSI colour (FAIL red, WARN yellow, PASS
+/// green) and bold section headers.
 pub fn render(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()> {
     for line in layout(report) {
         write_line(out, &line, color)?;
@@ -44,7 +46,10 @@ struct Span {
 type Line = Vec<Span>;
 
 fn span(text: impl Into<String>, paint: Paint) -> Span {
-    Span { text: text.into(), paint }
+    Span {
+        text: text.into(),
+        paint,
+    }
 }
 
 fn plain(text: impl Into<String>) -> Span {
@@ -102,7 +107,10 @@ fn layout(r: &Report) -> Vec<Line> {
 }
 
 fn header(r: &Report) -> Vec<Line> {
-    let mut first = vec![format!("{} {}", r.tool, r.version), format!("profile {}", r.profile.name)];
+    let mut first = vec![
+        format!("{} {}", r.tool, r.version),
+        format!("profile {}", r.profile.name),
+    ];
     if let Some(owner) = &r.profile.owner {
         first.push(format!("owner {owner}"));
     }
@@ -115,7 +123,11 @@ fn header(r: &Report) -> Vec<Line> {
     let mut out = Vec::new();
     for items in [first, second] {
         let items: Vec<String> = items.iter().map(|s| clean(s)).collect();
-        out.extend(wrap(0, 2, &items, " · ").into_iter().map(|l| vec![plain(l)]));
+        out.extend(
+            wrap(0, 2, &items, " · ")
+                .into_iter()
+                .map(|l| vec![plain(l)]),
+        );
     }
     out
 }
@@ -149,12 +161,29 @@ fn checklist(r: &Report) -> Vec<Line> {
                     .skip(1)
                     .filter(|f| worst.severity == Severity::Pass || f.severity != Severity::Pass)
                     .count();
-                let suffix = if more > 0 { format!(" (+{more} more)") } else { String::new() };
-                let text = clean(&format!("{}: {}", location(worst), worst.message));
-                format!("{}{suffix}", cut(&text, room.saturating_sub(width(&suffix))))
+                let suffix = if more > 0 {
+                    format!(" (+{more} more)")
+                } else {
+                    String::new()
+                };
+                let mut words = vec![format!(
+                    "{}:",
+                    clean(worst.source.as_deref().unwrap_or("-"))
+                )];
+                words.extend(prose(&worst.message));
+                let text = words.join(" ");
+                format!(
+                    "{}{suffix}",
+                    cut_words(&text, room.saturating_sub(width(&suffix)))
+                )
             }
         };
-        out.push(vec![plain(lead), sev_cell(sev, false), plain("   "), plain(summary)]);
+        out.push(vec![
+            plain(lead),
+            sev_cell(sev, false),
+            plain("   "),
+            plain(summary),
+        ]);
     }
     out
 }
@@ -169,15 +198,27 @@ fn ready_rows(r: &Report) -> Vec<Line> {
                 (Status::Error, ..) => format!("{name} error"),
                 (Status::Ok, Some(0), _) => format!("{name} no rows"),
                 (Status::Ok, Some(rows), Some(ready)) => {
-                    format!("{name} {} ({} of {})", pct_of(ready, rows), thousands(ready), thousands(rows))
+                    format!(
+                        "{name} {} ({} of {})",
+                        pct_of(ready, rows),
+                        thousands(ready),
+                        thousands(rows)
+                    )
                 }
                 (Status::Ok, ..) => format!("{name} n/a"),
             }
         })
         .collect();
     const LEAD: &str = "READY ROWS  ";
-    let items = if items.is_empty() { vec!["no sources".to_string()] } else { items };
-    let mut lines: Vec<Line> = wrap(width(LEAD), width(LEAD), &items, " · ").into_iter().map(|l| vec![plain(l)]).collect();
+    let items = if items.is_empty() {
+        vec!["no sources".to_string()]
+    } else {
+        items
+    };
+    let mut lines: Vec<Line> = wrap(width(LEAD), width(LEAD), &items, " · ")
+        .into_iter()
+        .map(|l| vec![plain(l)])
+        .collect();
     if let Some(first) = lines.first_mut() {
         first.insert(0, span(LEAD.trim_end(), Paint::Bold));
         first.insert(1, plain("  "));
@@ -195,10 +236,16 @@ fn sorted(r: &Report) -> Vec<&Finding> {
             .unwrap_or(r.sources.len())
     };
     let mut v: Vec<&Finding> = r.findings.iter().collect();
-    v.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.check.cmp(&b.check)).then(rank(a).cmp(&rank(b))));
+    v.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.check.cmp(&b.check))
+            .then(rank(a).cmp(&rank(b)))
+    });
     v
 }
 
+/// Where a finding applies: `source.column`, `source`, or `-` for neither.
 fn location(f: &Finding) -> String {
     match (&f.source, &f.column) {
         (Some(s), Some(c)) => format!("{s}.{c}"),
@@ -209,10 +256,22 @@ fn location(f: &Finding) -> String {
 }
 
 fn findings(r: &Report) -> Vec<Line> {
-    let listed: Vec<&Finding> = sorted(r).into_iter().filter(|f| f.severity != Severity::Pass).collect();
-    let check_w = listed.iter().map(|f| width(f.check.as_str())).max().unwrap_or(0);
+    let listed: Vec<&Finding> = sorted(r)
+        .into_iter()
+        .filter(|f| f.severity != Severity::Pass)
+        .collect();
+    let check_w = listed
+        .iter()
+        .map(|f| width(f.check.as_str()))
+        .max()
+        .unwrap_or(0);
     let locs: Vec<String> = listed.iter().map(|f| clean(&location(f))).collect();
-    let loc_w = locs.iter().map(|l| width(l)).max().unwrap_or(0).min(MAX_LOCATION_COLUMN);
+    let loc_w = locs
+        .iter()
+        .map(|l| width(l))
+        .max()
+        .unwrap_or(0)
+        .min(MAX_LOCATION_COLUMN);
     // Continuation lines and evidence start under the location, as in DESIGN §7.
     let indent = 4 + 2 + check_w + 2;
     // A longer location takes its own width but leaves the message at least this much room.
@@ -222,7 +281,7 @@ fn findings(r: &Report) -> Vec<Line> {
         let loc = cut(&loc, max_loc);
         let loc_cell = format!("{loc:<loc_w$}  ");
         let lead = indent + width(&loc_cell);
-        let msg: Vec<String> = f.message.split_whitespace().map(clean).collect();
+        let msg = prose(&f.message);
         let mut lines = wrap(lead, indent, &msg, " ").into_iter();
         let first = lines.next().unwrap_or_default();
         out.push(vec![
@@ -239,12 +298,16 @@ fn findings(r: &Report) -> Vec<Line> {
                 .and_then(|name| r.sources.iter().find(|s| &s.name == name))
                 .map(|s| s.location.as_str());
             let n = f.evidence.len();
+            let mut prev_file = None;
             let items: Vec<String> = f
                 .evidence
                 .iter()
                 .enumerate()
                 .map(|(i, e)| {
-                    let item = example(e, base);
+                    // A run of examples from one file names it once.
+                    let same_file = e.at.file.is_some() && prev_file == Some(&e.at.file);
+                    prev_file = Some(&e.at.file);
+                    let item = example(e, base, !same_file);
                     if i + 1 < n { format!("{item},") } else { item }
                 })
                 .collect();
@@ -263,9 +326,9 @@ fn findings(r: &Report) -> Vec<Line> {
 }
 
 /// `line 88 "N/A"`, `part-1.parquet row 12`, `key C-00017 "x"`: where, then the value if any.
-fn example(e: &Example, base: Option<&str>) -> String {
+fn example(e: &Example, base: Option<&str>, with_file: bool) -> String {
     let mut s = String::new();
-    if let Some(file) = &e.at.file {
+    if let Some(file) = e.at.file.as_ref().filter(|_| with_file) {
         // The source's location is printed below; a part inside it is named relative to it.
         let short = base
             .and_then(|b| file.strip_prefix(b))
@@ -288,11 +351,27 @@ fn example(e: &Example, base: Option<&str>) -> String {
 
 fn sources(r: &Report) -> Vec<Line> {
     let mut out = vec![vec![span("SOURCES", Paint::Bold)]];
-    let name_w = r.sources.iter().map(|s| width(&clean(&s.name))).max().unwrap_or(0).min(16);
-    let kind_w = r.sources.iter().map(|s| width(&clean(&s.kind))).max().unwrap_or(0).min(10);
+    let name_w = r
+        .sources
+        .iter()
+        .map(|s| width(&clean(&s.name)))
+        .max()
+        .unwrap_or(0)
+        .min(16);
+    let kind_w = r
+        .sources
+        .iter()
+        .map(|s| width(&clean(&s.kind)))
+        .max()
+        .unwrap_or(0)
+        .min(10);
     let indent = 2 + name_w + 2;
     for s in &r.sources {
-        let head = format!("  {:<name_w$}  {:<kind_w$}  ", cut(&clean(&s.name), 30), cut(&clean(&s.kind), 10));
+        let head = format!(
+            "  {:<name_w$}  {:<kind_w$}  ",
+            cut(&clean(&s.name), 30),
+            cut(&clean(&s.kind), 10)
+        );
         let mut loc = clean(&s.location);
         if s.files.len() > 1 {
             loc.push_str(&format!(" ({} files)", thousands(s.files.len() as u64)));
@@ -302,11 +381,21 @@ fn sources(r: &Report) -> Vec<Line> {
         match s.status {
             Status::Error => {
                 let mut words = vec!["error:".to_string()];
-                words.extend(s.error.as_deref().unwrap_or("unknown error").split_whitespace().map(clean));
+                words.extend(
+                    s.error
+                        .as_deref()
+                        .unwrap_or("unknown error")
+                        .split_whitespace()
+                        .map(clean),
+                );
                 let mut lines = wrap(indent, indent, &words, " ").into_iter();
                 let first = lines.next().unwrap_or_default();
                 let rest = first.strip_prefix("error:").unwrap_or(&first).to_string();
-                out.push(vec![plain(" ".repeat(indent)), span("error:", Paint::Sev(Severity::Fail)), plain(rest)]);
+                out.push(vec![
+                    plain(" ".repeat(indent)),
+                    span("error:", Paint::Sev(Severity::Fail)),
+                    plain(rest),
+                ]);
                 out.extend(lines.map(|l| vec![plain(l)]));
             }
             Status::Ok => {
@@ -338,12 +427,20 @@ fn source_facts(s: &SourceReport) -> Vec<String> {
         .filter(|c| c.missing > 0)
         .max_by(|a, b| a.missing_share.total_cmp(&b.missing_share));
     match worst {
-        Some(c) => items.push(format!("most missing {} {}", clean(&c.name), pct(c.missing_share))),
+        Some(c) => items.push(format!(
+            "most missing {} {}",
+            clean(&c.name),
+            pct(c.missing_share)
+        )),
         None if !s.columns.is_empty() => items.push("nothing missing".to_string()),
         None => {}
     }
     if !s.absent_required.is_empty() {
-        items.push(count(s.absent_required.len(), "required column absent", "required columns absent"));
+        items.push(count(
+            s.absent_required.len(),
+            "required column absent",
+            "required columns absent",
+        ));
     }
     if let Some(st) = &s.staleness {
         match (&st.newest, st.age_seconds) {
@@ -351,14 +448,22 @@ fn source_facts(s: &SourceReport) -> Vec<String> {
                 items.push(format!("newest {} (in the future)", when(newest)));
             }
             (Some(newest), Some(age)) => {
-                items.push(format!("newest {} ({} old)", when(newest), format_duration_secs(age)));
+                items.push(format!(
+                    "newest {} ({} old)",
+                    when(newest),
+                    format_duration_secs(age)
+                ));
             }
             (Some(newest), None) => items.push(format!("newest {}", when(newest))),
             (None, _) => items.push(format!("no timestamp in {}", clean(&st.column))),
         }
     }
     if let Some(l) = &s.labels {
-        items.push(format!("{} labeled ({})", pct(l.coverage), clean(&l.column)));
+        items.push(format!(
+            "{} labeled ({})",
+            pct(l.coverage),
+            clean(&l.column)
+        ));
     }
     if items.is_empty() {
         items.push("no measures".to_string());
@@ -414,6 +519,26 @@ fn cut(s: &str, max: usize) -> String {
     out
 }
 
+/// Like `cut`, but at a word boundary when one is near the end.
+fn cut_words(s: &str, max: usize) -> String {
+    if width(s) <= max || max == 0 {
+        return cut(s, max);
+    }
+    let head: String = s.chars().take(max - 1).collect();
+    let near = head
+        .char_indices()
+        .rev()
+        .take(16)
+        .find(|&(_, c)| c == ' ')
+        .map(|(i, _)| i);
+    match near.and_then(|i| head.get(..i)) {
+        Some(h) if !h.trim_end().is_empty() => {
+            format!("{}…", h.trim_end_matches([' ', ',', ':', ';', '(']))
+        }
+        _ => format!("{head}…"),
+    }
+}
+
 /// At most `max` chars, starting with `…` when cut: for paths, whose end says the most.
 fn cut_start(s: &str, max: usize) -> String {
     let n = width(s);
@@ -430,12 +555,64 @@ fn cut_start(s: &str, max: usize) -> String {
 
 /// Control characters from the data would move the cursor or paint the terminal: shown escaped.
 fn escape(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            let e: Vec<char> = if c.is_control() { c.escape_debug().collect() } else { vec![c] };
-            e
-        })
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A message as words: whitespace runs (newlines included) collapse, control characters are
+/// escaped, and RFC 3339 UTC times read as in the rest of the report (`2025-01-01 09:12 UTC`).
+fn prose(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for word in s.split_whitespace() {
+        match rfc3339_utc_len(word).and_then(|n| Some((word.get(..n)?, word.get(n..)?))) {
+            Some((ts, rest)) => {
+                let shown = format!("{}{}", when(ts), escape(rest));
+                out.extend(shown.split(' ').map(str::to_string));
+            }
+            None => out.push(escape(word)),
+        }
+    }
+    out
+}
+
+/// Length of a leading `YYYY-MM-DDTHH:MM:SS[.f]Z`, if `s` starts with one.
+fn rfc3339_utc_len(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let shape = b"dddd-dd-ddTdd:dd:dd";
+    if b.len() < shape.len() + 1 {
+        return None;
+    }
+    for (&c, &want) in b.iter().zip(shape) {
+        let ok = if want == b'd' {
+            c.is_ascii_digit()
+        } else {
+            c == want
+        };
+        if !ok {
+            return None;
+        }
+    }
+    let mut i = shape.len();
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let digits = b
+            .get(i..)?
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if digits == 0 {
+            return None;
+        }
+        i += digits;
+    }
+    (b.get(i) == Some(&b'Z')).then_some(i + 1)
 }
 
 /// Whitespace runs (newlines included) become one space, other control characters are escaped.
@@ -445,14 +622,18 @@ fn clean(s: &str) -> String {
 }
 
 fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n as u64), if n == 1 { one } else { many })
+    format!(
+        "{} {}",
+        thousands(n as u64),
+        if n == 1 { one } else { many }
+    )
 }
 
 fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -463,7 +644,11 @@ fn thousands(n: u64) -> String {
 /// A share as people read it: `61%`, `3.4%`, `0%`.
 fn pct(x: f64) -> String {
     let p = x * 100.0;
-    if p == 0.0 || p >= 10.0 || (p - p.round()).abs() < 1e-9 { format!("{p:.0}%") } else { format!("{p:.1}%") }
+    if p == 0.0 || p >= 10.0 || (p - p.round()).abs() < 1e-9 {
+        format!("{p:.0}%")
+    } else {
+        format!("{p:.1}%")
+    }
 }
 
 /// `part` of `whole` as a percentage that never rounds to 0% or 100% unless it is exactly that.
@@ -482,7 +667,7 @@ fn pct_of(part: u64, whole: u64) -> String {
         "<0.1%".to_string()
     } else if p > 99.9 {
         ">99.9%".to_string()
-    } else if p < 10.0 || p > 99.0 {
+    } else if !(10.0..=99.0).contains(&p) {
         format!("{p:.1}%")
     } else {
         format!("{p:.0}%")
@@ -492,10 +677,25 @@ fn pct_of(part: u64, whole: u64) -> String {
 /// `2025-01-10T10:00:00Z` as `2025-01-10 10:00 UTC` (seconds only when not zero); anything
 /// else is shown as given.
 fn when(ts: &str) -> String {
-    let parts = (ts.get(..10), ts.get(10..11), ts.get(11..16), ts.get(16..19), ts.get(19..));
+    let parts = (
+        ts.get(..10),
+        ts.get(10..11),
+        ts.get(11..16),
+        ts.get(16..19),
+        ts.get(19..),
+    );
     match parts {
-        (Some(date), Some("T"), Some(hm), Some(sec), Some(rest)) if rest.starts_with(['Z', '.']) && rest.ends_with('Z') => {
-            if sec == ":00" && (rest == "Z" || rest.trim_start_matches('.').trim_end_matches('Z').bytes().all(|b| b == b'0')) {
+        (Some(date), Some("T"), Some(hm), Some(sec), Some(rest))
+            if rest.starts_with(['Z', '.']) && rest.ends_with('Z') =>
+        {
+            if sec == ":00"
+                && (rest == "Z"
+                    || rest
+                        .trim_start_matches('.')
+                        .trim_end_matches('Z')
+                        .bytes()
+                        .all(|b| b == b'0'))
+            {
                 format!("{date} {hm} UTC")
             } else {
                 format!("{date} {hm}{sec} UTC")
@@ -526,7 +726,10 @@ mod tests {
     }
 
     fn too_long(s: &str) -> Vec<String> {
-        s.lines().filter(|l| l.chars().count() > WIDTH).map(str::to_string).collect()
+        s.lines()
+            .filter(|l| l.chars().count() > WIDTH)
+            .map(str::to_string)
+            .collect()
     }
 
     #[test]
@@ -561,7 +764,10 @@ mod tests {
             f.column = Some(long.clone());
             f.message = format!("{} {long}{long} and\nmore\x1b[31m", f.message.repeat(3));
             f.evidence.push(Example {
-                at: LocatorInFile { file: Some(format!("/elsewhere/{long}.parquet")), at: Locator::Key(long.repeat(2)) },
+                at: LocatorInFile {
+                    file: Some(format!("/elsewhere/{long}.parquet")),
+                    at: Locator::Key(long.repeat(2)),
+                },
                 value: Some(format!("{long}\n{long}")),
             });
         }
@@ -597,22 +803,40 @@ mod tests {
     fn pass_findings_are_not_listed() {
         let r = sample();
         let out = text(&r, false);
-        let listed: Vec<&str> = out.lines().filter(|l| l.starts_with("PASS") || l.starts_with("WARN") || l.starts_with("FAIL")).collect();
+        let listed: Vec<&str> = out
+            .lines()
+            .filter(|l| l.starts_with("PASS") || l.starts_with("WARN") || l.starts_with("FAIL"))
+            .collect();
         assert!(!listed.is_empty());
         assert!(listed.iter().all(|l| !l.starts_with("PASS")));
-        let non_pass = r.findings.iter().filter(|f| f.severity != Severity::Pass).count();
+        let non_pass = r
+            .findings
+            .iter()
+            .filter(|f| f.severity != Severity::Pass)
+            .count();
         assert_eq!(listed.len(), non_pass);
         for f in r.findings.iter().filter(|f| f.severity == Severity::Pass) {
-            assert!(!out.contains(&f.message), "PASS finding listed: {}", f.message);
+            assert!(
+                !out.contains(&f.message),
+                "PASS finding listed: {}",
+                f.message
+            );
         }
     }
 
     #[test]
     fn fail_is_listed_before_warn() {
         let out = text(&sample(), false);
-        let sevs: Vec<&str> = out.lines().filter_map(|l| l.get(..4)).filter(|s| *s == "FAIL" || *s == "WARN").collect();
+        let sevs: Vec<&str> = out
+            .lines()
+            .filter_map(|l| l.get(..4))
+            .filter(|s| *s == "FAIL" || *s == "WARN")
+            .collect();
         let first_warn = sevs.iter().position(|s| *s == "WARN").unwrap_or(sevs.len());
-        assert!(sevs.iter().skip(first_warn).all(|s| *s == "WARN"), "{sevs:?}");
+        assert!(
+            sevs.iter().skip(first_warn).all(|s| *s == "WARN"),
+            "{sevs:?}"
+        );
     }
 
     #[test]
@@ -632,6 +856,20 @@ mod tests {
         assert_eq!(elapsed(125_000), "2m 5s");
         assert_eq!(cut("abcdef", 4), "abc…");
         assert_eq!(cut_start("abcdef", 4), "…def");
+        assert_eq!(cut_words("one two three", 10), "one two…");
+        assert_eq!(cut_words("onetwothree", 6), "onetw…");
         assert_eq!(clean("a\n b\x1b"), "a b\\u{1b}");
+        assert_eq!(
+            prose("newest 2025-01-01T09:12:00Z, 9d"),
+            ["newest", "2025-01-01", "09:12", "UTC,", "9d"]
+        );
+        assert_eq!(
+            prose("at 2025-01-01T09:12:30.5Z."),
+            ["at", "2025-01-01", "09:12:30", "UTC."]
+        );
+        assert_eq!(
+            prose("2025-01-01T09:12:00+01:00"),
+            ["2025-01-01T09:12:00+01:00"]
+        );
     }
 }

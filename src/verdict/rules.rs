@@ -261,7 +261,7 @@ fn missing(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
         let list: Vec<String> = c
             .suspected_placeholders
             .iter()
-            .map(|v| format!("\"{}\" ×{}", ev.shown(&c.name, &v.value), v.count))
+            .map(|v| format!("\"{}\" ×{}", clip(&v.value), v.count))
             .collect();
         f.value = Some(list.join(", "));
         f.message = format!(
