@@ -83,11 +83,14 @@ pub fn run(cli: Cli) -> Result<i32> {
     }
 }
 
-fn load(path: &Path) -> Result<Profile> {
+/// Loads a profile; an invalid one is a usage error, with a pointer to `check` unless that is
+/// the command already running.
+fn load(path: &Path, from_check: bool) -> Result<Profile> {
     Profile::load(path).map_err(|e| match e {
         ProfileError::Invalid { .. } => {
-            let hint = format!("`preflight check {}` lists every problem at once", path.display());
-            anyhow!(e).context(UsageError { message: format!("invalid profile `{}`", path.display()), hint: Some(hint) })
+            let hint =
+                (!from_check).then(|| format!("`preflight check {}` lists every problem at once", path.display()));
+            anyhow!(e).context(UsageError { message: format!("invalid profile `{}`", path.display()), hint })
         }
         ProfileError::Io { .. } => anyhow!(UsageError { message: e.to_string(), hint: None }),
     })
@@ -119,7 +122,7 @@ fn run_scan(args: &ScanArgs) -> Result<i32> {
         })?,
         None => now_micros(),
     };
-    let profile = load(&args.profile)?;
+    let profile = load(&args.profile, false)?;
     let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
 
     let progress: Vec<Arc<Progress>> = profile.sources.iter().map(|_| Arc::default()).collect();
@@ -164,8 +167,18 @@ fn render(report: &Report, format: Format, out: &mut dyn Write, color: bool) -> 
     }
 }
 
-/// Writes through a temporary file and renames, so a reader never sees half a report.
+/// Writes through a temporary file and renames, so a reader never sees half a report. A path
+/// that exists and is not a regular file (`/dev/stdout`, `/dev/null`, a FIFO) is written as is:
+/// renaming over it would replace the device.
 fn write_file(path: &Path, f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        let direct = || -> io::Result<()> {
+            let mut w = io::BufWriter::new(std::fs::OpenOptions::new().write(true).open(path)?);
+            f(&mut w)?;
+            w.flush()
+        };
+        return direct().with_context(|| format!("cannot write `{}`", path.display()));
+    }
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
@@ -186,7 +199,7 @@ fn now_micros() -> i64 {
 }
 
 fn run_check(path: &Path) -> Result<i32> {
-    let profile = load(path)?;
+    let profile = load(path, true)?;
     let problems = column_problems(&profile);
     if !problems.is_empty() {
         let text = std::fs::read_to_string(path).unwrap_or_default();
@@ -230,7 +243,7 @@ pub fn column_problems(profile: &Profile) -> Vec<Problem> {
             }
         };
         for (what, named) in spec.named_columns() {
-            if columns.iter().any(|c| *c == named.name) {
+            if columns.contains(&named.name) {
                 continue;
             }
             let hint = match did_you_mean(&named.name, columns.iter().map(String::as_str)) {
@@ -261,7 +274,9 @@ fn list(columns: &[String]) -> String {
 /// Prints an error the way STYLE.md shows: the error, its causes, then a hint.
 pub fn print_error(err: &anyhow::Error) {
     let mut stderr = io::stderr().lock();
-    let mut hint = None;
+    // A `UsageError` attached with `.context(…)` is found by downcasting the error itself: the
+    // chain shows it wrapped in anyhow's context type, which `downcast_ref` on a cause misses.
+    let mut hint = err.downcast_ref::<UsageError>().and_then(|u| u.hint.clone());
     let mut first = true;
     for cause in err.chain() {
         if let Some(u) = cause.downcast_ref::<UsageError>() {

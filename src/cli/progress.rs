@@ -25,6 +25,11 @@ impl Bars {
                 .iter()
                 .map(|n| {
                     let b = multi.add(ProgressBar::new(0));
+                    // Until the source knows its size, say so under its name rather than
+                    // letting indicatif draw its default, nameless full-width bar.
+                    if let Ok(style) = ProgressStyle::with_template("{prefix} opening…") {
+                        b.set_style(style);
+                    }
                     b.set_prefix(format!("{n:width$}"));
                     b
                 })

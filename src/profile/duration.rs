@@ -5,6 +5,7 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
     let t = text.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (digits, unit) = t.split_at(split);
+    let unit = unit.trim_start();
     if digits.is_empty() {
         return Err(format!(
             "`{text}` is not a duration: expected a whole number and a unit, such as `90s`, `15m`, `36h`, `7d` or `52w`"
@@ -28,6 +29,27 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
     };
     n.checked_mul(per)
         .ok_or_else(|| format!("`{text}` is too large for a duration"))
+}
+
+/// The duration `text` was probably meant to be, for a "did you mean" hint: `7 days` → `7d`,
+/// `36 hours` → `36h`, `7` → `None` (the unit cannot be guessed).
+pub fn suggest_duration(text: &str) -> Option<String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit())?;
+    let (digits, unit) = t.split_at(split);
+    if digits.is_empty() {
+        return None;
+    }
+    let unit = match unit.trim().to_ascii_lowercase().as_str() {
+        "s" | "sec" | "secs" | "second" | "seconds" => "s",
+        "m" | "min" | "mins" | "minute" | "minutes" => "m",
+        "h" | "hr" | "hrs" | "hour" | "hours" => "h",
+        "d" | "day" | "days" => "d",
+        "w" | "wk" | "wks" | "week" | "weeks" => "w",
+        _ => return None,
+    };
+    let suggestion = format!("{digits}{unit}");
+    (suggestion != t).then_some(suggestion)
 }
 
 /// Writes seconds back in the largest unit that divides them, as a profile would.
@@ -60,6 +82,17 @@ mod tests {
         assert!(parse_duration("d").unwrap_err().contains("not a duration"));
         assert!(parse_duration("-3d").unwrap_err().contains("not a duration"));
         assert!(parse_duration("99999999999999999999d").is_err());
+    }
+
+    #[test]
+    fn suggests_the_short_form() {
+        assert!(parse_duration("7 days").unwrap_err().contains("unknown unit `days`"));
+        assert_eq!(suggest_duration("7 days").as_deref(), Some("7d"));
+        assert_eq!(suggest_duration("36 Hours").as_deref(), Some("36h"));
+        assert_eq!(suggest_duration("2 w").as_deref(), Some("2w"));
+        assert_eq!(suggest_duration("7d"), None);
+        assert_eq!(suggest_duration("7"), None);
+        assert_eq!(suggest_duration("7 fortnights"), None);
     }
 
     #[test]

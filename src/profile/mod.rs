@@ -10,7 +10,7 @@ mod validate;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use duration::{format_duration, parse_duration};
+pub use duration::{format_duration, parse_duration, suggest_duration};
 
 /// A validated profile. Paths inside it are already resolved against the profile's folder.
 #[derive(Clone, Debug)]
@@ -187,7 +187,11 @@ fn render_invalid(path: &Path, text: &str, problems: &[Problem]) -> String {
         if problems.len() == 1 { "" } else { "s" }
     );
     for p in problems {
-        out.push_str(&format!("\n\n{}:{}:{}: `{}`: {}", path.display(), p.line, p.col, p.key, p.message));
+        out.push_str(&format!("\n\n{}:{}:{}: ", path.display(), p.line, p.col));
+        if !p.key.is_empty() {
+            out.push_str(&format!("`{}`: ", p.key));
+        }
+        out.push_str(&p.message);
         if let Some(src) = text.lines().nth(p.line.saturating_sub(1)) {
             let width = p.line.to_string().len();
             out.push_str(&format!("\n {:width$} |\n {} | {}\n {:width$} | {}^", "", p.line, src, "", " ".repeat(p.col.saturating_sub(1))));
@@ -219,10 +223,11 @@ impl Profile {
     /// Validates profile text as if it were read from `path` (paths resolve against its folder).
     pub fn from_str(path: &Path, text: &str) -> Result<Profile, ProfileError> {
         let mut problems = Vec::new();
-        let profile = spec::walk(path, text, &mut problems);
-        if let Some(p) = &profile {
-            validate::cross_checks(p, text, &mut problems);
+        let walked = spec::walk(path, text, &mut problems);
+        if let Some(w) = &walked {
+            validate::cross_checks(w, &mut problems);
         }
+        let profile = walked.map(|w| w.profile);
         problems.sort_by_key(|p| (p.line, p.col));
         problems.dedup();
         match profile {
@@ -237,22 +242,46 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
     let word_l = word.to_lowercase();
     candidates
         .into_iter()
-        .map(|c| (edit_distance(&word_l, &c.to_lowercase()), c))
+        .map(|c| {
+            let c_l = c.to_lowercase();
+            // `entity` for `entities`, `source` for `sources`: a plural is one edit, however spelt.
+            let plural = singular(&word_l) == singular(&c_l) && word_l != c_l;
+            (if plural { 1 } else { edit_distance(&word_l, &c_l) }, c)
+        })
         .filter(|(d, c)| *d <= (c.chars().count().max(word.chars().count()) / 3).max(1) || *d <= 2 && word.len() > 3)
-        .min_by_key(|(d, _)| *d)
+        // On a tie, the candidate sharing the longest prefix: first letters are rarely mistyped.
+        .min_by_key(|(d, c)| (*d, std::cmp::Reverse(common_prefix(&word_l, &c.to_lowercase()))))
         .map(|(_, c)| c)
 }
 
+fn common_prefix(a: &str, b: &str) -> usize {
+    a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count()
+}
+
+fn singular(word: &str) -> String {
+    if let Some(stem) = word.strip_suffix("ies") {
+        format!("{stem}y")
+    } else {
+        word.strip_suffix('s').unwrap_or(word).to_string()
+    }
+}
+
+/// Edits (insert, delete, substitute, or swap two adjacent letters) turning `a` into `b`.
 fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    let mut before: Vec<usize> = Vec::new();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
+    for (i, ca) in a.iter().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
+            let sub = prev[j] + usize::from(ca != cb);
             cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+            if i > 0 && j > 0 && *ca == b[j - 1] && a[i - 1] == *cb {
+                cur[j + 1] = cur[j + 1].min(before[j - 1] + 1);
+            }
         }
-        prev = cur;
+        before = std::mem::replace(&mut prev, cur);
     }
     prev[b.len()]
 }
@@ -304,5 +333,11 @@ mod tests {
         assert_eq!(did_you_mean("timestmp", ["timestamp", "label"]), Some("timestamp"));
         assert_eq!(did_you_mean("updated", ["updated_at", "created_at"]), Some("updated_at"));
         assert_eq!(did_you_mean("zzz", ["timestamp", "label"]), None);
+        assert_eq!(did_you_mean("entity", ["pilot", "defaults", "sources", "entities"]), Some("entities"));
+        assert_eq!(did_you_mean("source", ["pilot", "defaults", "sources", "entities"]), Some("sources"));
+        assert_eq!(did_you_mean("lable", ["table", "label"]), Some("label"));
+        assert_eq!(edit_distance("lable", "label"), 1);
+        assert_eq!(edit_distance("abc", "ca"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }

@@ -9,7 +9,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::{
     EntitySpec, FileFormat, Limit, Location, Named, Normalization, Pilot, Problem, Profile, SourceSpec,
-    Thresholds, did_you_mean, parse_duration, redact_url,
+    Thresholds, did_you_mean, parse_duration, redact_url, suggest_duration,
 };
 
 const TOP_KEYS: &[&str] = &["pilot", "defaults", "sources", "entities"];
@@ -38,6 +38,9 @@ const ENTITY_KEYS: &[&str] = &[
     "max_duplicate_keys",
     "max_conflict_share",
 ];
+
+/// Reads one value of a threshold (a share, a count, a duration) at a key path.
+type ReadOne<'f, W, T> = dyn FnMut(&mut W, &Spanned<DeValue<'_>>, &str) -> Option<T> + 'f;
 
 struct Walker<'a> {
     text: &'a str,
@@ -175,7 +178,11 @@ impl Walker<'_> {
             DeValue::String(s) => match parse_duration(s) {
                 Ok(d) => Some(d),
                 Err(e) => {
-                    self.problem(&v.span(), path, e, Some("durations look like `90s`, `15m`, `36h`, `7d`, `52w`".into()));
+                    let hint = match suggest_duration(s) {
+                        Some(d) => format!("did you mean `{d}`?"),
+                        None => "durations look like `90s`, `15m`, `36h`, `7d`, `52w`".into(),
+                    };
+                    self.problem(&v.span(), path, e, Some(hint));
                     None
                 }
             },
@@ -197,7 +204,7 @@ impl Walker<'_> {
         v: &Spanned<DeValue<'_>>,
         path: &str,
         lower_is_worse: bool,
-        one: &mut dyn FnMut(&mut Self, &Spanned<DeValue<'_>>, &str) -> Option<T>,
+        one: &mut ReadOne<'_, Self, T>,
     ) -> Option<Limit<T>> {
         let DeValue::Table(t) = v.get_ref() else {
             return one(self, v, path).map(|f| Limit { warn: None, fail: Some(f) });
@@ -225,41 +232,54 @@ impl Walker<'_> {
 
     fn thresholds(&mut self, table: &DeTable<'_>, path: &str, base: &Thresholds) -> Thresholds {
         let mut t = base.clone();
-        if let Some(v) = get(table, "max_age") {
-            if let Some(l) = self.limit(v, &join(path, "max_age"), false, &mut |w, v, p| w.duration(v, p)) {
-                t.max_age = l;
-            }
+        if let Some(v) = get(table, "max_age")
+            && let Some(l) = self.limit(v, &join(path, "max_age"), false, &mut |w, v, p| w.duration(v, p))
+        {
+            t.max_age = l;
         }
-        if let Some(v) = get(table, "stale_after") {
-            if let Some(d) = self.duration(v, &join(path, "stale_after")) {
-                t.stale_after = d;
-            }
+        if let Some(v) = get(table, "stale_after")
+            && let Some(d) = self.duration(v, &join(path, "stale_after"))
+        {
+            t.stale_after = d;
         }
         for (key, slot, lower) in [
             ("max_stale_share", &mut t.max_stale_share, false),
             ("max_missing_share", &mut t.max_missing_share, false),
             ("min_label_coverage", &mut t.min_label_coverage, true),
         ] {
-            if let Some(v) = get(table, key) {
-                if let Some(l) = self.limit(v, &join(path, key), lower, &mut |w, v, p| w.share(v, p)) {
-                    *slot = l;
-                }
+            if let Some(v) = get(table, key)
+                && let Some(l) = self.limit(v, &join(path, key), lower, &mut |w, v, p| w.share(v, p))
+            {
+                *slot = l;
             }
         }
-        if let Some(v) = get(table, "min_class_examples") {
-            if let Some(n) = self.count(v, &join(path, "min_class_examples")) {
-                t.min_class_examples = n;
-            }
+        if let Some(v) = get(table, "min_class_examples")
+            && let Some(n) = self.count(v, &join(path, "min_class_examples"))
+        {
+            t.min_class_examples = n;
         }
-        if let Some(v) = get(table, "max_duplicate_keys") {
-            if let Some(l) = self.limit(v, &join(path, "max_duplicate_keys"), false, &mut |w, v, p| w.count(v, p)) {
-                t.max_duplicate_keys = l;
-            }
+        if let Some(v) = get(table, "max_duplicate_keys")
+            && let Some(l) = self.limit(v, &join(path, "max_duplicate_keys"), false, &mut |w, v, p| w.count(v, p))
+        {
+            t.max_duplicate_keys = l;
         }
         if let Some(list) = self.string_list(table, "placeholders", path) {
             t.placeholders = list.into_iter().map(Spanned::into_inner).collect();
         }
         t
+    }
+
+    /// Reports `source` when no `[[sources]]` table declares it.
+    fn declared_source(&mut self, span: &Range<usize>, key: &str, entity: &str, source: &str, declared: &[String]) {
+        if declared.iter().any(|d| d == source) {
+            return;
+        }
+        let hint = match did_you_mean(source, declared.iter().map(String::as_str)) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None if declared.is_empty() => "declare it in a `[[sources]]` table".to_string(),
+            None => format!("declared sources: {}", declared.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ")),
+        };
+        self.problem(span, key, format!("entity `{entity}` refers to source `{source}`, which is not declared"), Some(hint));
     }
 
     fn array_of_tables<'t>(&mut self, root: &'t DeTable<'_>, key: &str) -> Vec<(usize, &'t Spanned<DeValue<'t>>)>
@@ -287,8 +307,17 @@ fn list(items: &[&str]) -> String {
     items.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
 }
 
+/// What the walk built: the profile, and for each of its sources and entities the index of the
+/// `[[sources]]` / `[[entities]]` table it came from (a table with a fatal problem is dropped,
+/// so later checks must not name keys by position in `profile.sources`).
+pub(super) struct Walked {
+    pub profile: Profile,
+    pub source_index: Vec<usize>,
+    pub entity_index: Vec<usize>,
+}
+
 /// Builds a `Profile` from text; `None` only when the TOML itself does not parse.
-pub(super) fn walk(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<Profile> {
+pub(super) fn walk(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<Walked> {
     let root = match DeTable::parse(text) {
         Ok(r) => r,
         Err(e) => {
@@ -337,14 +366,33 @@ pub(super) fn walk(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Opti
     }
 
     let mut sources = Vec::new();
+    let mut source_index = Vec::new();
+    // Every name written in a `[[sources]]` table, even one dropped for another problem, so
+    // that an entity referring to it is not also reported as referring to an undeclared source.
+    let mut declared: Vec<String> = Vec::new();
     for (i, item) in w.array_of_tables(root, "sources") {
         let path_key = format!("sources[{i}]");
         let DeValue::Table(t) = item.get_ref() else {
             w.problem(&item.span(), &path_key, "expected a table".into(), None);
             continue;
         };
+        if let Some(n) = get(t, "name")
+            && let DeValue::String(name) = n.get_ref()
+        {
+            if declared.iter().any(|d| d == name.as_ref()) {
+                w.problem(
+                    &n.span(),
+                    &join(&path_key, "name"),
+                    format!("source name `{name}` is declared twice"),
+                    Some("every source needs its own name; findings and entities refer to it".into()),
+                );
+            } else {
+                declared.push(name.to_string());
+            }
+        }
         if let Some(s) = source(&mut w, t, &item.span(), &path_key, &dir, &defaults) {
             sources.push(s);
+            source_index.push(i);
         }
     }
     if get(root, "sources").is_none() {
@@ -352,18 +400,24 @@ pub(super) fn walk(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Opti
     }
 
     let mut entities = Vec::new();
+    let mut entity_index = Vec::new();
     for (i, item) in w.array_of_tables(root, "entities") {
         let path_key = format!("entities[{i}]");
         let DeValue::Table(t) = item.get_ref() else {
             w.problem(&item.span(), &path_key, "expected a table".into(), None);
             continue;
         };
-        if let Some(e) = entity(&mut w, t, &item.span(), &path_key) {
+        if let Some(e) = entity(&mut w, t, &item.span(), &path_key, &declared) {
             entities.push(e);
+            entity_index.push(i);
         }
     }
 
-    Some(Profile { path: path.to_path_buf(), pilot, sources, entities })
+    Some(Walked {
+        profile: Profile { path: path.to_path_buf(), pilot, sources, entities },
+        source_index,
+        entity_index,
+    })
 }
 
 fn source(
@@ -413,8 +467,13 @@ fn source(
             }
             Location::Url { redacted: redact_url(&url), url }
         }
-        (Some(p), Some(_)) => {
-            w.problem(span, path, "a source has either `path` or `url`, not both".into(), None);
+        (Some(p), Some(u)) => {
+            w.problem(
+                &u.span(),
+                &join(path, "url"),
+                "a source has either `path` or `url`, not both".into(),
+                Some("keep `path` for a file or `url` for a database, and declare the other as its own source".into()),
+            );
             Location::Path { resolved: dir.join(p.get_ref()), written: p.into_inner() }
         }
         (None, None) => {
@@ -471,7 +530,13 @@ fn source(
     })
 }
 
-fn entity(w: &mut Walker<'_>, t: &DeTable<'_>, span: &Range<usize>, path: &str) -> Option<EntitySpec> {
+fn entity(
+    w: &mut Walker<'_>,
+    t: &DeTable<'_>,
+    span: &Range<usize>,
+    path: &str,
+    declared: &[String],
+) -> Option<EntitySpec> {
     w.unknown_keys(t, ENTITY_KEYS, path);
     let (line, _) = w.line_col(span);
     let name = match w.string(t, "name", path) {
@@ -486,7 +551,10 @@ fn entity(w: &mut Walker<'_>, t: &DeTable<'_>, span: &Range<usize>, path: &str) 
     let mut keys = Vec::new();
     for k in w.string_list(t, "keys", path).unwrap_or_default() {
         match k.get_ref().split_once('.') {
-            Some((s, c)) if !s.is_empty() && !c.is_empty() => keys.push((s.to_string(), c.to_string())),
+            Some((s, c)) if !s.is_empty() && !c.is_empty() => {
+                w.declared_source(&k.span(), &join(path, "keys"), &name, s, declared);
+                keys.push((s.to_string(), c.to_string()))
+            }
             _ => w.problem(&k.span(), &join(path, "keys"), format!("`{}` is not `source.column`", k.get_ref()), None),
         }
     }
@@ -529,7 +597,14 @@ fn entity(w: &mut Walker<'_>, t: &DeTable<'_>, span: &Range<usize>, path: &str) 
                         _ => None,
                     };
                     match cols.as_deref() {
-                        Some([a, b]) => compare.push((a.clone(), b.clone())),
+                        Some([a, b]) => {
+                            if let DeValue::Array(items) = pair.get_ref() {
+                                for (item, (s, _)) in items.iter().zip([a, b]) {
+                                    w.declared_source(&item.span(), &join(path, "compare"), &name, s, declared);
+                                }
+                            }
+                            compare.push((a.clone(), b.clone()))
+                        }
                         _ => w.problem(&pair.span(), &join(path, "compare"), "each comparison is a pair `[\"a.col\", \"b.col\"]`".into(), None),
                     }
                 }
@@ -537,7 +612,11 @@ fn entity(w: &mut Walker<'_>, t: &DeTable<'_>, span: &Range<usize>, path: &str) 
             other => w.problem(&v.span(), &join(path, "compare"), format!("expected an array of pairs, found {}", other.type_str()), None),
         }
     }
-    let unique = w.string_list(t, "unique", path).unwrap_or_default().into_iter().map(Spanned::into_inner).collect();
+    let mut unique = Vec::new();
+    for u in w.string_list(t, "unique", path).unwrap_or_default() {
+        w.declared_source(&u.span(), &join(path, "unique"), &name, u.get_ref(), declared);
+        unique.push(u.into_inner());
+    }
     let mut e = EntitySpec {
         name,
         line,
@@ -549,20 +628,20 @@ fn entity(w: &mut Walker<'_>, t: &DeTable<'_>, span: &Range<usize>, path: &str) 
         max_duplicate_keys: Limit { warn: None, fail: Some(0) },
         max_conflict_share: Limit { warn: Some(0.01), fail: Some(0.05) },
     };
-    if let Some(v) = get(t, "max_unmatched_share") {
-        if let Some(l) = w.limit(v, &join(path, "max_unmatched_share"), false, &mut |w, v, p| w.share(v, p)) {
-            e.max_unmatched_share = l;
-        }
+    if let Some(v) = get(t, "max_unmatched_share")
+        && let Some(l) = w.limit(v, &join(path, "max_unmatched_share"), false, &mut |w, v, p| w.share(v, p))
+    {
+        e.max_unmatched_share = l;
     }
-    if let Some(v) = get(t, "max_conflict_share") {
-        if let Some(l) = w.limit(v, &join(path, "max_conflict_share"), false, &mut |w, v, p| w.share(v, p)) {
-            e.max_conflict_share = l;
-        }
+    if let Some(v) = get(t, "max_conflict_share")
+        && let Some(l) = w.limit(v, &join(path, "max_conflict_share"), false, &mut |w, v, p| w.share(v, p))
+    {
+        e.max_conflict_share = l;
     }
-    if let Some(v) = get(t, "max_duplicate_keys") {
-        if let Some(l) = w.limit(v, &join(path, "max_duplicate_keys"), false, &mut |w, v, p| w.count(v, p)) {
-            e.max_duplicate_keys = l;
-        }
+    if let Some(v) = get(t, "max_duplicate_keys")
+        && let Some(l) = w.limit(v, &join(path, "max_duplicate_keys"), false, &mut |w, v, p| w.count(v, p))
+    {
+        e.max_duplicate_keys = l;
     }
     Some(e)
 }

@@ -1,21 +1,13 @@
-//! Checks that need more than one key: duplicate names, entities pointing at sources that were
-//! never declared, and keys that only make sense together.
+//! Checks that need more than one key: duplicate entity names and keys that only make sense
+//! together. Duplicate source names and entities pointing at undeclared sources are found
+//! while walking the TOML (`spec.rs`), where the offending value's position is known.
 
-use super::{Location, Problem, Profile, did_you_mean};
+use super::spec::Walked;
+use super::{Location, Problem};
 
-pub(super) fn cross_checks(p: &Profile, _text: &str, problems: &mut Vec<Problem>) {
-    let mut seen: Vec<&str> = Vec::new();
-    for (i, s) in p.sources.iter().enumerate() {
-        if seen.contains(&s.name.as_str()) {
-            problems.push(Problem {
-                line: s.line,
-                col: 1,
-                key: format!("sources[{i}].name"),
-                message: format!("source name `{}` is declared twice", s.name),
-                hint: Some("every source needs its own name; findings and entities refer to it".into()),
-            });
-        }
-        seen.push(&s.name);
+pub(super) fn cross_checks(w: &Walked, problems: &mut Vec<Problem>) {
+    let p = &w.profile;
+    for (&i, s) in w.source_index.iter().zip(&p.sources) {
         let at = |key: &str, message: String, hint: Option<String>| Problem {
             line: s.line,
             col: 1,
@@ -51,9 +43,8 @@ pub(super) fn cross_checks(p: &Profile, _text: &str, problems: &mut Vec<Problem>
         }
     }
 
-    let names: Vec<&str> = p.sources.iter().map(|s| s.name.as_str()).collect();
     let mut entity_names: Vec<&str> = Vec::new();
-    for (i, e) in p.entities.iter().enumerate() {
+    for (&i, e) in w.entity_index.iter().zip(&p.entities) {
         if entity_names.contains(&e.name.as_str()) {
             problems.push(Problem {
                 line: e.line,
@@ -64,25 +55,5 @@ pub(super) fn cross_checks(p: &Profile, _text: &str, problems: &mut Vec<Problem>
             });
         }
         entity_names.push(&e.name);
-        let referenced = e
-            .keys
-            .iter()
-            .map(|(s, _)| ("keys", s))
-            .chain(e.compare.iter().flat_map(|(a, b)| [("compare", &a.0), ("compare", &b.0)]))
-            .chain(e.unique.iter().map(|s| ("unique", s)));
-        for (key, source) in referenced {
-            if !names.contains(&source.as_str()) {
-                let hint = did_you_mean(source, names.iter().copied())
-                    .map(|s| format!("did you mean `{s}`?"))
-                    .or_else(|| Some(format!("declared sources: {}", names.join(", "))));
-                problems.push(Problem {
-                    line: e.line,
-                    col: 1,
-                    key: format!("entities[{i}].{key}"),
-                    message: format!("entity `{}` refers to source `{source}`, which is not declared", e.name),
-                    hint,
-                });
-            }
-        }
     }
 }

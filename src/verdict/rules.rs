@@ -294,7 +294,15 @@ fn missing_evidence(ev: &Ev<'_>, c: &ColumnReport) -> Vec<Example> {
 }
 
 fn keys(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<Finding>) {
-    let Some(k) = &report.keys else { return };
+    let Some(k) = &report.keys else {
+        if let Some(key) = &spec.key {
+            let mut f = finding(format!("keys.key_absent.{}", spec.name), Check::Clean, Severity::Fail, spec, Some(&key.name));
+            f.value = Some("absent".into());
+            f.message = format!("key column `{}` is not in the source{}", key.name, did_you_mean_column(&key.name, report));
+            out.push(f);
+        }
+        return;
+    };
     if !spec.unique {
         return;
     }
@@ -466,4 +474,10 @@ fn labeled(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
         f.message = format!("labels that differ only in case or spaces: {}", groups.join("; "));
         out.push(f);
     }
+}
+
+fn did_you_mean_column(name: &str, report: &SourceReport) -> String {
+    crate::profile::did_you_mean(name, report.columns.iter().map(|c| c.name.as_str()))
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default()
 }
