@@ -194,7 +194,14 @@ fn render_invalid(path: &Path, text: &str, problems: &[Problem]) -> String {
         out.push_str(&p.message);
         if let Some(src) = text.lines().nth(p.line.saturating_sub(1)) {
             let width = p.line.to_string().len();
-            out.push_str(&format!("\n {:width$} |\n {} | {}\n {:width$} | {}^", "", p.line, src, "", " ".repeat(p.col.saturating_sub(1))));
+            out.push_str(&format!(
+                "\n {:width$} |\n {} | {}\n {:width$} | {}^",
+                "",
+                p.line,
+                src,
+                "",
+                " ".repeat(p.col.saturating_sub(1))
+            ));
         }
         if let Some(h) = &p.hint {
             out.push_str(&format!("\n  hint: {h}"));
@@ -215,8 +222,8 @@ impl fmt::Display for FileFormat {
 impl Profile {
     /// Reads and validates a profile; every problem found is in the error.
     pub fn load(path: &Path) -> Result<Profile, ProfileError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ProfileError::Io { path: path.to_path_buf(), source })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ProfileError::Io { path: path.to_path_buf(), source })?;
         Profile::from_str(path, &text)
     }
 
@@ -296,12 +303,7 @@ pub fn redact_url(url: &str) -> String {
         Some(at) => {
             let userinfo = &authority[..at];
             match userinfo.find(':') {
-                Some(colon) => format!(
-                    "{}{}:***{}",
-                    &url[..scheme_end + 3],
-                    &userinfo[..colon],
-                    &rest[at..]
-                ),
+                Some(colon) => format!("{}{}:***{}", &url[..scheme_end + 3], &userinfo[..colon], &rest[at..]),
                 None => url.to_string(),
             }
         }

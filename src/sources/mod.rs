@@ -102,6 +102,8 @@ pub struct SourceFailure {
     pub access: Option<FileAccess>,
 }
 
+// A failure carries its access facts; it is returned once per source, so its size is no cost.
+#[allow(clippy::result_large_err)]
 pub trait Source: Send + Sync {
     fn kind(&self) -> &'static str;
     /// Where the data is, as printed in reports (URLs redacted).
@@ -124,7 +126,8 @@ pub fn open(spec: &SourceSpec) -> Box<dyn Source> {
                 None => Box::new(Unsupported {
                     kind: "file",
                     location: written.clone(),
-                    what: "cannot tell the format from the name; set `format = \"csv\"` or `format = \"parquet\"`".into(),
+                    what: "cannot tell the format from the name; set `format = \"csv\"` or `format = \"parquet\"`"
+                        .into(),
                 }),
             }
         }

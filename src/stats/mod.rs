@@ -45,7 +45,7 @@ impl StatsRequest {
             self.placeholders.iter().any(|p| p.eq_ignore_ascii_case(trimmed))
         } else {
             let lower = trimmed.to_lowercase();
-            self.placeholders.iter().any(|p| *p == lower)
+            self.placeholders.contains(&lower)
         }
     }
 }
@@ -386,20 +386,20 @@ impl SourceAcc {
                 x.unparseable += y.unparseable;
                 x.stale += y.stale;
                 x.future += y.future;
-                if let Some(m) = y.min {
-                    if x.min.is_none_or(|c| m.0 < c.0) {
-                        x.min = Some(m);
-                    }
+                if let Some(m) = y.min
+                    && x.min.is_none_or(|c| m.0 < c.0)
+                {
+                    x.min = Some(m);
                 }
-                if let Some(m) = y.max {
-                    if x.max.is_none_or(|c| m.0 > c.0) {
-                        x.max = Some(m);
-                    }
+                if let Some(m) = y.max
+                    && x.max.is_none_or(|c| m.0 > c.0)
+                {
+                    x.max = Some(m);
                 }
-                if let Some(m) = y.max_past {
-                    if x.max_past.is_none_or(|c| m.0 > c.0) {
-                        x.max_past = Some(m);
-                    }
+                if let Some(m) = y.max_past
+                    && x.max_past.is_none_or(|c| m.0 > c.0)
+                {
+                    x.max_past = Some(m);
                 }
                 extend_capped(&mut x.unparseable_examples, &mut y.unparseable_examples);
                 extend_capped(&mut x.stale_examples, &mut y.stale_examples);
@@ -574,10 +574,10 @@ impl BatchAcc<'_> {
             }
             None => {
                 c.present += 1;
-                if let (Some(ts), Some(f)) = (&c.ts, flags) {
-                    if ts.last_was_stale {
-                        *f |= ROW_STALE;
-                    }
+                if let (Some(ts), Some(f)) = (&c.ts, flags)
+                    && ts.last_was_stale
+                {
+                    *f |= ROW_STALE;
                 }
             }
         }
@@ -634,11 +634,8 @@ impl ColumnAcc {
         if s.all_bool {
             s.all_bool = matches!(trimmed.to_ascii_lowercase().as_str(), "true" | "false");
         }
-        let parsed = if s.all_timestamp || s.all_date || self.ts.is_some() {
-            timestamp::parse_timestamp(trimmed)
-        } else {
-            None
-        };
+        let parsed =
+            if s.all_timestamp || s.all_date || self.ts.is_some() { timestamp::parse_timestamp(trimmed) } else { None };
         match parsed {
             Some(p) => {
                 if trimmed.len() != 10 {

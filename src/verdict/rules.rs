@@ -77,11 +77,7 @@ fn finding(id: String, check: Check, severity: Severity, spec: &SourceSpec, colu
 
 fn pct(x: f64) -> String {
     let p = x * 100.0;
-    if p == 0.0 || p >= 10.0 || (p - p.round()).abs() < 1e-9 {
-        format!("{p:.0}%")
-    } else {
-        format!("{p:.1}%")
-    }
+    if p == 0.0 || p >= 10.0 || (p - p.round()).abs() < 1e-9 { format!("{p:.0}%") } else { format!("{p:.1}%") }
 }
 
 fn limit_text<T: Copy>(l: &Limit<T>, show: impl Fn(T) -> String) -> Option<String> {
@@ -123,8 +119,10 @@ fn access(spec: &SourceSpec, report: &SourceReport, stats: Option<&SourceStats>,
     }
     out.push(f);
 
-    if let Location::Url { url, redacted } = &spec.location {
-        if url_has_password(url) {
+    if let Location::Url { url, redacted } = &spec.location
+        && url_has_password(url)
+    {
+        {
             let mut f = finding(format!("access.credentials.{name}"), Check::Permissioned, Severity::Fail, spec, None);
             f.value = Some(redacted.clone());
             f.message = "the profile holds a password inside the URL; use `password_env` instead".into();
@@ -164,8 +162,10 @@ fn access(spec: &SourceSpec, report: &SourceReport, stats: Option<&SourceStats>,
                     pct(p.share)
                 )
             };
-            if let Some(i) = ev.col(&c.name) {
-                if let Some(acc) = stats.acc.cols.get(i) {
+            if let Some(i) = ev.col(&c.name)
+                && let Some(acc) = stats.acc.cols.get(i)
+            {
+                {
                     f.evidence = acc
                         .pii_examples
                         .iter()
@@ -221,8 +221,7 @@ fn missing(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
     let name = &spec.name;
     let th = &spec.thresholds;
     for r in &report.absent_required {
-        let mut f =
-            finding(format!("missing.required_absent.{name}.{r}"), Check::Clean, Severity::Fail, spec, Some(r));
+        let mut f = finding(format!("missing.required_absent.{name}.{r}"), Check::Clean, Severity::Fail, spec, Some(r));
         f.value = Some("absent".into());
         let hint = crate::profile::did_you_mean(r, report.columns.iter().map(|c| c.name.as_str()))
             .map(|s| format!("; did you mean `{s}`?"))
@@ -258,11 +257,8 @@ fn missing(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
             spec,
             Some(&c.name),
         );
-        let list: Vec<String> = c
-            .suspected_placeholders
-            .iter()
-            .map(|v| format!("\"{}\" ×{}", clip(&v.value), v.count))
-            .collect();
+        let list: Vec<String> =
+            c.suspected_placeholders.iter().map(|v| format!("\"{}\" ×{}", clip(&v.value), v.count)).collect();
         f.value = Some(list.join(", "));
         f.message = format!(
             "looks like placeholder values: {}; add them to `placeholders` if they mean \"unknown\"",
@@ -271,8 +267,13 @@ fn missing(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
         out.push(f);
     }
     for c in report.columns.iter().filter(|c| c.invalid_utf8 > 0) {
-        let mut f =
-            finding(format!("format.invalid_utf8.{name}.{}", c.name), Check::Clean, Severity::Fail, spec, Some(&c.name));
+        let mut f = finding(
+            format!("format.invalid_utf8.{name}.{}", c.name),
+            Check::Clean,
+            Severity::Fail,
+            spec,
+            Some(&c.name),
+        );
         f.value = Some(c.invalid_utf8.to_string());
         f.message = format!("{} value(s) are not valid UTF-8", c.invalid_utf8);
         if let Some(acc) = ev.col(&c.name).and_then(|i| ev.stats.acc.cols.get(i)) {
@@ -296,9 +297,11 @@ fn missing_evidence(ev: &Ev<'_>, c: &ColumnReport) -> Vec<Example> {
 fn keys(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<Finding>) {
     let Some(k) = &report.keys else {
         if let Some(key) = &spec.key {
-            let mut f = finding(format!("keys.key_absent.{}", spec.name), Check::Clean, Severity::Fail, spec, Some(&key.name));
+            let mut f =
+                finding(format!("keys.key_absent.{}", spec.name), Check::Clean, Severity::Fail, spec, Some(&key.name));
             f.value = Some("absent".into());
-            f.message = format!("key column `{}` is not in the source{}", key.name, did_you_mean_column(&key.name, report));
+            f.message =
+                format!("key column `{}` is not in the source{}", key.name, did_you_mean_column(&key.name, report));
             out.push(f);
         }
         return;
