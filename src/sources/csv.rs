@@ -17,6 +17,9 @@ const BATCH_ROWS: usize = 32_768;
 const BATCH_BYTES: usize = 16 << 20;
 const READ_CHUNK: usize = 1 << 20;
 const SNIFF_BYTES: usize = 64 << 10;
+/// A record longer than this stops the read: it is an unbalanced quote swallowing the rest of
+/// the file, or not a CSV file at all, and holding it would break the bounded-memory promise.
+const MAX_RECORD_BYTES: usize = 64 << 20;
 
 pub struct CsvSource {
     written: String,
@@ -77,7 +80,32 @@ struct Splitter<R: Read> {
     rec_line: u64,
     bytes_read: u64,
     unterminated_quote_line: Option<u64>,
+    max_record: usize,
 }
+
+/// Why a read stopped at a record that outgrew `MAX_RECORD_BYTES`.
+#[derive(Debug)]
+struct RecordTooLong {
+    line: u64,
+    /// Where the quoted field that is still open began, if that is why.
+    quote_line: Option<u64>,
+    limit: usize,
+}
+
+impl std::fmt::Display for RecordTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mib = self.limit >> 20;
+        match self.quote_line {
+            Some(q) => write!(
+                f,
+                "a quoted field opened at line {q} is still open after {mib} MiB: a quote is probably unbalanced"
+            ),
+            None => write!(f, "the record at line {} is longer than {mib} MiB: is this a CSV file?", self.line),
+        }
+    }
+}
+
+impl std::error::Error for RecordTooLong {}
 
 enum State {
     Start,
@@ -102,6 +130,7 @@ impl<R: Read> Splitter<R> {
             rec_line: 1,
             bytes_read: 0,
             unterminated_quote_line: None,
+            max_record: MAX_RECORD_BYTES,
         }
     }
 
@@ -132,97 +161,100 @@ impl<R: Read> Splitter<R> {
     /// Reads the next record into `rec_buf`/`rec_fields`; false at the end of input.
     /// Records that are a lone empty line are skipped, as every CSV reader does.
     fn next_record(&mut self) -> std::io::Result<bool> {
+        self.rec_buf.clear();
+        self.rec_fields.clear();
+        let mut state = State::Start;
+        let mut field_start = 0usize;
+        let mut quoted = false;
+        let mut any = false;
+        self.rec_line = self.line;
+        let mut quote_line = self.line;
         loop {
-            self.rec_buf.clear();
-            self.rec_fields.clear();
-            let mut state = State::Start;
-            let mut field_start = 0usize;
-            let mut quoted = false;
-            let mut any = false;
-            self.rec_line = self.line;
-            let mut quote_line = self.line;
-            loop {
-                if !self.fill()? {
-                    // End of input: close whatever was open.
-                    if !any {
-                        return Ok(false);
-                    }
-                    if matches!(state, State::Quoted) {
-                        self.unterminated_quote_line = Some(quote_line);
-                    }
-                    self.push_field(field_start, quoted);
-                    return Ok(true);
+            if !self.fill()? {
+                // End of input: close whatever was open.
+                if !any {
+                    return Ok(false);
                 }
-                let Some(&b) = self.chunk.get(self.pos) else { return Ok(false) };
-                self.pos += 1;
-                self.bytes_read += 1;
-                if self.after_cr {
-                    self.after_cr = false;
-                    if b == b'\n' {
-                        continue;
+                if matches!(state, State::Quoted) {
+                    self.unterminated_quote_line = Some(quote_line);
+                }
+                self.push_field(field_start, quoted);
+                return Ok(true);
+            }
+            let Some(&b) = self.chunk.get(self.pos) else { return Ok(false) };
+            self.pos += 1;
+            self.bytes_read += 1;
+            if self.after_cr {
+                self.after_cr = false;
+                if b == b'\n' {
+                    continue;
+                }
+            }
+            any = true;
+            match state {
+                State::Start | State::Unquoted => {
+                    if b == self.delim {
+                        self.push_field(field_start, quoted);
+                        field_start = self.rec_buf.len();
+                        quoted = false;
+                        state = State::Start;
+                    } else if b == b'\n' || b == b'\r' {
+                        self.line += 1;
+                        self.after_cr = b == b'\r';
+                        if self.rec_fields.is_empty() && self.rec_buf.len() == field_start && !quoted {
+                            // An empty line.
+                            self.rec_line = self.line;
+                            any = false;
+                            continue;
+                        }
+                        self.push_field(field_start, quoted);
+                        return Ok(true);
+                    } else if b == b'"' && matches!(state, State::Start) {
+                        quoted = true;
+                        quote_line = self.line;
+                        state = State::Quoted;
+                    } else {
+                        self.rec_buf.push(b);
+                        state = State::Unquoted;
+                        // Copy the rest of a plain run at once.
+                        self.copy_plain_run();
                     }
                 }
-                any = true;
-                match state {
-                    State::Start | State::Unquoted => {
-                        if b == self.delim {
-                            self.push_field(field_start, quoted);
-                            field_start = self.rec_buf.len();
-                            quoted = false;
-                            state = State::Start;
-                        } else if b == b'\n' || b == b'\r' {
+                State::Quoted => {
+                    if b == b'"' {
+                        state = State::QuoteInQuoted;
+                    } else {
+                        if b == b'\n' {
                             self.line += 1;
-                            self.after_cr = b == b'\r';
-                            if self.rec_fields.is_empty() && self.rec_buf.len() == field_start && !quoted {
-                                // An empty line.
-                                self.rec_line = self.line;
-                                any = false;
-                                continue;
-                            }
-                            self.push_field(field_start, quoted);
-                            return Ok(true);
-                        } else if b == b'"' && matches!(state, State::Start) {
-                            quoted = true;
-                            quote_line = self.line;
-                            state = State::Quoted;
-                        } else {
-                            self.rec_buf.push(b);
-                            state = State::Unquoted;
-                            // Copy the rest of a plain run at once.
-                            self.copy_plain_run();
                         }
-                    }
-                    State::Quoted => {
-                        if b == b'"' {
-                            state = State::QuoteInQuoted;
-                        } else {
-                            if b == b'\n' {
-                                self.line += 1;
-                            }
-                            self.rec_buf.push(b);
-                        }
-                    }
-                    State::QuoteInQuoted => {
-                        if b == b'"' {
-                            self.rec_buf.push(b'"');
-                            state = State::Quoted;
-                        } else if b == self.delim {
-                            self.push_field(field_start, quoted);
-                            field_start = self.rec_buf.len();
-                            quoted = false;
-                            state = State::Start;
-                        } else if b == b'\n' || b == b'\r' {
-                            self.line += 1;
-                            self.after_cr = b == b'\r';
-                            self.push_field(field_start, quoted);
-                            return Ok(true);
-                        } else {
-                            // `"abc"def`: lenient, keep the stray text as part of the field.
-                            self.rec_buf.push(b);
-                            state = State::Unquoted;
-                        }
+                        self.rec_buf.push(b);
                     }
                 }
+                State::QuoteInQuoted => {
+                    if b == b'"' {
+                        self.rec_buf.push(b'"');
+                        state = State::Quoted;
+                    } else if b == self.delim {
+                        self.push_field(field_start, quoted);
+                        field_start = self.rec_buf.len();
+                        quoted = false;
+                        state = State::Start;
+                    } else if b == b'\n' || b == b'\r' {
+                        self.line += 1;
+                        self.after_cr = b == b'\r';
+                        self.push_field(field_start, quoted);
+                        return Ok(true);
+                    } else {
+                        // `"abc"def`: lenient, keep the stray text as part of the field.
+                        self.rec_buf.push(b);
+                        state = State::Unquoted;
+                    }
+                }
+            }
+            if self.rec_buf.len() > self.max_record {
+                let quote_line = matches!(state, State::Quoted).then_some(quote_line);
+                let e = RecordTooLong { line: self.rec_line, quote_line, limit: self.max_record };
+                return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e));
             }
         }
     }
@@ -287,13 +319,18 @@ pub fn sniff_delimiter(sample: &[u8]) -> u8 {
 }
 
 /// Opens a file, decompressing gzip transparently; the progress counts compressed bytes.
-fn open_reader(path: &PathBuf, written: &str, progress: &Arc<Progress>) -> Result<(Box<dyn Read + Send>, bool, u64), SourceError> {
+fn open_reader(
+    path: &PathBuf,
+    written: &str,
+    progress: &Arc<Progress>,
+) -> Result<(Box<dyn Read + Send>, bool, u64), SourceError> {
     let file = File::open(path).map_err(|e| files::io_error(written, path, &e))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut peek = BufReader::with_capacity(READ_CHUNK, Counting { inner: file, progress: Arc::clone(progress) });
     let head = std::io::BufRead::fill_buf(&mut peek).map_err(|e| files::io_error(written, path, &e))?;
     let gz = head.starts_with(&[0x1f, 0x8b]);
-    let reader: Box<dyn Read + Send> = if gz { Box::new(flate2::read::MultiGzDecoder::new(peek)) } else { Box::new(peek) };
+    let reader: Box<dyn Read + Send> =
+        if gz { Box::new(flate2::read::MultiGzDecoder::new(peek)) } else { Box::new(peek) };
     Ok((reader, gz, size))
 }
 
@@ -319,15 +356,36 @@ struct Opened {
     delim: u8,
 }
 
-fn open_csv(path: &PathBuf, written: &str, delimiter: Option<u8>, progress: &Arc<Progress>) -> Result<Opened, SourceError> {
+fn open_csv(
+    path: &PathBuf,
+    written: &str,
+    delimiter: Option<u8>,
+    progress: &Arc<Progress>,
+) -> Result<Opened, SourceError> {
     let (mut reader, gz, _) = open_reader(path, written, progress)?;
     let mut sample = Vec::with_capacity(SNIFF_BYTES);
     (&mut reader)
         .take(SNIFF_BYTES as u64)
         .read_to_end(&mut sample)
         .map_err(|e| SourceError::Unreadable { path: written.to_string(), message: read_message(&e, gz) })?;
-    let bom = sample.starts_with(&[0xEF, 0xBB, 0xBF]);
-    let body = if bom { sample.get(3..).unwrap_or_default().to_vec() } else { sample };
+    // Excel's "Unicode text" export is UTF-16 (tab-separated): decode it to UTF-8 and sniff again.
+    let utf16 = match sample.get(..2) {
+        Some([0xFF, 0xFE]) => Some(false),
+        Some([0xFE, 0xFF]) => Some(true),
+        _ => None,
+    };
+    if let Some(big_endian) = utf16 {
+        let rest = std::io::Cursor::new(sample.split_off(2)).chain(reader);
+        reader = Box::new(Utf16Reader::new(rest, big_endian));
+        sample.clear();
+        (&mut reader)
+            .take(SNIFF_BYTES as u64)
+            .read_to_end(&mut sample)
+            .map_err(|e| SourceError::Unreadable { path: written.to_string(), message: read_message(&e, gz) })?;
+    }
+    let utf8_bom = sample.starts_with(&[0xEF, 0xBB, 0xBF]);
+    let bom = utf8_bom || utf16.is_some();
+    let body = if utf8_bom { sample.get(3..).unwrap_or_default().to_vec() } else { sample };
     let delim = delimiter.unwrap_or_else(|| sniff_delimiter(&body));
     let chained: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(body).chain(reader));
     let mut splitter = Splitter::new(chained, delim);
@@ -335,7 +393,10 @@ fn open_csv(path: &PathBuf, written: &str, delimiter: Option<u8>, progress: &Arc
         .next_record()
         .map_err(|e| SourceError::Unreadable { path: written.to_string(), message: read_message(&e, gz) })?;
     if !has {
-        return Err(SourceError::Unreadable { path: written.to_string(), message: "the file is empty: no header row".into() });
+        return Err(SourceError::Unreadable {
+            path: written.to_string(),
+            message: "the file is empty: no header row".into(),
+        });
     }
     let header = splitter
         .rec_fields
@@ -349,7 +410,116 @@ fn open_csv(path: &PathBuf, written: &str, delimiter: Option<u8>, progress: &Arc
 }
 
 fn read_message(e: &std::io::Error, gz: bool) -> String {
-    if gz { format!("gzip stream is corrupt or truncated: {e}") } else { e.to_string() }
+    let ours = e.get_ref().is_some_and(|inner| inner.is::<RecordTooLong>());
+    if gz && !ours { format!("gzip stream is corrupt or truncated: {e}") } else { e.to_string() }
+}
+
+/// Decodes UTF-16 to UTF-8 as it streams. Unpaired surrogates and a dangling odd byte become
+/// U+FFFD, as `String::from_utf16_lossy` does.
+struct Utf16Reader<R> {
+    inner: R,
+    big_endian: bool,
+    raw: Vec<u8>,
+    /// An odd byte left over from the last read.
+    carry: Option<u8>,
+    /// A high surrogate waiting for its low half.
+    high: Option<u16>,
+    out: Vec<u8>,
+    out_pos: usize,
+    eof: bool,
+}
+
+impl<R: Read> Utf16Reader<R> {
+    fn new(inner: R, big_endian: bool) -> Self {
+        Utf16Reader {
+            inner,
+            big_endian,
+            raw: vec![0; 64 << 10],
+            carry: None,
+            high: None,
+            out: Vec::new(),
+            out_pos: 0,
+            eof: false,
+        }
+    }
+
+    fn push(&mut self, c: char) {
+        let mut b = [0u8; 4];
+        self.out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+    }
+
+    fn unit(&mut self, u: u16) {
+        if let Some(h) = self.high.take() {
+            if (0xDC00..0xE000).contains(&u) {
+                let c = 0x10000 + ((u32::from(h) - 0xD800) << 10) + (u32::from(u) - 0xDC00);
+                self.push(char::from_u32(c).unwrap_or(char::REPLACEMENT_CHARACTER));
+                return;
+            }
+            self.push(char::REPLACEMENT_CHARACTER);
+        }
+        if (0xD800..0xDC00).contains(&u) {
+            self.high = Some(u);
+        } else {
+            self.push(char::from_u32(u32::from(u)).unwrap_or(char::REPLACEMENT_CHARACTER));
+        }
+    }
+
+    /// Decodes the next chunk of input into `out`; false at the end.
+    fn refill(&mut self) -> std::io::Result<bool> {
+        self.out.clear();
+        self.out_pos = 0;
+        while self.out.is_empty() {
+            if self.eof {
+                return Ok(false);
+            }
+            let n = match self.inner.read(&mut self.raw) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if n == 0 {
+                self.eof = true;
+                if self.carry.take().is_some() || self.high.take().is_some() {
+                    self.push(char::REPLACEMENT_CHARACTER);
+                }
+                continue;
+            }
+            let raw = std::mem::take(&mut self.raw);
+            let mut data = raw.get(..n).unwrap_or_default();
+            if let Some(c) = self.carry.take()
+                && let Some((&b, tail)) = data.split_first()
+            {
+                self.unit(self.pair(c, b));
+                data = tail;
+            }
+            let mut pairs = data.chunks_exact(2);
+            for p in &mut pairs {
+                if let [a, b] = *p {
+                    self.unit(self.pair(a, b));
+                }
+            }
+            self.carry = pairs.remainder().first().copied();
+            self.raw = raw;
+        }
+        Ok(true)
+    }
+
+    fn pair(&self, a: u8, b: u8) -> u16 {
+        if self.big_endian { u16::from_be_bytes([a, b]) } else { u16::from_le_bytes([a, b]) }
+    }
+}
+
+impl<R: Read> Read for Utf16Reader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.out_pos >= self.out.len() && !self.refill()? {
+            return Ok(0);
+        }
+        let rest = self.out.get(self.out_pos..).unwrap_or_default();
+        let n = rest.len().min(buf.len());
+        buf.get_mut(..n).unwrap_or_default().copy_from_slice(rest.get(..n).unwrap_or_default());
+        self.out_pos += n;
+        Ok(n)
+    }
 }
 
 /// Names for empty and repeated header cells, so every column can be reported.
@@ -442,6 +612,7 @@ impl Source for CsvSource {
             let gz = opened.gz;
             let mut io_error: Option<String> = None;
             let mut ragged = (0u64, Vec::new());
+            let mut bad_utf8_rows = 0u64;
             let mut rows_in_part = 0u64;
             let next = || -> Result<Option<Batch>, SourceError> {
                 let mut batch = Batch {
@@ -468,10 +639,23 @@ impl Source for CsvSource {
                             ragged.1.push((splitter.rec_line, got));
                         }
                     }
+                    // Fields are checked one by one: two invalid halves in adjacent fields
+                    // can make a valid sequence once the record's bytes are concatenated.
+                    if !splitter.rec_buf.is_ascii()
+                        && splitter.rec_fields.iter().take(width).any(|f| {
+                            let bytes = splitter.rec_buf.get(f.start as usize..(f.start + f.len) as usize);
+                            std::str::from_utf8(bytes.unwrap_or_default()).is_err()
+                        })
+                    {
+                        bad_utf8_rows += 1;
+                    }
                     let offset = batch.buf.len() as u32;
                     batch.buf.extend_from_slice(&splitter.rec_buf);
                     for c in 0..width {
-                        let f = splitter.rec_fields.get(c).map_or(Field::default(), |f| Field { start: f.start + offset, ..*f });
+                        let f = splitter
+                            .rec_fields
+                            .get(c)
+                            .map_or(Field::default(), |f| Field { start: f.start + offset, ..*f });
                         batch.fields.push(f);
                     }
                     batch.lines.push(splitter.rec_line);
@@ -491,6 +675,7 @@ impl Source for CsvSource {
                 return Err(fail(SourceError::Unreadable { path: shown, message: m }, access.clone()));
             }
             info.ragged_rows += ragged.0;
+            info.invalid_utf8_rows += bad_utf8_rows;
             for r in ragged.1 {
                 if info.ragged_examples.len() < crate::stats::MAX_EXAMPLES {
                     info.ragged_examples.push(r);
@@ -504,7 +689,6 @@ impl Source for CsvSource {
         let Some(acc) = acc else {
             return Err(fail(SourceError::NoFiles { pattern: self.written.clone() }, access));
         };
-        info.invalid_utf8_rows = acc.cols.iter().map(|c| c.invalid_utf8).max().unwrap_or(0);
         Ok(SourceStats {
             kind: "csv",
             parts: files.iter().map(|f| f.display().to_string()).collect(),
@@ -518,7 +702,13 @@ impl Source for CsvSource {
 }
 
 /// Measures one batch on a worker thread.
-fn accumulate(template: &SourceAcc, req: &StatsRequest, b: &Batch, absent_required: bool, absent_label: bool) -> SourceAcc {
+fn accumulate(
+    template: &SourceAcc,
+    req: &StatsRequest,
+    b: &Batch,
+    absent_required: bool,
+    absent_label: bool,
+) -> SourceAcc {
     let rows = b.rows();
     let mut acc = template.batch(req, rows);
     for c in 0..b.width {
@@ -540,7 +730,10 @@ fn accumulate(template: &SourceAcc, req: &StatsRequest, b: &Batch, absent_requir
 mod tests {
     use super::*;
 
-    fn split(input: &str) -> (Vec<(u64, Vec<(String, bool)>)>, Option<u64>) {
+    /// Records as `(line, [(value, quoted)])`, and the line of a quote left open.
+    type Split = (Vec<(u64, Vec<(String, bool)>)>, Option<u64>);
+
+    fn split(input: &str) -> Split {
         let mut s = Splitter::new(input.as_bytes(), b',');
         let mut out = Vec::new();
         while s.next_record().unwrap_or(false) {
@@ -594,6 +787,47 @@ mod tests {
         assert_eq!(sniff_delimiter(b"a|b\n1|2\n"), b'|');
         assert_eq!(sniff_delimiter(b"a,b\n\"1;2;3\",2\n"), b',');
         assert_eq!(sniff_delimiter(b"only\n1\n"), b',');
+    }
+
+    #[test]
+    fn an_overlong_record_stops_the_read() {
+        let mut s = Splitter::new("a,b\n1,\"open\n".as_bytes().chain(&[b'x'; 100][..]), b',');
+        s.max_record = 50;
+        assert!(s.next_record().unwrap_or(false));
+        let e = s.next_record().err().map(|e| read_message(&e, true)).unwrap_or_default();
+        assert_eq!(e, "a quoted field opened at line 2 is still open after 0 MiB: a quote is probably unbalanced");
+        let mut s = Splitter::new(&[b'x'; 100][..], b',');
+        s.max_record = 50;
+        let e = s.next_record().err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.starts_with("the record at line 1 is longer than"), "{e}");
+    }
+
+    /// Reads everything through a reader that hands out at most 3 bytes at a time.
+    fn decode16(bytes: &[u8], big_endian: bool) -> String {
+        struct Trickle<'a>(&'a [u8]);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = self.0.len().min(buf.len()).min(3);
+                let (head, tail) = self.0.split_at(n);
+                buf[..n].copy_from_slice(head);
+                self.0 = tail;
+                Ok(n)
+            }
+        }
+        let mut out = String::new();
+        Utf16Reader::new(Trickle(bytes), big_endian).read_to_string(&mut out).expect("valid UTF-8 out");
+        out
+    }
+
+    #[test]
+    fn decodes_utf16_in_pieces() {
+        let text = "id\tname\r\n1\tZoë 😀\r\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(decode16(&le, false), text);
+        assert_eq!(decode16(&be, true), text);
+        // A lone high surrogate, then a dangling odd byte.
+        assert_eq!(decode16(&[0x00, 0xD8, b'a', 0, 0x41], false), "\u{FFFD}a\u{FFFD}");
     }
 
     #[test]

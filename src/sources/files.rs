@@ -34,15 +34,22 @@ pub fn guess_format(p: &Path) -> Option<FileFormat> {
         }
     }
     if p.is_dir() {
-        // A directory of parts: its files decide.
+        // A directory of parts: its visible files decide, and only when they agree. Taking the
+        // first file found would depend on the order the file system lists them in.
         let entries = fs::read_dir(p).ok()?;
         let mut formats = entries.flatten().filter_map(|e| {
             let q = e.path();
-            if q.is_file() { guess_format(&q) } else { None }
+            if q.is_file() && !hidden(&q) { guess_format(&q) } else { None }
         });
-        return formats.next();
+        let first = formats.next()?;
+        return formats.all(|f| f == first).then_some(first);
     }
     None
+}
+
+/// Files a directory scan leaves out: dotfiles and `_`-prefixed markers such as `_SUCCESS`.
+fn hidden(p: &Path) -> bool {
+    p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(['.', '_']))
 }
 
 /// The files a source path names: itself, the matches of a glob, or a directory's files of
@@ -50,11 +57,23 @@ pub fn guess_format(p: &Path) -> Option<FileFormat> {
 pub fn expand(path: &Path, written: &str, format: FileFormat) -> Result<Vec<PathBuf>, SourceError> {
     let text = path.to_string_lossy();
     if text.contains(['*', '?', '[']) {
-        let paths = glob::glob(&text).map_err(|e| SourceError::Unreadable {
+        // As in a shell, `*` does not match a leading dot: `*.csv` leaves out `._x.csv`
+        // (macOS metadata) and editors' lock files.
+        let options = glob::MatchOptions { require_literal_leading_dot: true, ..glob::MatchOptions::new() };
+        let paths = glob::glob_with(&text, options).map_err(|e| SourceError::Unreadable {
             path: written.to_string(),
             message: format!("invalid glob pattern: {e}"),
         })?;
-        let mut files: Vec<PathBuf> = paths.flatten().filter(|p| p.is_file()).collect();
+        let mut files: Vec<PathBuf> = Vec::new();
+        for p in paths {
+            match p {
+                Ok(p) if p.is_file() => files.push(p),
+                Ok(_) => {}
+                // A folder the glob cannot read may hold matches: scanning the rest would
+                // report partial counts as if they were the whole source.
+                Err(e) => return Err(io_error(&e.path().display().to_string(), e.path(), e.error())),
+            }
+        }
         files.sort();
         if files.is_empty() {
             return Err(SourceError::NoFiles { pattern: written.to_string() });
@@ -67,10 +86,7 @@ pub fn expand(path: &Path, written: &str, format: FileFormat) -> Result<Vec<Path
             .map_err(|e| io_error(written, path, &e))?
             .flatten()
             .map(|e| e.path())
-            .filter(|p| {
-                let hidden = p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(['.', '_']));
-                p.is_file() && !hidden && guess_format(p) == Some(format)
-            })
+            .filter(|p| p.is_file() && !hidden(p) && guess_format(p) == Some(format))
             .collect();
         files.sort();
         if files.is_empty() {
@@ -150,6 +166,28 @@ mod tests {
         assert_eq!(guess_format(Path::new("a/b.CSV.gz")), Some(FileFormat::Csv));
         assert_eq!(guess_format(Path::new("x.parquet")), Some(FileFormat::Parquet));
         assert_eq!(guess_format(Path::new("x.xlsx")), None);
+    }
+
+    #[test]
+    fn a_directory_of_mixed_formats_has_no_format() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::write(dir.path().join("a.csv"), "x\n1\n").expect("write");
+        fs::write(dir.path().join("_SUCCESS"), "").expect("write");
+        fs::write(dir.path().join(".b.parquet"), "").expect("write");
+        assert_eq!(guess_format(dir.path()), Some(FileFormat::Csv));
+        fs::write(dir.path().join("b.parquet"), "").expect("write");
+        assert_eq!(guess_format(dir.path()), None);
+    }
+
+    #[test]
+    fn globs_skip_dotfiles() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for name in ["b.csv", "a.csv", "._a.csv"] {
+            fs::write(dir.path().join(name), "x\n1\n").expect("write");
+        }
+        let files = expand(&dir.path().join("*.csv"), "*.csv", FileFormat::Csv).expect("matches");
+        let names: Vec<_> = files.iter().filter_map(|f| f.file_name()?.to_str()).collect();
+        assert_eq!(names, ["a.csv", "b.csv"]);
     }
 
     #[test]

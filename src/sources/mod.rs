@@ -123,18 +123,28 @@ pub fn open(spec: &SourceSpec) -> Box<dyn Source> {
                 Some(FileFormat::Csv) => {
                     Box::new(csv::CsvSource::new(written.clone(), resolved.clone(), spec.delimiter))
                 }
-                None => Box::new(Unsupported {
-                    kind: "file",
-                    location: written.clone(),
-                    what: "cannot tell the format from the name; set `format = \"csv\"` or `format = \"parquet\"`"
-                        .into(),
-                }),
+                None => {
+                    // A path that cannot be opened says why, before any complaint about its name.
+                    let error = match std::fs::metadata(resolved) {
+                        Err(e) if !written.contains(['*', '?', '[']) => files::io_error(written, resolved, &e),
+                        _ => SourceError::Unsupported {
+                            path: written.clone(),
+                            what: "cannot tell the format from the name; set `format = \"csv\"` or \
+                                   `format = \"parquet\"`"
+                                .into(),
+                        },
+                    };
+                    Box::new(Unopenable { kind: "file", location: written.clone(), error })
+                }
             }
         }
-        Location::Url { redacted, .. } => Box::new(Unsupported {
+        Location::Url { redacted, .. } => Box::new(Unopenable {
             kind: url_kind(redacted),
             location: redacted.clone(),
-            what: "SQL sources are not read by this version of preflight yet".into(),
+            error: SourceError::Unsupported {
+                path: redacted.clone(),
+                what: "SQL sources are not read by this version of preflight yet".into(),
+            },
         }),
     }
 }
@@ -148,14 +158,15 @@ fn url_kind(url: &str) -> &'static str {
     }
 }
 
-/// A source this build cannot read, reported as such rather than skipped.
-struct Unsupported {
+/// A source that cannot be opened at all (no reader for it, or its path fails), reported as
+/// such rather than skipped.
+struct Unopenable {
     kind: &'static str,
     location: String,
-    what: String,
+    error: SourceError,
 }
 
-impl Source for Unsupported {
+impl Source for Unopenable {
     fn kind(&self) -> &'static str {
         self.kind
     }
@@ -163,10 +174,9 @@ impl Source for Unsupported {
         self.location.clone()
     }
     fn columns(&self) -> Result<Vec<String>, SourceError> {
-        Err(SourceError::Unsupported { path: self.location.clone(), what: self.what.clone() })
+        Err(self.error.clone())
     }
     fn collect(&self, _req: &StatsRequest, _ctx: &CollectCtx<'_>) -> Result<SourceStats, SourceFailure> {
-        let error = SourceError::Unsupported { path: self.location.clone(), what: self.what.clone() };
-        Err(SourceFailure { kind: self.kind, error, access: None })
+        Err(SourceFailure { kind: self.kind, error: self.error.clone(), access: None })
     }
 }

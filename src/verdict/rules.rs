@@ -110,7 +110,7 @@ fn access(spec: &SourceSpec, report: &SourceReport, stats: Option<&SourceStats>,
         Some(e) => {
             f.severity = Severity::Fail;
             f.value = Some("unreadable".into());
-            f.message = format!("cannot read {}: {e}", report.location);
+            f.message = e.clone();
         }
         None => {
             f.value = Some("readable".into());
@@ -181,6 +181,12 @@ fn access(spec: &SourceSpec, report: &SourceReport, stats: Option<&SourceStats>,
 /// Malformed files: ragged rows, invalid UTF-8, a quote that never closes.
 fn structure(spec: &SourceSpec, report: &SourceReport, out: &mut Vec<Finding>) {
     let name = &spec.name;
+    if report.rows == Some(0) {
+        let mut f = finding(format!("rows.empty.{name}"), Check::Clean, Severity::Fail, spec, None);
+        f.value = Some("0 rows".into());
+        f.message = "the source has no rows: nothing to measure or to learn from".into();
+        out.push(f);
+    }
     let Some(csv) = &report.csv else { return };
     if csv.ragged_rows > 0 {
         let mut f = finding(format!("format.ragged_rows.{name}"), Check::Clean, Severity::Fail, spec, None);
