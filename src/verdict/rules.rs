@@ -490,3 +490,95 @@ fn did_you_mean_column(name: &str, report: &SourceReport) -> String {
         .map(|s| format!("; did you mean `{s}`?"))
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::{Named, Thresholds};
+    use crate::sources::SourceStats;
+    use crate::stats::tests::{collect, request, rows};
+
+    fn named(n: &str) -> Named {
+        Named { name: n.into(), line: 1, col: 1 }
+    }
+
+    fn spec() -> SourceSpec {
+        SourceSpec {
+            name: "t".into(),
+            line: 1,
+            location: Location::Path { written: "t.csv".into(), resolved: "t.csv".into() },
+            format: None,
+            delimiter: None,
+            table: None,
+            query: None,
+            password_env: None,
+            timestamp: Some(named("ts")),
+            label: Some(named("label")),
+            key: Some(named("id")),
+            unique: true,
+            required: vec![named("id"), named("body")],
+            pii: Vec::new(),
+            thresholds: Thresholds { min_class_examples: 2, ..Thresholds::default() },
+        }
+    }
+
+    fn findings() -> Vec<Finding> {
+        let stats = SourceStats {
+            kind: "csv",
+            parts: vec!["t.csv".into()],
+            acc: collect(&rows(), 64),
+            csv: None,
+            signals: Default::default(),
+            access: None,
+            bytes: 0,
+        };
+        let spec = spec();
+        let report = crate::measure::measure(&spec, "t.csv".into(), &stats, &request());
+        evaluate_source(&spec, &report, Some(&stats))
+    }
+
+    fn get<'a>(f: &'a [Finding], id: &str) -> &'a Finding {
+        f.iter().find(|f| f.id == id).unwrap_or_else(|| panic!("no finding {id}"))
+    }
+
+    #[test]
+    fn missing_share_over_fail_is_fail_with_evidence() {
+        let f = findings();
+        let body = get(&f, "missing.max_missing_share.t.body");
+        assert_eq!(body.severity, Severity::Fail, "3 of 6 missing");
+        assert_eq!(body.value.as_deref(), Some("50%"));
+        let lines: Vec<_> = body.evidence.iter().map(|e| (e.at.at.clone(), e.value.clone())).collect();
+        assert_eq!(
+            lines,
+            vec![
+                (Locator::Line(3), Some("  ".into())),
+                (Locator::Line(4), Some("N/A".into())),
+                (Locator::Line(5), None)
+            ]
+        );
+    }
+
+    #[test]
+    fn age_is_judged_on_the_newest_value_not_in_the_future() {
+        let f = findings();
+        let age = get(&f, "staleness.max_age.t");
+        assert_eq!(age.severity, Severity::Pass, "1 day old, warn at 2d");
+        assert_eq!(age.value.as_deref(), Some("1d"));
+        assert_eq!(get(&f, "staleness.future_rows.t").severity, Severity::Warn);
+        assert_eq!(get(&f, "staleness.unparseable.t").severity, Severity::Warn);
+        assert_eq!(get(&f, "staleness.max_stale_share.t").severity, Severity::Pass);
+    }
+
+    #[test]
+    fn labels_duplicates_and_variants() {
+        let f = findings();
+        // 4 of 6 labeled: 67%, below warn 80% and above fail 50%.
+        assert_eq!(get(&f, "labels.min_label_coverage.t").severity, Severity::Warn);
+        assert_eq!(get(&f, "labels.variant_labels.t").severity, Severity::Warn);
+        assert_eq!(get(&f, "labels.rare_classes.t").severity, Severity::Warn);
+        let dup = get(&f, "keys.duplicates.t");
+        assert_eq!(dup.severity, Severity::Fail);
+        assert_eq!(dup.evidence.first().and_then(|e| e.value.clone()), Some("3".into()));
+        assert_eq!(get(&f, "access.readable.t").severity, Severity::Pass);
+    }
+}
