@@ -148,7 +148,13 @@ fn checklist(r: &Report) -> Vec<Line> {
                     .filter(|f| worst.severity == Severity::Pass || f.severity != Severity::Pass)
                     .count();
                 let suffix = if more > 0 { format!(" (+{more} more)") } else { String::new() };
-                let mut words = vec![format!("{}:", clean(worst.source.as_deref().unwrap_or("-")))];
+                // Name the column too: "tickets.category: 15% missing" says what to fix.
+                let at = match (&worst.source, &worst.column) {
+                    (Some(s), Some(c)) => format!("{s}.{c}"),
+                    (Some(s), None) => s.clone(),
+                    (None, _) => "-".to_string(),
+                };
+                let mut words = vec![format!("{}:", clean(&at))];
                 words.extend(prose(&worst.message));
                 let text = words.join(" ");
                 format!("{}{suffix}", cut_words(&text, room.saturating_sub(width(&suffix))))

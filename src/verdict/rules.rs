@@ -153,13 +153,12 @@ fn access(spec: &SourceSpec, report: &SourceReport, stats: Option<&SourceStats>,
             let mut f = finding(format!("access.pii.{name}.{}", c.name), Check::Permissioned, sev, spec, Some(&c.name));
             f.value = Some(format!("{} {}", pct(p.share), p.kind));
             f.message = if p.acknowledged {
-                format!("{} holds {} values ({} of values); listed under `pii`", c.name, p.kind, pct(p.share))
+                format!("{} of values look like {}; listed under `pii`", pct(p.share), pii_noun(&p.kind))
             } else {
                 format!(
-                    "{} holds {} values ({} of values) and is not listed under `pii`: confirm the pilot may use it",
-                    c.name,
-                    p.kind,
-                    pct(p.share)
+                    "{} of values look like {}, and the column is not listed under `pii`: confirm the pilot may use it",
+                    pct(p.share),
+                    pii_noun(&p.kind)
                 )
             };
             if let Some(i) = ev.col(&c.name)
@@ -482,6 +481,18 @@ fn labeled(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
         f.value = Some(l.variant_labels.len().to_string());
         f.message = format!("labels that differ only in case or spaces: {}", groups.join("; "));
         out.push(f);
+    }
+}
+
+fn pii_noun(kind: &str) -> &'static str {
+    match kind {
+        "email" => "email addresses",
+        "phone" => "phone numbers",
+        "payment_card" => "payment card numbers",
+        "iban" => "IBANs",
+        "national_id" => "national ids",
+        "ip_address" => "IP addresses",
+        _ => "personal data",
     }
 }
 
