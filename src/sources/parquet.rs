@@ -3,8 +3,21 @@
 //! The footer is read first: row counts and the timestamp column's min/max come from it
 //! without a scan. Row groups are then decoded in parallel on the worker pool and merged in
 //! order, so memory is bounded by a few row-group batches.
+//!
+//! Around the `parquet` crate this file adds what a scanner of untrusted files needs (each
+//! exercised by the parquet-testing corpus, `tests/it/corpus.rs`):
+//! - footers are checked before decoding (magic, length, encryption, chunk ranges) so that a
+//!   bad file gets a sentence rather than a reader panic;
+//! - two writer quirks that stop the reader are repaired: a file-level `num_rows` that
+//!   disagrees with its row groups, and `dictionary_page_offset = 0`;
+//! - a footer field of an unexpected Thrift type is skipped (as Thrift readers must) when the
+//!   strict decoder refuses it;
+//! - page CRC-32 checksums are verified here, because the crate's `crc` feature is off;
+//! - a failing row group is narrowed down to the column that fails, and every row group must
+//!   decode to the rows its metadata declares, so that no count is made up.
 
 use std::fs::File;
+use std::os::unix::fs::FileExt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,9 +27,12 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
+use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 use parquet::basic::{ConvertedType, LogicalType};
-use parquet::errors::ParquetError;
+use parquet::file::metadata::{
+    ColumnChunkMetaData, FileMetaData, ParquetMetaData, ParquetMetaDataBuilder, ParquetMetaDataReader, RowGroupMetaData,
+};
 use parquet::file::statistics::Statistics;
 
 use super::pipeline::panic_message;
@@ -25,7 +41,15 @@ use crate::profile::FileFormat;
 use crate::stats::timestamp::parse_timestamp_bytes;
 use crate::stats::{BatchAcc, Cell, Pos, SourceAcc, StatsRequest};
 
+/// Rows per decoded batch, at most.
 const BATCH_ROWS: usize = 65_536;
+/// Uncompressed bytes a batch aims at: a row group of wide rows is read in fewer rows per batch,
+/// so memory stays bounded and no batch of strings outgrows an arrow array's 2 GiB offsets.
+const BATCH_BYTES: u64 = 64 << 20;
+/// Marks a worker's error message as "unsupported" rather than "unreadable" (the pipeline
+/// carries errors as strings).
+const UNSUPPORTED: &str = "\u{1}unsupported\u{1}";
+const DAY_MICROS: i64 = 86_400_000_000;
 
 pub struct ParquetSource {
     written: String,
@@ -44,29 +68,259 @@ struct Part {
     meta: ArrowReaderMetadata,
 }
 
-/// Turns the reader's errors into ones that say what is wrong with the file.
-fn parquet_error(shown: &str, e: ParquetError) -> SourceError {
-    let text = e.to_string();
-    let lower = text.to_lowercase();
+fn unreadable(shown: &str, message: impl Into<String>) -> SourceError {
+    SourceError::Unreadable { path: shown.to_string(), message: message.into() }
+}
+
+fn unsupported(shown: &str, what: impl Into<String>) -> SourceError {
+    SourceError::Unsupported { path: shown.to_string(), what: what.into() }
+}
+
+fn encrypted(shown: &str, how: &str) -> SourceError {
+    unsupported(
+        shown,
+        format!("it is encrypted (Parquet modular encryption, {how}) and preflight holds no decryption keys"),
+    )
+}
+
+/// The reader's error text without the wrapper prefixes its layers add
+/// (`External: Parquet argument error: Parquet error: …`).
+fn strip_prefixes(text: &str) -> &str {
+    const PREFIXES: [&str; 7] = [
+        "External: ",
+        "External error: ",
+        "Parquet argument error: ",
+        "Parquet error: ",
+        "Arrow error: ",
+        "Arrow: ",
+        "General error: ",
+    ];
+    let mut t = text.trim();
+    while let Some(rest) = PREFIXES.iter().find_map(|p| t.strip_prefix(p)) {
+        t = rest.trim_start();
+    }
+    t
+}
+
+/// A reader error as a phrase, and whether it is a limitation of the reader (unsupported)
+/// rather than a fault of the file.
+fn describe(text: &str) -> (bool, String) {
+    let t = strip_prefixes(text);
+    let lower = t.to_lowercase();
     if lower.contains("encrypt") {
-        return SourceError::Unsupported {
-            path: shown.to_string(),
-            what: "the file is encrypted (Parquet modular encryption) and preflight holds no decryption keys".into(),
-        };
+        return (
+            true,
+            format!("it is encrypted (Parquet modular encryption) and preflight holds no decryption keys: {t}"),
+        );
     }
-    match e {
-        ParquetError::NYI(m) => SourceError::Unsupported { path: shown.to_string(), what: format!("not implemented by the Parquet reader: {m}") },
-        ParquetError::EOF(m) => SourceError::Unreadable { path: shown.to_string(), message: format!("the file is truncated or corrupt (unexpected end: {m})") },
-        _ => SourceError::Unreadable { path: shown.to_string(), message: format!("invalid Parquet: {text}") },
+    if let Some(rest) = t.strip_prefix("NYI: ") {
+        return (true, format!("not implemented by the Parquet reader: {rest}"));
     }
+    if lower.contains("not yet implemented") || lower.contains("not supported") || lower.contains("disabled feature") {
+        return (true, format!("not supported by the Parquet reader: {t}"));
+    }
+    if let Some(rest) = t.strip_prefix("EOF: ") {
+        return (false, format!("the data ends early (truncated or corrupt): {rest}"));
+    }
+    if lower.contains("index overflow") || lower.contains("offset overflow") {
+        return (false, format!("{t} (one batch of its values exceeds the 2 GiB an arrow array can hold)"));
+    }
+    (false, format!("corrupt data: {t}"))
 }
 
 fn open_part(path: &PathBuf, shown: &str) -> Result<Part, SourceError> {
     let file = File::open(path).map_err(|e| files::io_error(shown, path, &e))?;
-    let loaded = catch_unwind(AssertUnwindSafe(|| ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())))
-        .map_err(|p| SourceError::Unreadable { path: shown.to_string(), message: panic_message(p.as_ref()) })?;
-    let meta = loaded.map_err(|e| parquet_error(shown, e))?;
+    let loaded = catch_unwind(AssertUnwindSafe(|| load_metadata(&file, shown)))
+        .map_err(|p| unreadable(shown, format!("its footer could not be read: {}", panic_message(p.as_ref()))))?;
+    let meta = loaded?;
     Ok(Part { path: path.clone(), shown: shown.to_string(), meta })
+}
+
+/// Reads, checks and repairs the footer, then derives the arrow schema.
+fn load_metadata(file: &File, shown: &str) -> Result<ArrowReaderMetadata, SourceError> {
+    let len = file.metadata().map_err(|e| unreadable(shown, e.to_string()))?.len();
+    if len < 12 {
+        return Err(unreadable(
+            shown,
+            format!("not a Parquet file: it is {len} bytes long, shorter than an empty Parquet file"),
+        ));
+    }
+    let mut tail = [0u8; 8];
+    file.read_exact_at(&mut tail, len - 8).map_err(|e| unreadable(shown, e.to_string()))?;
+    let [l0, l1, l2, l3, m0, m1, m2, m3] = tail;
+    match &[m0, m1, m2, m3] {
+        b"PAR1" => {}
+        b"PARE" => return Err(encrypted(shown, "encrypted footer")),
+        _ => return Err(unreadable(shown, "not a Parquet file: it does not end with the `PAR1` magic bytes")),
+    }
+    let footer_len = u64::from(u32::from_le_bytes([l0, l1, l2, l3]));
+    let Some(footer_start) = (len - 8).checked_sub(footer_len).filter(|s| *s >= 4) else {
+        return Err(unreadable(
+            shown,
+            format!("corrupt footer: its length field says {footer_len} bytes, more than the {len}-byte file holds"),
+        ));
+    };
+    let mut footer = vec![0u8; footer_len as usize];
+    file.read_exact_at(&mut footer, footer_start).map_err(|e| unreadable(shown, e.to_string()))?;
+    if has_encryption_algorithm(&footer) {
+        return Err(encrypted(shown, "plaintext footer"));
+    }
+    let md = match ParquetMetaDataReader::decode_metadata(&footer) {
+        Ok(md) => md,
+        Err(e) => {
+            // A Thrift reader skips a field whose type it does not expect; the crate's decoder
+            // fails instead (Dremio's parquet-mr wrote a list into ColumnMetaData field 15).
+            // Retry without such fields before giving up with the original error.
+            match sanitize_footer(&footer).and_then(|f| ParquetMetaDataReader::decode_metadata(&f).ok()) {
+                Some(md) => md,
+                None => {
+                    let (unsup, what) = describe(&e.to_string());
+                    let what = what.strip_prefix("corrupt data: ").unwrap_or(&what).to_string();
+                    return Err(if unsup {
+                        unsupported(shown, format!("its footer: {what}"))
+                    } else {
+                        unreadable(shown, format!("corrupt footer (file metadata): {what}"))
+                    });
+                }
+            }
+        }
+    };
+    let md = normalize(md, file, footer_start, shown)?;
+    ArrowReaderMetadata::try_new(Arc::new(md), ArrowReaderOptions::new()).map_err(|e| {
+        let (unsup, what) = describe(&e.to_string());
+        let what = what.strip_prefix("corrupt data: ").unwrap_or(&what).to_string();
+        if unsup {
+            unsupported(shown, format!("its schema: {what}"))
+        } else {
+            unreadable(shown, format!("its schema cannot be read: {what}"))
+        }
+    })
+}
+
+/// Checks what the reader would otherwise trip over (or panic on) and repairs three quirks of
+/// real writers:
+/// - a file-level `num_rows` that disagrees with the sum over its row groups (the arrow reader
+///   caps its batch size at the file-level count, so a `0` there reads no rows at all, see
+///   `data/repeated_no_annotation.parquet`): the row groups, which the pages back, win;
+/// - `dictionary_page_offset = 0` written for chunks without a dictionary (the magic bytes sit
+///   there, so no page can): it is dropped (`data/dict-page-offset-zero.parquet`);
+/// - parquet-mr before 1.2.9 left the dictionary page header out of a chunk's
+///   `total_compressed_size` (PARQUET-816, IMPALA-694), so its last page runs past the chunk:
+///   such chunks are re-measured from their page headers (`data/nation.dict-malformed.parquet`).
+fn normalize(md: ParquetMetaData, file: &File, data_end: u64, shown: &str) -> Result<ParquetMetaData, SourceError> {
+    let end_of_data = i64::try_from(data_end).unwrap_or(i64::MAX);
+    let mut rows: i64 = 0;
+    let mut repair = legacy_chunk_sizes(md.file_metadata().created_by());
+    for (g, rg) in md.row_groups().iter().enumerate() {
+        if rg.num_rows() < 0 {
+            return Err(unreadable(shown, format!("corrupt footer: row group {g} declares {} rows", rg.num_rows())));
+        }
+        rows = rows.saturating_add(rg.num_rows());
+        for c in rg.columns() {
+            let name = c.column_path().string();
+            if let Some(p) = c.file_path() {
+                return Err(unsupported(
+                    shown,
+                    format!(
+                        "row group {g}, column `{name}` keeps its data in another file (`{p}`); external column chunks are not read"
+                    ),
+                ));
+            }
+            let dict = c.dictionary_page_offset().filter(|o| *o >= 4);
+            repair |= dict != c.dictionary_page_offset();
+            let start = dict.unwrap_or(c.data_page_offset());
+            let size = c.compressed_size();
+            if start < 4 || size < 0 || start.checked_add(size).is_none_or(|e| e > end_of_data) {
+                return Err(unreadable(
+                    shown,
+                    format!(
+                        "corrupt footer: row group {g}, column `{name}` is placed at bytes {start}..{} but the data ends at byte {end_of_data}",
+                        start.saturating_add(size)
+                    ),
+                ));
+            }
+        }
+    }
+    if rows == md.file_metadata().num_rows() && !repair {
+        return Ok(md);
+    }
+    let legacy = legacy_chunk_sizes(md.file_metadata().created_by());
+    let fm = md.file_metadata();
+    let file_metadata = FileMetaData::new(
+        fm.version(),
+        rows,
+        fm.created_by().map(str::to_string),
+        fm.key_value_metadata().cloned(),
+        fm.schema_descr_ptr(),
+        fm.column_orders().cloned(),
+    );
+    let mut builder = md.into_builder();
+    let mut groups = Vec::new();
+    for rg in builder.take_row_groups() {
+        let columns = rg
+            .columns()
+            .iter()
+            .map(|c| repair_column(c, legacy.then_some((file, data_end))))
+            .collect::<Result<Vec<_>, _>>()
+            .and_then(|columns| rg.into_builder().set_column_metadata(columns).build())
+            .map_err(|e| unreadable(shown, format!("corrupt footer: {}", strip_prefixes(&e.to_string()))))?;
+        groups.push(columns);
+    }
+    Ok(ParquetMetaDataBuilder::new(file_metadata)
+        .set_row_groups(groups)
+        .set_page_index(builder.take_page_index())
+        .build())
+}
+
+/// The chunk's metadata with `dictionary_page_offset < 4` dropped and, for legacy parquet-mr
+/// files (`legacy` = the file and where its data ends), the size re-measured from its pages.
+fn repair_column(
+    c: &ColumnChunkMetaData,
+    legacy: Option<(&File, u64)>,
+) -> Result<ColumnChunkMetaData, parquet::errors::ParquetError> {
+    let mut b = c.clone().into_builder();
+    let dict = c.dictionary_page_offset().filter(|o| *o >= 4);
+    if dict != c.dictionary_page_offset() {
+        b = b.set_dictionary_page_offset(None);
+    }
+    if let Some((file, data_end)) = legacy {
+        let start = dict.unwrap_or(c.data_page_offset());
+        if let (Ok(start), Ok(size)) = (u64::try_from(start), u64::try_from(c.compressed_size()))
+            && let Some(end) = chunk_end_by_pages(file, start, c.num_values(), data_end)
+            && end > start + size
+        {
+            b = b.set_total_compressed_size(i64::try_from(end - start).unwrap_or(i64::MAX));
+        }
+    }
+    b.build()
+}
+
+/// Whether the writer is parquet-mr before 1.2.9 (or names no version), whose chunk sizes
+/// miss the dictionary page header (PARQUET-816).
+fn legacy_chunk_sizes(created_by: Option<&str>) -> bool {
+    let Some(rest) = created_by.and_then(|c| c.strip_prefix("parquet-mr")) else { return false };
+    let version = rest.trim_start().strip_prefix("version ").and_then(|v| v.split([' ', '(', '-']).next());
+    let Some(version) = version.filter(|v| !v.is_empty()) else { return true };
+    let mut parts = version.split('.').map(|p| p.parse::<u64>().unwrap_or(0));
+    let v = (parts.next().unwrap_or(0), parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    v < (1, 2, 9)
+}
+
+/// Where a chunk really ends: after the page that completes its `num_values`, found by
+/// walking the page headers from `start`; `None` if they do not add up before `limit`.
+fn chunk_end_by_pages(file: &File, start: u64, num_values: i64, limit: u64) -> Option<u64> {
+    let mut pos = start;
+    let mut values = 0i64;
+    while values < num_values {
+        let head = read_page_header(file, pos, limit)?;
+        let end = (pos + head.len as u64).checked_add(u64::try_from(head.compressed).ok()?)?;
+        if end > limit {
+            return None;
+        }
+        values = values.saturating_add(head.values);
+        pos = end;
+    }
+    Some(pos)
 }
 
 /// The report's name for an arrow type.
@@ -76,14 +330,20 @@ pub fn type_name(t: &DataType) -> &'static str {
         DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 => "integer",
         DataType::UInt8 | DataType::UInt16 | DataType::UInt32 | DataType::UInt64 => "integer",
         DataType::Float16 | DataType::Float32 | DataType::Float64 => "float",
-        DataType::Decimal32(..) | DataType::Decimal64(..) | DataType::Decimal128(..) | DataType::Decimal256(..) => "decimal",
+        DataType::Decimal32(..) | DataType::Decimal64(..) | DataType::Decimal128(..) | DataType::Decimal256(..) => {
+            "decimal"
+        }
         DataType::Boolean => "boolean",
         DataType::Timestamp(..) | DataType::Date64 => "timestamp",
         DataType::Date32 => "date",
         DataType::Time32(_) | DataType::Time64(_) => "time",
         DataType::Duration(_) | DataType::Interval(_) => "duration",
         DataType::Binary | DataType::LargeBinary | DataType::BinaryView | DataType::FixedSizeBinary(_) => "binary",
-        DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(..) | DataType::ListView(_) | DataType::LargeListView(_) => "list",
+        DataType::List(_)
+        | DataType::LargeList(_)
+        | DataType::FixedSizeList(..)
+        | DataType::ListView(_)
+        | DataType::LargeListView(_) => "list",
         DataType::Struct(_) => "struct",
         DataType::Map(..) => "map",
         DataType::Dictionary(_, v) => type_name(v),
@@ -131,6 +391,7 @@ impl Source for ParquetSource {
             }
         }
 
+        // `normalize` made the file-level count the sum over the row groups.
         let footer_rows: u64 = parts.iter().map(|p| p.meta.metadata().file_metadata().num_rows().max(0) as u64).sum();
         ctx.progress.total.store(footer_rows, Ordering::Relaxed);
         let (footer_min, footer_max) = match &req.timestamp {
@@ -152,7 +413,7 @@ impl Source for ParquetSource {
                     group: gi,
                     first_row,
                     path: p.path.clone(),
-                    shown: p.shown.clone(),
+                    shown: multi.then(|| p.shown.clone()),
                     meta: p.meta.clone(),
                 });
                 first_row += rg.num_rows().max(0) as u64;
@@ -161,15 +422,22 @@ impl Source for ParquetSource {
         let template = Arc::new(acc.batch(req, 0).acc);
         let req_arc = Arc::new(req.clone());
         let progress = Arc::clone(&ctx.progress);
-        let work: Arc<dyn Fn(RowGroupTask) -> Result<SourceAcc, String> + Send + Sync> = Arc::new(move |t: RowGroupTask| {
-            read_row_group(&t, &template, &req_arc, absent_required, absent_label, &progress)
-        });
+        let work: Arc<dyn Fn(RowGroupTask) -> Result<SourceAcc, String> + Send + Sync> =
+            Arc::new(move |t: RowGroupTask| {
+                read_row_group(&t, &template, &req_arc, absent_required, absent_label, &progress)
+            });
         let mut queue = tasks.into_iter();
         let shown_all = self.written.clone();
-        super::pipeline::run(ctx.pool, &mut acc, || Ok(queue.next()), work, |m| SourceError::Unreadable {
-            path: shown_all.clone(),
-            message: m,
-        })
+        super::pipeline::run(
+            ctx.pool,
+            &mut acc,
+            || Ok(queue.next()),
+            work,
+            |m| match m.strip_prefix(UNSUPPORTED) {
+                Some(what) => unsupported(&shown_all, what),
+                None => unreadable(&shown_all, m),
+            },
+        )
         .map_err(|e| fail(e, access.clone()))?;
 
         Ok(SourceStats {
@@ -177,7 +445,12 @@ impl Source for ParquetSource {
             parts: paths.iter().map(|f| f.display().to_string()).collect(),
             acc,
             csv: None,
-            signals: FileSignals { modified: files::modified(&paths), footer_min, footer_max, footer_rows: Some(footer_rows) },
+            signals: FileSignals {
+                modified: files::modified(&paths),
+                footer_min,
+                footer_max,
+                footer_rows: Some(footer_rows),
+            },
             access,
             bytes: paths.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum(),
         })
@@ -189,8 +462,38 @@ struct RowGroupTask {
     group: usize,
     first_row: u64,
     path: PathBuf,
-    shown: String,
+    /// The part's name, when the source has several parts.
+    shown: Option<String>,
     meta: ArrowReaderMetadata,
+}
+
+impl RowGroupTask {
+    fn row_group(&self) -> Option<&RowGroupMetaData> {
+        self.meta.metadata().row_groups().get(self.group)
+    }
+
+    /// Where in the source an error happened, e.g. "row group 2 (rows 200–299)".
+    fn place(&self) -> String {
+        let rows = self.row_group().map_or(0, |rg| rg.num_rows().max(0) as u64);
+        let range = match rows {
+            0 => "no rows".to_string(),
+            n => format!("rows {}–{}", self.first_row, self.first_row + n - 1),
+        };
+        match &self.shown {
+            Some(part) => format!("`{part}`, row group {} ({range})", self.group),
+            None => format!("row group {} ({range})", self.group),
+        }
+    }
+
+    /// An error for the pipeline: unsupported features are marked so they stay unsupported.
+    fn error(&self, column: Option<&str>, reader_error: &str) -> String {
+        let (unsup, what) = describe(reader_error);
+        let place = match column {
+            Some(c) => format!("{}, column `{c}`", self.place()),
+            None => self.place(),
+        };
+        if unsup { format!("{UNSUPPORTED}{place}: {what}") } else { format!("{place}: {what}") }
+    }
 }
 
 fn read_row_group(
@@ -201,29 +504,477 @@ fn read_row_group(
     absent_label: bool,
     progress: &super::Progress,
 ) -> Result<SourceAcc, String> {
-    let describe = |e: ParquetError| parquet_error(&t.shown, e).to_string();
-    let file = File::open(&t.path).map_err(|e| files::io_error(&t.shown, &t.path, &e).to_string())?;
-    let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, t.meta.clone())
-        .with_row_groups(vec![t.group])
-        .with_batch_size(BATCH_ROWS)
-        .build()
-        .map_err(describe)?;
+    let open = || File::open(&t.path).map_err(|e| format!("{}: {e}", t.place()));
+    let rg = t.row_group().ok_or_else(|| format!("{}: missing from the footer", t.place()))?;
+    let declared = rg.num_rows().max(0) as u64;
+    verify_checksums(&open()?, rg).map_err(|m| format!("{}, {m}", t.place()))?;
+    let batch_size = batch_rows(rg.num_rows(), rg.total_byte_size());
+
     let mut out = template.batch(req, 0).acc;
     let mut row = t.first_row;
-    for batch in reader {
-        let batch: RecordBatch = batch.map_err(|e| {
-            format!("row group {} of `{}`: {}", t.group, t.shown, parquet_error(&t.shown, ParquetError::External(Box::new(e))))
-        })?;
-        let n = batch.num_rows();
-        let mut b = template.batch(req, n);
-        for (c, col) in batch.columns().iter().enumerate() {
-            feed(&mut b, c, col, t.part, row);
-        }
-        out.merge(b.finish(n as u64, absent_required, absent_label));
-        progress.add(n as u64);
-        row += n as u64;
+    let file = open()?;
+    let decoded = catch_unwind(AssertUnwindSafe(|| {
+        decode(t, file, None, batch_size, |batch| {
+            let n = batch.num_rows();
+            let mut b = template.batch(req, n);
+            for (c, col) in batch.columns().iter().enumerate() {
+                feed(&mut b, c, col, t.part, row);
+            }
+            out.merge(b.finish(n as u64, absent_required, absent_label));
+            progress.add(n as u64);
+            row += n as u64;
+        })
+    }))
+    .unwrap_or_else(|p| Err(format!("the Parquet reader crashed: {}", panic_message(p.as_ref()))));
+    match decoded {
+        Ok(rows) if rows == declared => Ok(out),
+        Ok(rows) => Err(match locate(t, batch_size, declared) {
+            Some((column, e)) => t.error(Some(&column), &e),
+            None => format!("{}: the row group declares {declared} rows but its pages hold {rows}", t.place()),
+        }),
+        Err(e) => Err(match locate(t, batch_size, declared) {
+            Some((column, col_err)) => t.error(Some(&column), &col_err),
+            None => t.error(None, &e),
+        }),
     }
-    Ok(out)
+}
+
+/// Decodes the task's row group (only the `mask` columns, if given), handing each batch to
+/// `each`; returns the rows decoded.
+fn decode(
+    t: &RowGroupTask,
+    file: File,
+    mask: Option<ProjectionMask>,
+    batch_size: usize,
+    mut each: impl FnMut(&RecordBatch),
+) -> Result<u64, String> {
+    let mut builder = ParquetRecordBatchReaderBuilder::new_with_metadata(file, t.meta.clone())
+        .with_row_groups(vec![t.group])
+        .with_batch_size(batch_size);
+    if let Some(mask) = mask {
+        builder = builder.with_projection(mask);
+    }
+    let reader = builder.build().map_err(|e| e.to_string())?;
+    let mut rows = 0u64;
+    for batch in reader {
+        let batch = batch.map_err(|e| e.to_string())?;
+        rows += batch.num_rows() as u64;
+        each(&batch);
+    }
+    Ok(rows)
+}
+
+/// Finds the first top-level column that fails to decode on its own, or decodes to a row count
+/// other than the row group's, so that the error can name it. Runs only after a failure.
+fn locate(t: &RowGroupTask, batch_size: usize, declared: u64) -> Option<(String, String)> {
+    let schema = t.meta.metadata().file_metadata().schema_descr();
+    let names: Vec<String> = t.meta.schema().fields().iter().map(|f| f.name().clone()).collect();
+    for (i, name) in names.iter().enumerate() {
+        let file = File::open(&t.path).ok()?;
+        let mask = ProjectionMask::roots(schema, [i]);
+        let r = catch_unwind(AssertUnwindSafe(|| decode(t, file, Some(mask), batch_size, |_| {})))
+            .unwrap_or_else(|p| Err(format!("the Parquet reader crashed: {}", panic_message(p.as_ref()))));
+        match r {
+            Err(e) => return Some((name.clone(), e)),
+            Ok(rows) if rows != declared => {
+                return Some((name.clone(), format!("it holds {rows} rows where the row group declares {declared}")));
+            }
+            Ok(_) => {}
+        }
+    }
+    None
+}
+
+/// Rows per batch for a row group of `rows` rows and `bytes` uncompressed bytes.
+fn batch_rows(rows: i64, bytes: i64) -> usize {
+    match (u64::try_from(rows), u64::try_from(bytes)) {
+        (Ok(r), Ok(b)) if r > 0 && b > 0 => {
+            let per = u128::from(r) * u128::from(BATCH_BYTES) / u128::from(b);
+            per.clamp(1, BATCH_ROWS as u128) as usize
+        }
+        _ => BATCH_ROWS,
+    }
+}
+
+// --- Page checksums ---------------------------------------------------------------------
+
+const CRC_TABLE: [u32; 256] = {
+    let mut table = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u32;
+        let mut k = 0;
+        while k < 8 {
+            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            k += 1;
+        }
+        table[i] = c;
+        i += 1;
+    }
+    table
+};
+
+/// Continues a CRC-32 (IEEE, as Parquet uses): start from `!0`, finish with `!`.
+fn crc32_update(mut c: u32, data: &[u8]) -> u32 {
+    for &b in data {
+        c = CRC_TABLE[((c ^ u32::from(b)) & 0xff) as usize] ^ (c >> 8);
+    }
+    c
+}
+
+/// Verifies the CRC-32 of every page that carries one. A chunk whose first page carries
+/// none is taken to be written without checksums and is not read here.
+fn verify_checksums(file: &File, rg: &RowGroupMetaData) -> Result<(), String> {
+    for c in rg.columns() {
+        let start = c.dictionary_page_offset().unwrap_or(c.data_page_offset());
+        let (Ok(start), Ok(size)) = (u64::try_from(start), u64::try_from(c.compressed_size())) else { continue };
+        verify_chunk(file, &c.column_path().string(), start, start.saturating_add(size))?;
+    }
+    Ok(())
+}
+
+fn verify_chunk(file: &File, column: &str, start: u64, end: u64) -> Result<(), String> {
+    let mut pos = start;
+    let mut first = true;
+    while pos < end {
+        // A header that cannot be parsed is left to the reader, which reports it.
+        let Some(head) = read_page_header(file, pos, end) else { return Ok(()) };
+        let body = pos + head.len as u64;
+        let Some(body_end) =
+            u64::try_from(head.compressed).ok().and_then(|s| body.checked_add(s)).filter(|e| *e <= end)
+        else {
+            return Ok(());
+        };
+        match head.crc {
+            None if first => return Ok(()),
+            None => {}
+            Some(stored) => {
+                let mut crc = !0u32;
+                let mut buf = vec![0u8; (body_end - body).min(1 << 20) as usize];
+                let mut at = body;
+                while at < body_end {
+                    let n = ((body_end - at) as usize).min(buf.len());
+                    let chunk = buf.get_mut(..n).unwrap_or_default();
+                    file.read_exact_at(chunk, at).map_err(|e| format!("column `{column}`: {e}"))?;
+                    crc = crc32_update(crc, chunk);
+                    at += n as u64;
+                }
+                let computed = !crc;
+                if computed != stored as u32 {
+                    return Err(format!(
+                        "column `{column}`: the page at byte {pos} fails its CRC-32 checksum (stored {:08x}, computed {computed:08x}): the page is corrupt",
+                        stored as u32
+                    ));
+                }
+            }
+        }
+        first = false;
+        pos = body_end;
+    }
+    Ok(())
+}
+
+struct PageHead {
+    /// Bytes of the header itself.
+    len: usize,
+    compressed: i64,
+    crc: Option<i32>,
+    /// Values (levels) of a data page; 0 for other pages.
+    values: i64,
+}
+
+/// Reads the page header at `pos`, growing the window until it holds the whole header.
+fn read_page_header(file: &File, pos: u64, end: u64) -> Option<PageHead> {
+    let avail = end.saturating_sub(pos).min(16 << 20) as usize;
+    let mut window = avail.min(256);
+    loop {
+        let mut buf = vec![0u8; window];
+        file.read_exact_at(&mut buf, pos).ok()?;
+        if let Some(h) = page_header(&buf) {
+            return Some(h);
+        }
+        if window >= avail {
+            return None;
+        }
+        window = (window * 16).min(avail);
+    }
+}
+
+/// `PageHeader { 3: required i32 compressed_page_size, 4: optional i32 crc,
+/// 5: optional DataPageHeader, 8: optional DataPageHeaderV2, … }`, both data page headers
+/// starting with `1: required i32 num_values`.
+fn page_header(buf: &[u8]) -> Option<PageHead> {
+    let mut r = Compact { buf, pos: 0 };
+    let (mut compressed, mut crc, mut values) = (None, None, 0);
+    let mut last = 0;
+    while let Some((ty, id)) = r.field(last)? {
+        match (id, ty) {
+            (3, T_I32) => compressed = Some(r.zigzag()?),
+            (4, T_I32) => crc = Some(i32::try_from(r.zigzag()?).ok()?),
+            (5 | 8, T_STRUCT) => {
+                let mut inner = 0;
+                while let Some((t, i)) = r.field(inner)? {
+                    match (i, t) {
+                        (1, T_I32) => values = r.zigzag()?,
+                        _ => r.skip(t, 1)?,
+                    }
+                    inner = i;
+                }
+            }
+            _ => r.skip(ty, 0)?,
+        }
+        last = id;
+    }
+    Some(PageHead { len: r.pos, compressed: compressed?, crc, values })
+}
+
+// --- Thrift compact protocol, just enough for footers and page headers -------------------
+
+const T_TRUE: u8 = 1;
+const T_FALSE: u8 = 2;
+const T_BYTE: u8 = 3;
+const T_I16: u8 = 4;
+const T_I32: u8 = 5;
+const T_I64: u8 = 6;
+const T_DOUBLE: u8 = 7;
+const T_BINARY: u8 = 8;
+const T_LIST: u8 = 9;
+const T_SET: u8 = 10;
+const T_MAP: u8 = 11;
+const T_STRUCT: u8 = 12;
+/// Nesting deeper than this is taken as corruption (Parquet's structs nest a few levels).
+const MAX_DEPTH: u32 = 64;
+
+/// A cursor over Thrift compact-protocol bytes. Every read is checked: `None` is "malformed".
+struct Compact<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Compact<'a> {
+    fn byte(&mut self) -> Option<u8> {
+        let b = *self.buf.get(self.pos)?;
+        self.pos += 1;
+        Some(b)
+    }
+
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.pos.checked_add(n)?;
+        let s = self.buf.get(self.pos..end)?;
+        self.pos = end;
+        Some(s)
+    }
+
+    fn varint(&mut self) -> Option<u64> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Some(v);
+            }
+        }
+        None
+    }
+
+    fn zigzag(&mut self) -> Option<i64> {
+        let v = self.varint()?;
+        Some((v >> 1) as i64 ^ -((v & 1) as i64))
+    }
+
+    /// The next field's `(type, id)`, or `None` at the struct's end.
+    fn field(&mut self, last: i16) -> Option<Option<(u8, i16)>> {
+        let h = self.byte()?;
+        if h == 0 {
+            return Some(None);
+        }
+        let delta = h >> 4;
+        let id = if delta == 0 { i16::try_from(self.zigzag()?).ok()? } else { last.checked_add(i16::from(delta))? };
+        Some(Some((h & 0x0f, id)))
+    }
+
+    /// A list or set header: `(element type, size)`.
+    fn list_header(&mut self) -> Option<(u8, u64)> {
+        let h = self.byte()?;
+        let n = if h >> 4 == 15 { self.varint()? } else { u64::from(h >> 4) };
+        Some((h & 0x0f, n))
+    }
+
+    /// Skips a field's value (booleans live in the field header and take no bytes).
+    fn skip(&mut self, ty: u8, depth: u32) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match ty {
+            T_TRUE | T_FALSE => {}
+            T_BYTE => {
+                self.take(1)?;
+            }
+            T_I16 | T_I32 | T_I64 => {
+                self.varint()?;
+            }
+            T_DOUBLE => {
+                self.take(8)?;
+            }
+            T_BINARY => {
+                let n = usize::try_from(self.varint()?).ok()?;
+                self.take(n)?;
+            }
+            T_LIST | T_SET => {
+                let (et, n) = self.list_header()?;
+                // Every element takes at least one byte, so a corrupt size ends at the buffer's end.
+                for _ in 0..n {
+                    self.skip_element(et, depth + 1)?;
+                }
+            }
+            T_MAP => {
+                let n = self.varint()?;
+                if n > 0 {
+                    let kv = self.byte()?;
+                    for _ in 0..n {
+                        self.skip_element(kv >> 4, depth + 1)?;
+                        self.skip_element(kv & 0x0f, depth + 1)?;
+                    }
+                }
+            }
+            T_STRUCT => {
+                let mut last = 0;
+                while let Some((t, id)) = self.field(last)? {
+                    self.skip(t, depth + 1)?;
+                    last = id;
+                }
+            }
+            _ => return None,
+        }
+        Some(())
+    }
+
+    /// Skips a list, set or map element (booleans take a byte each there).
+    fn skip_element(&mut self, ty: u8, depth: u32) -> Option<()> {
+        if ty == T_TRUE || ty == T_FALSE { self.take(1).map(drop) } else { self.skip(ty, depth) }
+    }
+}
+
+/// Whether the footer's `FileMetaData` has field 8, `encryption_algorithm`: set only by
+/// encrypted files written with a plaintext footer, whose column data cannot be read.
+fn has_encryption_algorithm(footer: &[u8]) -> bool {
+    let mut r = Compact { buf: footer, pos: 0 };
+    let mut last = 0;
+    while let Some(Some((ty, id))) = r.field(last) {
+        if id == 8 && ty == T_STRUCT {
+            return true;
+        }
+        if r.skip(ty, 0).is_none() {
+            return false;
+        }
+        last = id;
+    }
+    false
+}
+
+#[derive(Clone, Copy)]
+enum Node {
+    FileMetaData,
+    RowGroup,
+    ColumnChunk,
+    ColumnMetaData,
+}
+
+/// The footer with every `ColumnMetaData` field of an unexpected wire type removed, and
+/// `dictionary_page_offset`s below 4 removed; `None` if nothing changed or it is malformed.
+fn sanitize_footer(footer: &[u8]) -> Option<Vec<u8>> {
+    let mut r = Compact { buf: footer, pos: 0 };
+    let mut out = Vec::with_capacity(footer.len());
+    let mut changed = false;
+    copy_struct(&mut r, &mut out, Node::FileMetaData, 0, &mut changed)?;
+    changed.then_some(out)
+}
+
+/// Writes a field header in the long form (type byte, then the zigzag id), which is valid
+/// whatever field preceded it.
+fn write_field_header(out: &mut Vec<u8>, ty: u8, id: i16) {
+    out.push(ty);
+    let mut v = u64::from(((i32::from(id) << 1) ^ (i32::from(id) >> 31)) as u32);
+    loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(b);
+            return;
+        }
+        out.push(b | 0x80);
+    }
+}
+
+fn copy_struct(r: &mut Compact<'_>, out: &mut Vec<u8>, node: Node, depth: u32, changed: &mut bool) -> Option<()> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    let mut last = 0;
+    while let Some((ty, id)) = r.field(last)? {
+        last = id;
+        let child = match (node, id, ty) {
+            (Node::FileMetaData, 4, T_LIST) => Some(Node::RowGroup),
+            (Node::RowGroup, 1, T_LIST) => Some(Node::ColumnChunk),
+            (Node::ColumnChunk, 3, T_STRUCT) => Some(Node::ColumnMetaData),
+            _ => None,
+        };
+        let start = r.pos;
+        if let Some(child) = child {
+            write_field_header(out, ty, id);
+            if ty == T_STRUCT {
+                copy_struct(r, out, child, depth + 1, changed)?;
+                continue;
+            }
+            let (et, n) = r.list_header()?;
+            out.extend_from_slice(r.buf.get(start..r.pos)?);
+            let items = r.pos;
+            for _ in 0..n {
+                if et == T_STRUCT {
+                    copy_struct(r, out, child, depth + 1, changed)?;
+                } else {
+                    r.skip_element(et, depth + 1)?;
+                }
+            }
+            if et != T_STRUCT {
+                out.extend_from_slice(r.buf.get(items..r.pos)?);
+            }
+            continue;
+        }
+        r.skip(ty, depth + 1)?;
+        let value = r.buf.get(start..r.pos)?;
+        let keep = match node {
+            Node::ColumnMetaData => column_metadata_field_ok(id, ty, value),
+            _ => true,
+        };
+        if keep {
+            write_field_header(out, ty, id);
+            out.extend_from_slice(value);
+        } else {
+            *changed = true;
+        }
+    }
+    out.push(0);
+    Some(())
+}
+
+/// Whether a `ColumnMetaData` field has the wire type parquet.thrift gives it (unknown ids
+/// pass: decoders skip those), and is not a `dictionary_page_offset` inside the magic bytes.
+fn column_metadata_field_ok(id: i16, ty: u8, value: &[u8]) -> bool {
+    let expected = match id {
+        1 | 4 | 15 => T_I32,
+        2 | 3 | 8 | 13 => T_LIST,
+        5 | 6 | 7 | 9 | 10 | 11 | 14 => T_I64,
+        12 | 16 | 17 => T_STRUCT,
+        _ => return true,
+    };
+    if ty != expected {
+        return false;
+    }
+    if id == 11 {
+        return (Compact { buf: value, pos: 0 }).zigzag().is_some_and(|o| o >= 4);
+    }
+    true
 }
 
 fn pos(part: u32, row: u64) -> Pos {
@@ -321,6 +1072,15 @@ fn feed(b: &mut BatchAcc<'_>, c: usize, arr: &ArrayRef, part: u32, first_row: u6
                 }
             }
         }
+        DataType::Decimal256(_, scale) => {
+            let a = arr.as_primitive::<Decimal256Type>();
+            let div = 10f64.powi(i32::from(*scale));
+            each!(|i| {
+                // value = high · 2^128 + low
+                let (low, high) = a.value(i).to_parts();
+                Cell::Float((high as f64 * 2f64.powi(128) + low as f64) / div)
+            });
+        }
         DataType::Decimal128(_, scale) => {
             let a = arr.as_primitive::<Decimal128Type>();
             let div = 10f64.powi(i32::from(*scale));
@@ -369,13 +1129,23 @@ fn feed(b: &mut BatchAcc<'_>, c: usize, arr: &ArrayRef, part: u32, first_row: u6
             each!(|i| Cell::Int(a.value(i)));
         }
         DataType::Dictionary(_, _) => {
-            if let Some(d) = arr.as_any_dictionary_opt() {
-                let keys = d.normalized_keys();
-                let values = d.values();
-                match arrow_select::take::take(values.as_ref(), &arrow_array::UInt32Array::from_iter_values(keys.iter().map(|&k| k as u32)), None) {
-                    Ok(flat) => feed(b, c, &flat, part, first_row),
-                    Err(_) => each!(|_| Cell::Nested),
-                }
+            let Some(d) = arr.as_any_dictionary_opt() else {
+                each!(|_| Cell::Nested);
+                return;
+            };
+            // An all-null column may have an empty dictionary (and `normalized_keys` panics
+            // on one): every key is then null.
+            if d.values().is_empty() {
+                each!(|_| Cell::Null);
+                return;
+            }
+            // The take indices keep the keys' nulls: a null key is a null cell, whatever
+            // value its (arbitrary) index points at.
+            let keys: Vec<u32> = d.normalized_keys().iter().map(|&k| k as u32).collect();
+            let indices = arrow_array::UInt32Array::new(keys.into(), arr.nulls().cloned());
+            match arrow_select::take::take(d.values().as_ref(), &indices, None) {
+                Ok(flat) => feed(b, c, &flat, part, first_row),
+                Err(_) => each!(|_| Cell::Nested),
             }
         }
         _ => each!(|_| Cell::Nested),
@@ -418,7 +1188,8 @@ fn footer_min_max(parts: &[Part], column: &str) -> (Option<i64>, Option<i64>) {
                     Statistics::Int32(v) => {
                         let x = *(if want_max { v.max_opt() } else { v.min_opt() })?;
                         let is_date = matches!(logical, Some(LogicalType::Date)) || converted == ConvertedType::DATE;
-                        is_date.then(|| i64::from(x) * 86_400_000_000)
+                        // Saturating: a corrupt statistic must not overflow (a panic in debug builds).
+                        is_date.then(|| i64::from(x).saturating_mul(DAY_MICROS))
                     }
                     Statistics::Int96(v) => (if want_max { v.max_opt() } else { v.min_opt() }).map(|x| x.to_micros()),
                     Statistics::ByteArray(v) => {
@@ -438,4 +1209,499 @@ fn footer_min_max(parts: &[Part], column: &str) -> (Option<i64>, Option<i64>) {
         }
     }
     (min, max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::{Date32Array, DictionaryArray, Int32Array, StringArray};
+    use arrow_schema::{Field, Schema};
+    use parquet::arrow::ArrowWriter;
+    use parquet::basic::Compression;
+    use parquet::file::metadata::ParquetMetaDataWriter;
+    use parquet::file::properties::WriterProperties;
+
+    fn req() -> StatsRequest {
+        let as_of = 1_736_503_200_000_000; // 2025-01-10T10:00:00Z
+        StatsRequest {
+            required: Vec::new(),
+            timestamp: None,
+            label: None,
+            key: None,
+            placeholders: Vec::new(),
+            as_of,
+            stale_before: as_of - 90 * DAY_MICROS,
+        }
+    }
+
+    fn write(batch: &RecordBatch, dictionary: bool) -> Vec<u8> {
+        let props = WriterProperties::builder()
+            .set_dictionary_enabled(dictionary)
+            .set_compression(Compression::UNCOMPRESSED)
+            .build();
+        let mut buf = Vec::new();
+        let mut w = ArrowWriter::try_new(&mut buf, batch.schema(), Some(props)).expect("a writer");
+        w.write(batch).expect("the batch is written");
+        w.close().expect("the file is closed");
+        buf
+    }
+
+    /// `a`: 1, 2, 3; `b`: 4, null, 6.
+    fn ints() -> RecordBatch {
+        let schema = Schema::new(vec![Field::new("a", DataType::Int32, false), Field::new("b", DataType::Int32, true)]);
+        let a: ArrayRef = Arc::new(Int32Array::from(vec![1, 2, 3]));
+        let b: ArrayRef = Arc::new(Int32Array::from(vec![Some(4), None, Some(6)]));
+        RecordBatch::try_new(Arc::new(schema), vec![a, b]).expect("a batch")
+    }
+
+    fn footer_start(bytes: &[u8]) -> usize {
+        let n = bytes.len();
+        let len = u32::from_le_bytes(bytes[n - 8..n - 4].try_into().expect("4 bytes")) as usize;
+        n - 8 - len
+    }
+
+    fn footer(bytes: &[u8]) -> &[u8] {
+        &bytes[footer_start(bytes)..bytes.len() - 8]
+    }
+
+    fn with_footer(bytes: &[u8], footer: &[u8]) -> Vec<u8> {
+        let mut out = bytes[..footer_start(bytes)].to_vec();
+        out.extend_from_slice(footer);
+        out.extend_from_slice(&(footer.len() as u32).to_le_bytes());
+        out.extend_from_slice(b"PAR1");
+        out
+    }
+
+    /// The file with its footer re-encoded from `f(footer)`.
+    fn rewrite(bytes: &[u8], f: impl FnOnce(ParquetMetaData) -> ParquetMetaData) -> Vec<u8> {
+        let md = f(ParquetMetaDataReader::decode_metadata(footer(bytes)).expect("a valid footer"));
+        let mut out = bytes[..footer_start(bytes)].to_vec();
+        ParquetMetaDataWriter::new(&mut out, &md).finish().expect("the footer is written");
+        out
+    }
+
+    fn map_columns(md: ParquetMetaData, f: impl Fn(ColumnChunkMetaData) -> ColumnChunkMetaData) -> ParquetMetaData {
+        let mut b = md.into_builder();
+        let groups = b
+            .take_row_groups()
+            .into_iter()
+            .map(|rg| {
+                let cols = rg.columns().iter().cloned().map(&f).collect();
+                rg.into_builder().set_column_metadata(cols).build().expect("a row group")
+            })
+            .collect();
+        b.set_row_groups(groups).build()
+    }
+
+    fn with_created_by(md: ParquetMetaData, created_by: &str) -> ParquetMetaData {
+        let fm = md.file_metadata();
+        let fm = FileMetaData::new(
+            fm.version(),
+            fm.num_rows(),
+            Some(created_by.to_string()),
+            fm.key_value_metadata().cloned(),
+            fm.schema_descr_ptr(),
+            fm.column_orders().cloned(),
+        );
+        let mut b = md.into_builder();
+        let groups = b.take_row_groups();
+        ParquetMetaDataBuilder::new(fm).set_row_groups(groups).build()
+    }
+
+    fn collect(bytes: &[u8]) -> Result<SourceStats, SourceError> {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("t.parquet");
+        std::fs::write(&path, bytes).expect("the file is written");
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a pool");
+        let ctx = CollectCtx { pool: &pool, progress: Arc::new(super::super::Progress::default()) };
+        ParquetSource::new("t.parquet".into(), path).collect(&req(), &ctx).map_err(|f| f.error)
+    }
+
+    fn error(bytes: &[u8]) -> SourceError {
+        match collect(bytes) {
+            Ok(s) => panic!("expected an error, measured {} rows", s.acc.rows),
+            Err(e) => e,
+        }
+    }
+
+    fn nulls(stats: &SourceStats) -> Vec<u64> {
+        stats.acc.cols.iter().map(|c| c.nulls).collect()
+    }
+
+    fn zigzag_varint(out: &mut Vec<u8>, v: i64) {
+        let mut u = ((v << 1) ^ (v >> 63)) as u64;
+        loop {
+            let b = (u & 0x7f) as u8;
+            u >>= 7;
+            if u == 0 {
+                out.push(b);
+                return;
+            }
+            out.push(b | 0x80);
+        }
+    }
+
+    /// Positions of the stop byte of every `ColumnMetaData` in a footer.
+    fn column_metadata_stops(footer: &[u8]) -> Vec<usize> {
+        let mut r = Compact { buf: footer, pos: 0 };
+        let mut stops = Vec::new();
+        let mut last = 0;
+        while let Some(Some((ty, id))) = r.field(last) {
+            last = id;
+            if id != 4 {
+                r.skip(ty, 0).expect("a valid footer");
+                continue;
+            }
+            let (_, groups) = r.list_header().expect("row groups");
+            for _ in 0..groups {
+                let mut l2 = 0;
+                while let Some(Some((t2, i2))) = r.field(l2) {
+                    l2 = i2;
+                    if i2 != 1 {
+                        r.skip(t2, 0).expect("a valid row group");
+                        continue;
+                    }
+                    let (_, chunks) = r.list_header().expect("column chunks");
+                    for _ in 0..chunks {
+                        let mut l3 = 0;
+                        while let Some(Some((t3, i3))) = r.field(l3) {
+                            l3 = i3;
+                            if i3 != 3 {
+                                r.skip(t3, 0).expect("a valid column chunk");
+                                continue;
+                            }
+                            let mut l4 = 0;
+                            while let Some(Some((t4, i4))) = r.field(l4) {
+                                l4 = i4;
+                                r.skip(t4, 0).expect("a valid column metadata");
+                            }
+                            stops.push(r.pos - 1);
+                        }
+                    }
+                }
+            }
+        }
+        stops
+    }
+
+    #[test]
+    fn issue_repeated_no_annotation_file_num_rows_zero() {
+        // The file-level `num_rows` is 0 while the row group holds the rows: the arrow reader
+        // used to return no rows at all, and preflight reported an empty file.
+        let bytes = write(&ints(), false);
+        let start = footer_start(&bytes);
+        let mut r = Compact { buf: footer(&bytes), pos: 0 };
+        let mut last = 0;
+        let mut patched = bytes.clone();
+        while let Some(Some((ty, id))) = r.field(last) {
+            if id == 3 {
+                let at = r.pos;
+                r.varint().expect("num_rows");
+                assert_eq!(r.pos - at, 1, "a one-byte varint");
+                patched[start + at] = 0;
+                break;
+            }
+            r.skip(ty, 0).expect("a valid footer");
+            last = id;
+        }
+        let md = ParquetMetaDataReader::decode_metadata(footer(&patched)).expect("a valid footer");
+        assert_eq!(md.file_metadata().num_rows(), 0);
+
+        let stats = collect(&patched).expect("measured");
+        assert_eq!(stats.acc.rows, 3);
+        assert_eq!(nulls(&stats), [0, 1]);
+        assert_eq!(stats.signals.footer_rows, Some(3));
+    }
+
+    #[test]
+    fn issue_dict_page_offset_zero() {
+        // parquet-mr wrote `dictionary_page_offset = 0` for chunks without a dictionary; the
+        // reader then starts the chunk at the magic bytes.
+        let bytes = rewrite(&write(&ints(), false), |md| {
+            map_columns(md, |c| c.into_builder().set_dictionary_page_offset(Some(0)).build().expect("a column"))
+        });
+        let stats = collect(&bytes).expect("measured");
+        assert_eq!(stats.acc.rows, 3);
+        assert_eq!(nulls(&stats), [0, 1]);
+    }
+
+    #[test]
+    fn issue_dict_page_offset_zero_footer_field_of_unexpected_type() {
+        // Dremio's parquet-mr wrote a list of structs as ColumnMetaData field 15, which
+        // parquet.thrift declares an i32 (`bloom_filter_length`). Thrift readers skip it; the
+        // crate's decoder fails, and the footer is retried without the field.
+        let bytes = write(&ints(), false);
+        let mut f = footer(&bytes).to_vec();
+        for stop in column_metadata_stops(&f).into_iter().rev() {
+            // field 15 (long form), a list of one struct { 1: i32 1, 2: struct { 1: i32 2 } }
+            let field: [u8; 10] = [T_LIST, 30, 0x1C, 0x15, 0x02, 0x1C, 0x15, 0x04, 0x00, 0x00];
+            f.splice(stop..stop, field);
+        }
+        assert!(ParquetMetaDataReader::decode_metadata(&f).is_err(), "the crate refuses the field");
+        let stats = collect(&with_footer(&bytes, &f)).expect("measured");
+        assert_eq!(stats.acc.rows, 3);
+        assert_eq!(nulls(&stats), [0, 1]);
+    }
+
+    #[test]
+    fn sanitizer_leaves_a_clean_footer_alone() {
+        assert!(sanitize_footer(footer(&write(&ints(), true))).is_none());
+    }
+
+    #[test]
+    fn issue_nation_dict_malformed_legacy_chunk_size() {
+        // parquet-mr < 1.2.9 left the dictionary page header out of `total_compressed_size`
+        // (PARQUET-816): the chunk's last page ran past its end ("Invalid page header").
+        let schema = Schema::new(vec![Field::new("s", DataType::Utf8, false)]);
+        let s: ArrayRef = Arc::new(StringArray::from(vec!["x", "y", "x", "y"]));
+        let batch = RecordBatch::try_new(Arc::new(schema), vec![s]).expect("a batch");
+        let bytes = write(&batch, true);
+        let md = ParquetMetaDataReader::decode_metadata(footer(&bytes)).expect("a valid footer");
+        let chunk = md.row_group(0).column(0);
+        let dict = chunk.dictionary_page_offset().expect("a dictionary page") as usize;
+        let header = page_header(&bytes[dict..]).expect("a dictionary page header").len as i64;
+        let legacy = |created_by: &'static str| {
+            rewrite(&bytes, |md| {
+                let md = with_created_by(md, created_by);
+                map_columns(md, |c| {
+                    let size = c.compressed_size();
+                    c.into_builder().set_total_compressed_size(size - header).build().expect("a column")
+                })
+            })
+        };
+        let stats = collect(&legacy("parquet-mr")).expect("measured");
+        assert_eq!(stats.acc.rows, 4);
+        let stats = collect(&legacy("parquet-mr version 1.2.8 (build x)")).expect("measured");
+        assert_eq!(stats.acc.rows, 4);
+        // Later writers get no such benefit of the doubt.
+        assert!(matches!(error(&legacy("parquet-mr version 1.12.0 (build x)")), SourceError::Unreadable { .. }));
+    }
+
+    #[test]
+    fn legacy_parquet_mr_versions() {
+        assert!(legacy_chunk_sizes(Some("parquet-mr")));
+        assert!(legacy_chunk_sizes(Some("parquet-mr version 1.2.8")));
+        assert!(!legacy_chunk_sizes(Some("parquet-mr version 1.2.9")));
+        assert!(!legacy_chunk_sizes(Some("parquet-mr version 1.12.0-201812210311360288-a86293f (build c)")));
+        assert!(!legacy_chunk_sizes(Some("parquet-cpp-arrow version 16.0.0")));
+        assert!(!legacy_chunk_sizes(None));
+    }
+
+    #[test]
+    fn crc32_matches_the_standard_check_value() {
+        assert_eq!(!crc32_update(!0, b"123456789"), 0xCBF4_3926);
+    }
+
+    /// A data page header (only the fields the checksum pass reads) and its payload.
+    fn page(payload: &[u8], crc: Option<u32>) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (id, v) in [(1, 0), (2, payload.len() as i64), (3, payload.len() as i64)] {
+            write_field_header(&mut out, T_I32, id);
+            zigzag_varint(&mut out, v);
+        }
+        if let Some(c) = crc {
+            write_field_header(&mut out, T_I32, 4);
+            zigzag_varint(&mut out, i64::from(c as i32));
+        }
+        out.push(0);
+        out.extend_from_slice(payload);
+        out
+    }
+
+    #[test]
+    fn issue_corrupt_checksum_pages_are_refused() {
+        // The crate's `crc` feature is off, so `datapage_v1-corrupt-checksum.parquet` used to be
+        // measured from corrupt pages.
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let check = |bytes: &[u8]| {
+            let path = dir.path().join("pages");
+            std::fs::write(&path, bytes).expect("written");
+            let file = File::open(&path).expect("opened");
+            verify_chunk(&file, "c", 0, bytes.len() as u64)
+        };
+        let crc = |p: &[u8]| !crc32_update(!0, p);
+        let mut good = page(b"first page", Some(crc(b"first page")));
+        good.extend(page(b"second", Some(crc(b"second"))));
+        assert_eq!(check(&good), Ok(()));
+
+        let mut bad = good.clone();
+        let last = bad.len() - 1;
+        bad[last] ^= 1;
+        let e = check(&bad).expect_err("a corrupt page");
+        assert!(e.contains("column `c`") && e.contains("fails its CRC-32 checksum"), "{e}");
+
+        // Pages without a checksum are not checked.
+        assert_eq!(check(&page(b"no crc", None)), Ok(()));
+    }
+
+    #[test]
+    fn issue_dictionary_nulls_were_counted_as_values() {
+        // The take indices dropped the keys' nulls, so a null key read as its (arbitrary)
+        // dictionary value.
+        let r = req();
+        let arr: DictionaryArray<Int32Type> = vec![Some("a"), None, Some("b"), None].into_iter().collect();
+        let arr: ArrayRef = Arc::new(arr);
+        let acc = SourceAcc::new(&["d".to_string()], &[Some("string")], &r);
+        let mut b = acc.batch(&r, 4);
+        feed(&mut b, 0, &arr, 0, 0);
+        let out = b.finish(4, false, false);
+        assert_eq!((out.cols[0].nulls, out.cols[0].present), (2, 2));
+    }
+
+    #[test]
+    fn issue_all_null_dictionary_panicked() {
+        // `normalized_keys` panics on an empty dictionary, which an all-null column may have.
+        let r = req();
+        let values: ArrayRef = Arc::new(StringArray::from(Vec::<&str>::new()));
+        let keys = Int32Array::from(vec![None, None, None]);
+        let arr: ArrayRef = Arc::new(DictionaryArray::<Int32Type>::try_new(keys, values).expect("a dictionary"));
+        let acc = SourceAcc::new(&["d".to_string()], &[Some("string")], &r);
+        let mut b = acc.batch(&r, 3);
+        feed(&mut b, 0, &arr, 0, 0);
+        assert_eq!(b.finish(3, false, false).cols[0].nulls, 3);
+    }
+
+    #[test]
+    fn dictionary_column_nulls_survive_a_parquet_round_trip() {
+        let dict = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+        let schema = Schema::new(vec![Field::new("d", dict, true)]);
+        let arr: DictionaryArray<Int32Type> = vec![Some("a"), None, Some("a"), None, None].into_iter().collect();
+        let batch = RecordBatch::try_new(Arc::new(schema), vec![Arc::new(arr) as ArrayRef]).expect("a batch");
+        let stats = collect(&write(&batch, true)).expect("measured");
+        assert_eq!(stats.acc.rows, 5);
+        assert_eq!(nulls(&stats), [3]);
+    }
+
+    #[test]
+    fn decimal256_values_are_measured() {
+        let r = req();
+        let arr = arrow_array::Decimal256Array::from(vec![
+            Some(<Decimal256Type as arrow_array::ArrowPrimitiveType>::Native::from_i128(150)),
+            None,
+        ])
+        .with_precision_and_scale(40, 2)
+        .expect("a decimal");
+        let arr: ArrayRef = Arc::new(arr);
+        let acc = SourceAcc::new(&["x".to_string()], &[Some("decimal")], &r);
+        let mut b = acc.batch(&r, 2);
+        feed(&mut b, 0, &arr, 0, 0);
+        let out = b.finish(2, false, false);
+        assert_eq!((out.cols[0].nulls, out.cols[0].present), (1, 1));
+        assert!(out.distinct(0).is_some(), "values are counted, not treated as nested");
+    }
+
+    #[test]
+    fn issue_large_string_map_batches_outgrew_2_gib() {
+        // Two rows of 1 GiB strings: a 65,536-row batch overflowed the arrow array's i32 offsets.
+        assert_eq!(batch_rows(2, 2_147_483_827), 1);
+        assert_eq!(batch_rows(1_000_000, 64 << 20), BATCH_ROWS);
+        assert_eq!(batch_rows(1_000_000, 1 << 30), 62_500);
+        assert_eq!(batch_rows(0, 0), BATCH_ROWS);
+        assert_eq!(batch_rows(-1, 10), BATCH_ROWS);
+    }
+
+    #[test]
+    fn row_group_error_names_the_column_and_the_file_once() {
+        // The message used to read "cannot read `f`: row group 0 of `f`: cannot read `f`:
+        // invalid Parquet: External: Parquet argument error: Parquet error: …".
+        let mut bytes = write(&ints(), false);
+        let md = ParquetMetaDataReader::decode_metadata(footer(&bytes)).expect("a valid footer");
+        let b = md.row_group(0).column(1).data_page_offset() as usize;
+        bytes[b..b + 4].fill(0xFF);
+        let message = error(&bytes).to_string();
+        assert!(message.contains("row group 0 (rows 0–2), column `b`: "), "{message}");
+        assert_eq!(message.matches("t.parquet").count(), 1, "{message}");
+        assert!(!message.contains("External") && !message.contains("Parquet argument error"), "{message}");
+    }
+
+    #[test]
+    fn row_group_declaring_more_rows_than_its_pages_fails() {
+        let bytes = rewrite(&write(&ints(), false), |md| {
+            let mut b = md.into_builder();
+            let groups = b
+                .take_row_groups()
+                .into_iter()
+                .map(|rg| rg.into_builder().set_num_rows(8).build().expect("a row group"))
+                .collect();
+            b.set_row_groups(groups).build()
+        });
+        let message = error(&bytes).to_string();
+        assert!(message.contains("row group 0 (rows 0–7)"), "{message}");
+    }
+
+    #[test]
+    fn chunk_outside_the_file_is_an_error_not_a_panic() {
+        // `ColumnChunkMetaData::byte_range` asserts on negative offsets.
+        for offset in [-100, 1 << 40] {
+            let bytes = rewrite(&write(&ints(), false), |md| {
+                map_columns(md, |c| c.into_builder().set_data_page_offset(offset).build().expect("a column"))
+            });
+            let message = error(&bytes).to_string();
+            assert!(message.contains("corrupt footer: row group 0, column `a` is placed at bytes"), "{message}");
+        }
+    }
+
+    #[test]
+    fn external_column_chunks_are_unsupported() {
+        let bytes = rewrite(&write(&ints(), false), |md| {
+            map_columns(md, |c| c.into_builder().set_file_path("other.parquet".into()).build().expect("a column"))
+        });
+        let e = error(&bytes);
+        assert!(matches!(e, SourceError::Unsupported { .. }), "{e:?}");
+        assert!(e.to_string().contains("keeps its data in another file (`other.parquet`)"), "{e}");
+    }
+
+    #[test]
+    fn encrypted_files_are_unsupported() {
+        let mut bytes = write(&ints(), false);
+        let n = bytes.len();
+        bytes[n - 4..].copy_from_slice(b"PARE");
+        let e = error(&bytes);
+        assert!(matches!(e, SourceError::Unsupported { .. }) && e.to_string().contains("encrypted footer"), "{e}");
+
+        // Plaintext footer: FileMetaData field 8, `encryption_algorithm`.
+        let bytes = write(&ints(), false);
+        let mut f = footer(&bytes).to_vec();
+        let stop = f.len() - 1;
+        f.splice(stop..stop, [T_STRUCT, 16, 0x00]);
+        let e = error(&with_footer(&bytes, &f));
+        assert!(matches!(e, SourceError::Unsupported { .. }) && e.to_string().contains("plaintext footer"), "{e}");
+    }
+
+    #[test]
+    fn files_that_are_not_parquet_say_so() {
+        let e = error(b"id,name\n1,a\n2,b\n").to_string();
+        assert!(e.contains("not a Parquet file: it does not end with the `PAR1` magic bytes"), "{e}");
+        let e = error(b"PAR1").to_string();
+        assert!(e.contains("not a Parquet file: it is 4 bytes long"), "{e}");
+        let mut bytes = write(&ints(), false);
+        let n = bytes.len();
+        bytes[n - 8..n - 4].copy_from_slice(&u32::MAX.to_le_bytes());
+        let e = error(&bytes).to_string();
+        assert!(e.contains("corrupt footer: its length field says 4294967295 bytes"), "{e}");
+    }
+
+    #[test]
+    fn extreme_date_statistics_do_not_overflow() {
+        // `days * 86_400_000_000` overflowed i64 (a panic in debug builds) for a date of
+        // i32::MAX days in the footer statistics.
+        let schema = Schema::new(vec![Field::new("d", DataType::Date32, false)]);
+        let d: ArrayRef = Arc::new(Date32Array::from(vec![0, i32::MAX]));
+        let batch = RecordBatch::try_new(Arc::new(schema), vec![d]).expect("a batch");
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("d.parquet");
+        std::fs::write(&path, write(&batch, false)).expect("written");
+        let part = open_part(&path, "d.parquet").expect("opened");
+        assert_eq!(footer_min_max(&[part], "d"), (Some(0), Some(i64::MAX)));
+    }
+
+    #[test]
+    fn reader_errors_read_as_sentences() {
+        let (unsup, what) =
+            describe("External: Parquet argument error: Parquet error: Insufficient repetition levels read");
+        assert_eq!((unsup, what.as_str()), (false, "corrupt data: Insufficient repetition levels read"));
+        let (unsup, what) = describe("External: Parquet argument error: EOF: Invalid page header");
+        assert_eq!((unsup, what.as_str()), (false, "the data ends early (truncated or corrupt): Invalid page header"));
+        assert!(describe("NYI: encoding BIT_PACKED is not supported").0);
+    }
 }
