@@ -8,8 +8,9 @@
 //! exercised by the parquet-testing corpus, `tests/it/corpus.rs`):
 //! - footers are checked before decoding (magic, length, encryption, chunk ranges) so that a
 //!   bad file gets a sentence rather than a reader panic;
-//! - two writer quirks that stop the reader are repaired: a file-level `num_rows` that
-//!   disagrees with its row groups, and `dictionary_page_offset = 0`;
+//! - three writer quirks that stop the reader are repaired: a file-level `num_rows` that
+//!   disagrees with its row groups, `dictionary_page_offset = 0`, and the chunk sizes of
+//!   parquet-mr before 1.2.9 (PARQUET-816);
 //! - a footer field of an unexpected Thrift type is skipped (as Thrift readers must) when the
 //!   strict decoder refuses it;
 //! - page CRC-32 checksums are verified here, because the crate's `crc` feature is off;
@@ -128,6 +129,23 @@ fn describe(text: &str) -> (bool, String) {
     (false, format!("corrupt data: {t}"))
 }
 
+/// The crate reports an out-of-range Thrift enum as "Unexpected Type -7"; says which enum.
+fn gloss_enum(what: &str) -> String {
+    const ENUMS: [(&str, &str); 5] = [
+        ("Unexpected Type ", "physical type"),
+        ("Unexpected Encoding ", "encoding"),
+        ("Unexpected CompressionCodec ", "compression codec"),
+        ("Unexpected FieldRepetitionType ", "repetition"),
+        ("Unexpected ConvertedType ", "converted type"),
+    ];
+    for (prefix, name) in ENUMS {
+        if let Some(v) = what.strip_prefix(prefix).filter(|v| v.parse::<i64>().is_ok()) {
+            return format!("{what} (a {name} of {v}, which Parquet does not define)");
+        }
+    }
+    what.to_string()
+}
+
 fn open_part(path: &PathBuf, shown: &str) -> Result<Part, SourceError> {
     let file = File::open(path).map_err(|e| files::io_error(shown, path, &e))?;
     let loaded = catch_unwind(AssertUnwindSafe(|| load_metadata(&file, shown)))
@@ -179,7 +197,7 @@ fn load_metadata(file: &File, shown: &str) -> Result<ArrowReaderMetadata, Source
                     return Err(if unsup {
                         unsupported(shown, format!("its footer: {what}"))
                     } else {
-                        unreadable(shown, format!("corrupt footer (file metadata): {what}"))
+                        unreadable(shown, format!("corrupt footer (file metadata): {}", gloss_enum(&what)))
                     });
                 }
             }
@@ -257,14 +275,14 @@ fn normalize(md: ParquetMetaData, file: &File, data_end: u64, shown: &str) -> Re
     let mut builder = md.into_builder();
     let mut groups = Vec::new();
     for rg in builder.take_row_groups() {
-        let columns = rg
+        let group = rg
             .columns()
             .iter()
             .map(|c| repair_column(c, legacy.then_some((file, data_end))))
             .collect::<Result<Vec<_>, _>>()
             .and_then(|columns| rg.into_builder().set_column_metadata(columns).build())
             .map_err(|e| unreadable(shown, format!("corrupt footer: {}", strip_prefixes(&e.to_string()))))?;
-        groups.push(columns);
+        groups.push(group);
     }
     Ok(ParquetMetaDataBuilder::new(file_metadata)
         .set_row_groups(groups)
@@ -1703,5 +1721,10 @@ mod tests {
         let (unsup, what) = describe("External: Parquet argument error: EOF: Invalid page header");
         assert_eq!((unsup, what.as_str()), (false, "the data ends early (truncated or corrupt): Invalid page header"));
         assert!(describe("NYI: encoding BIT_PACKED is not supported").0);
+        assert_eq!(
+            gloss_enum("Unexpected Type -7"),
+            "Unexpected Type -7 (a physical type of -7, which Parquet does not define)"
+        );
+        assert_eq!(gloss_enum("Unexpected Type of thing"), "Unexpected Type of thing");
     }
 }

@@ -697,7 +697,7 @@ impl ColumnAcc {
                 (us.to_le_bytes(), b't')
             }
             Cell::Date(d) => {
-                let us = i64::from(d) * 86_400_000_000;
+                let us = i64::from(d).saturating_mul(86_400_000_000);
                 self.minmax.ts(us);
                 (us.to_le_bytes(), b'd')
             }
@@ -743,7 +743,7 @@ impl ColumnAcc {
             match cell {
                 Cell::Timestamp(us) => ts.observe(us, false, pos, &timestamp::format_micros(us), req),
                 Cell::Date(d) => {
-                    let us = i64::from(d) * 86_400_000_000;
+                    let us = i64::from(d).saturating_mul(86_400_000_000);
                     ts.observe(us, false, pos, &timestamp::format_micros(us), req)
                 }
                 _ => ts.unparsed(pos, &display()),
@@ -778,7 +778,7 @@ impl TimestampAcc {
                 self.future_examples.push((pos, text.to_string()));
             }
         } else {
-            let days = (req.as_of - us) / 86_400_000_000;
+            let days = req.as_of.saturating_sub(us) / 86_400_000_000;
             let bucket = AGE_BUCKET_DAYS.iter().position(|&b| days < b).unwrap_or(AGE_BUCKET_DAYS.len() - 1);
             if let Some(b) = self.age_histogram.get_mut(bucket) {
                 *b += 1;
@@ -922,5 +922,26 @@ pub(crate) mod tests {
         assert_eq!(acc.column_type(1), "string");
         assert_eq!(acc.column_type(2), "string", "`yesterday` makes the column text");
         assert_eq!(acc.min_max(0), Some(("1".into(), "5".into())));
+    }
+}
+
+#[cfg(test)]
+mod extreme_values {
+    use super::tests::request;
+    use super::*;
+
+    #[test]
+    fn extreme_dates_and_timestamps_do_not_overflow() {
+        let req = request();
+        let columns: Vec<String> = ["id", "body", "ts", "label"].iter().map(|s| s.to_string()).collect();
+        let acc = SourceAcc::new(&columns, &[None, None, None, None], &req);
+        let mut b = acc.batch(&req, 3);
+        let pos = Pos { part: 0, line: None, row: 0 };
+        b.push(2, 0, pos, Cell::Date(i32::MAX));
+        b.push(2, 1, pos, Cell::Date(i32::MIN));
+        b.push(2, 2, pos, Cell::Timestamp(i64::MIN));
+        let acc = b.finish(3, false, false);
+        let ts = acc.timestamp().expect("timestamp column");
+        assert_eq!((ts.parsed, ts.future), (3, 1));
     }
 }

@@ -1,0 +1,10 @@
+//! The integration tests: one binary (STYLE.md), one module per area, each running the built
+//! `preflight` binary or the library against real files.
+
+mod broken;
+mod cli;
+mod common;
+mod corpus;
+mod csv;
+mod demo;
+mod profiles;
