@@ -11,6 +11,8 @@
 //! ```
 
 pub mod cli;
+pub mod detect;
+pub mod explain;
 pub mod measure;
 pub mod profile;
 pub mod report;

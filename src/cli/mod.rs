@@ -1,6 +1,7 @@
 //! The command line: parses arguments, runs a command, writes its output and decides the exit
 //! code. The only place that reads the clock, the terminal and the environment.
 
+mod adhoc;
 mod progress;
 
 use std::io::{self, IsTerminal, Write};
@@ -36,6 +37,15 @@ pub enum Command {
     Check {
         /// The profile (TOML).
         profile: PathBuf,
+    },
+    /// Ad-hoc scan without a profile: detects timestamp, label and key columns and says why.
+    Profile(adhoc::ProfileArgs),
+    /// Write a commented starter profile for these sources (to stdout, or `--out P`).
+    Init(adhoc::InitArgs),
+    /// What a measure means, why it matters, how it is computed and which profile keys set it.
+    Explain {
+        /// A measure (`staleness`), a checklist part (`labeled`) or a finding id; none lists them.
+        measure: Option<String>,
     },
 }
 
@@ -80,6 +90,9 @@ pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Scan(args) => run_scan(&args),
         Command::Check { profile } => run_check(&profile),
+        Command::Profile(args) => adhoc::run_profile(&args),
+        Command::Init(args) => adhoc::run_init(&args),
+        Command::Explain { measure } => run_explain(measure.as_deref()),
     }
 }
 
@@ -148,6 +161,27 @@ fn run_scan(args: &ScanArgs) -> Result<i32> {
     Ok(exit_code(report.verdict, args.strict))
 }
 
+/// Prints a measure's documentation, or the list of measures; an unknown one is a usage error.
+fn run_explain(measure: Option<&str>) -> Result<i32> {
+    let text = match measure {
+        None => crate::explain::list(),
+        Some(m) => match crate::explain::topic(m) {
+            Some(t) => t.doc.to_string(),
+            None => {
+                let hint = match did_you_mean(m, crate::explain::words()) {
+                    Some(s) => format!("did you mean `{s}`? `preflight explain` lists the measures"),
+                    None => "`preflight explain` lists the measures".to_string(),
+                };
+                return Err(usage(format!("unknown measure `{m}`"), Some(hint)));
+            }
+        },
+    };
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(EXIT_OK)
+}
+
 /// Exit code of a verdict (DESIGN §1).
 pub fn exit_code(verdict: Severity, strict: bool) -> i32 {
     match verdict {
@@ -161,6 +195,9 @@ fn render(report: &Report, format: Format, out: &mut dyn Write, color: bool) -> 
     match format {
         Format::Text => report::terminal::render(report, out, color),
         Format::Json => report::json::render(report, out),
+        Format::Markdown => report::markdown::render(report, out),
+        Format::Html => report::html::render(report, out),
+        Format::Junit => report::junit::render(report, out),
     }
 }
 

@@ -3,7 +3,10 @@
 //! The model here is what every output format reads; renderers are pure functions from
 //! `&Report` to bytes and never look at sources or profiles.
 
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod markdown;
 pub mod sample;
 pub mod terminal;
 
@@ -21,6 +24,12 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub enum Format {
     Text,
     Json,
+    /// GitHub-flavoured Markdown, for a pull request, an issue or a wiki page.
+    Markdown,
+    /// One self-contained HTML page with SVG charts, for e-mail and print.
+    Html,
+    /// JUnit XML: one testcase per finding, for CI systems.
+    Junit,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

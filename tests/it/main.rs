@@ -7,4 +7,6 @@ mod common;
 mod corpus;
 mod csv;
 mod demo;
+mod detect;
 mod profiles;
+mod reports;

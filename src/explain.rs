@@ -1,0 +1,151 @@
+//! The measures' documentation, as `preflight explain MEASURE` prints it: one Markdown file per
+//! measure under `src/explain/`, compiled in, each with the fixed sections STYLE.md names
+//! (`## What it measures`, `## Why it matters`, `## How it is computed`, `## Profile keys`,
+//! `## Example`). Pure lookup: printing is the command line's job.
+
+/// One measure's documentation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Topic {
+    /// The measure's snake_case name: the topic `preflight explain` takes.
+    pub name: &'static str,
+    /// One line for the list `preflight explain` prints without an argument.
+    pub summary: &'static str,
+    /// Other words that lead here: a finding id's first part, a checklist part, a profile key.
+    pub aliases: &'static [&'static str],
+    /// The documentation, Markdown with the fixed sections.
+    pub doc: &'static str,
+}
+
+/// The sections every topic has, in this order.
+pub const SECTIONS: [&str; 5] =
+    ["## What it measures", "## Why it matters", "## How it is computed", "## Profile keys", "## Example"];
+
+/// Every measure, in the order of the checklist row.
+pub const TOPICS: &[Topic] = &[
+    Topic {
+        name: "missing_fields",
+        summary: "nulls, blanks and placeholders per column; complete rows (clean)",
+        aliases: &["missing", "clean", "format", "max_missing_share", "placeholders", "required", "complete_rows"],
+        doc: include_str!("explain/missing_fields.md"),
+    },
+    Topic {
+        name: "keys",
+        summary: "duplicate key values (clean)",
+        aliases: &["key", "duplicates", "max_duplicate_keys", "unique"],
+        doc: include_str!("explain/keys.md"),
+    },
+    Topic {
+        name: "access",
+        summary: "reachable, readable, who may write, credentials (permissioned)",
+        aliases: &["permissioned", "credentials", "world_writable", "password_env"],
+        doc: include_str!("explain/access.md"),
+    },
+    Topic {
+        name: "pii",
+        summary: "columns holding personal data, and whether the profile lists them (permissioned)",
+        aliases: &["personal_data"],
+        doc: include_str!("explain/pii.md"),
+    },
+    Topic {
+        name: "staleness",
+        summary: "age of the newest record, stale, future and unparseable rows (current)",
+        aliases: &["current", "max_age", "stale_after", "max_stale_share", "timestamp", "stale"],
+        doc: include_str!("explain/staleness.md"),
+    },
+    Topic {
+        name: "label_coverage",
+        summary: "labeled rows, classes, rare classes and variant labels (labeled)",
+        aliases: &["labels", "labeled", "label", "min_label_coverage", "min_class_examples"],
+        doc: include_str!("explain/label_coverage.md"),
+    },
+    Topic {
+        name: "fragmentation",
+        summary: "one entity across systems: key overlap, shapes, conflicts (connected)",
+        aliases: &["connected", "entities", "entity", "key_overlap", "max_unmatched_share"],
+        doc: include_str!("explain/fragmentation.md"),
+    },
+    Topic {
+        name: "ready_rows",
+        summary: "the headline: rows complete, labeled and not stale",
+        aliases: &["ready", "ready_share", "rows"],
+        doc: include_str!("explain/ready_rows.md"),
+    },
+];
+
+/// The topic for a measure name, an alias, or a finding id (`staleness.max_age.tickets`):
+/// case and `-` versus `_` do not matter.
+pub fn topic(word: &str) -> Option<&'static Topic> {
+    let w = word.trim().to_lowercase().replace('-', "_");
+    let find = |w: &str| TOPICS.iter().find(|t| t.name == w || t.aliases.contains(&w));
+    // In a finding id the second part is the more specific (`access.pii.…` is about `pii`).
+    let mut parts = w.split('.');
+    let (head, second) = (parts.next().unwrap_or_default(), parts.next());
+    find(&w).or_else(|| second.and_then(find)).or_else(|| if second.is_some() { find(head) } else { None })
+}
+
+/// Every word `topic` accepts, for a "did you mean" hint.
+pub fn words() -> impl Iterator<Item = &'static str> {
+    TOPICS.iter().flat_map(|t| std::iter::once(t.name).chain(t.aliases.iter().copied()))
+}
+
+/// The list `preflight explain` prints without an argument.
+pub fn list() -> String {
+    let width = TOPICS.iter().map(|t| t.name.len()).max().unwrap_or(0);
+    let mut out = String::from("Measures (`preflight explain MEASURE` for one):\n\n");
+    for t in TOPICS {
+        out.push_str(&format!("  {:<width$}  {}\n", t.name, t.summary));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_topic_has_the_fixed_sections_in_order() {
+        for t in TOPICS {
+            assert!(t.doc.starts_with(&format!("# {}\n", t.name)), "{}", t.name);
+            let mut at = 0;
+            for s in SECTIONS {
+                let found = t.doc.get(at..).and_then(|rest| rest.find(&format!("\n{s}\n")));
+                let Some(i) = found else { panic!("{}: `{s}` missing or out of order", t.name) };
+                at += i + 1;
+            }
+            assert_eq!(t.doc.matches("\n## ").count(), SECTIONS.len(), "{}: only the fixed sections", t.name);
+            // No section is empty.
+            for part in t.doc.split("\n## ").skip(1) {
+                assert!(part.lines().skip(1).any(|l| !l.trim().is_empty()), "{}: empty section", t.name);
+            }
+        }
+    }
+
+    #[test]
+    fn names_aliases_and_finding_ids_lead_to_a_topic() {
+        assert_eq!(topic("staleness").map(|t| t.name), Some("staleness"));
+        assert_eq!(topic("Label-Coverage").map(|t| t.name), Some("label_coverage"));
+        assert_eq!(topic("labels.rare_classes.tickets").map(|t| t.name), Some("label_coverage"));
+        assert_eq!(topic("missing.max_missing_share.tickets.body").map(|t| t.name), Some("missing_fields"));
+        assert_eq!(topic("access.pii.tickets.customer_email").map(|t| t.name), Some("pii"));
+        assert_eq!(topic("access.world_writable.kb").map(|t| t.name), Some("access"));
+        assert_eq!(topic("keys.duplicates.tickets").map(|t| t.name), Some("keys"));
+        assert_eq!(topic("max_age").map(|t| t.name), Some("staleness"));
+        assert_eq!(topic("connected").map(|t| t.name), Some("fragmentation"));
+        assert_eq!(topic("stalenes"), None);
+    }
+
+    #[test]
+    fn every_word_is_unique() {
+        let mut all: Vec<&str> = words().collect();
+        let n = all.len();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), n, "a word leads to two topics");
+    }
+
+    #[test]
+    fn the_list_names_every_measure() {
+        let l = list();
+        assert!(TOPICS.iter().all(|t| l.contains(t.name)));
+    }
+}
