@@ -65,6 +65,9 @@ impl Default for Thresholds {
     }
 }
 
+/// Statement timeout of a SQL source when the profile sets none: 5 minutes.
+pub const DEFAULT_SQL_TIMEOUT_SECS: i64 = 300;
+
 pub const DEFAULT_PLACEHOLDERS: &[&str] =
     &["N/A", "NA", "n/a", "null", "NULL", "None", "none", "-", "?", "unknown", "TBD"];
 
@@ -80,8 +83,9 @@ pub struct Named {
 pub enum Location {
     /// A file, glob or directory, resolved against the profile's folder.
     Path { written: String, resolved: PathBuf },
-    /// A database URL as written (may hold a password; print only `redacted`).
-    Url { url: String, redacted: String },
+    /// A database URL as written (may hold a password; print only `redacted`), and the
+    /// profile's folder, which a relative `sqlite://` path is resolved against.
+    Url { url: String, redacted: String, base: PathBuf },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,6 +104,8 @@ pub struct SourceSpec {
     pub table: Option<String>,
     pub query: Option<String>,
     pub password_env: Option<String>,
+    /// Statement timeout for SQL sources, seconds (`timeout`); `None` means the default.
+    pub timeout: Option<i64>,
     pub timestamp: Option<Named>,
     pub label: Option<Named>,
     pub key: Option<Named>,
@@ -194,7 +200,14 @@ fn render_invalid(path: &Path, text: &str, problems: &[Problem]) -> String {
         out.push_str(&p.message);
         if let Some(src) = text.lines().nth(p.line.saturating_sub(1)) {
             let width = p.line.to_string().len();
-            out.push_str(&format!("\n {:width$} |\n {} | {}\n {:width$} | {}^", "", p.line, src, "", " ".repeat(p.col.saturating_sub(1))));
+            out.push_str(&format!(
+                "\n {:width$} |\n {} | {}\n {:width$} | {}^",
+                "",
+                p.line,
+                src,
+                "",
+                " ".repeat(p.col.saturating_sub(1))
+            ));
         }
         if let Some(h) = &p.hint {
             out.push_str(&format!("\n  hint: {h}"));
@@ -215,8 +228,8 @@ impl fmt::Display for FileFormat {
 impl Profile {
     /// Reads and validates a profile; every problem found is in the error.
     pub fn load(path: &Path) -> Result<Profile, ProfileError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ProfileError::Io { path: path.to_path_buf(), source })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ProfileError::Io { path: path.to_path_buf(), source })?;
         Profile::from_str(path, &text)
     }
 
@@ -296,12 +309,7 @@ pub fn redact_url(url: &str) -> String {
         Some(at) => {
             let userinfo = &authority[..at];
             match userinfo.find(':') {
-                Some(colon) => format!(
-                    "{}{}:***{}",
-                    &url[..scheme_end + 3],
-                    &userinfo[..colon],
-                    &rest[at..]
-                ),
+                Some(colon) => format!("{}{}:***{}", &url[..scheme_end + 3], &userinfo[..colon], &rest[at..]),
                 None => url.to_string(),
             }
         }

@@ -32,6 +32,11 @@ struct Ev<'a> {
 
 impl Ev<'_> {
     fn at(&self, pos: &Pos) -> LocatorInFile {
+        // A SQL row is named by its key; the position indexes the keys the source fetched.
+        if let Some(keys) = &self.stats.evidence_keys {
+            let key = usize::try_from(pos.row).ok().and_then(|i| keys.get(i)).cloned().unwrap_or_default();
+            return LocatorInFile { file: None, at: Locator::Key(key) };
+        }
         let file = (self.stats.parts.len() > 1).then(|| self.stats.parts.get(pos.part as usize).cloned()).flatten();
         let at = match pos.line {
             Some(l) => Locator::Line(l),
@@ -77,11 +82,7 @@ fn finding(id: String, check: Check, severity: Severity, spec: &SourceSpec, colu
 
 fn pct(x: f64) -> String {
     let p = x * 100.0;
-    if p == 0.0 || p >= 10.0 || (p - p.round()).abs() < 1e-9 {
-        format!("{p:.0}%")
-    } else {
-        format!("{p:.1}%")
-    }
+    if p == 0.0 || p >= 10.0 || (p - p.round()).abs() < 1e-9 { format!("{p:.0}%") } else { format!("{p:.1}%") }
 }
 
 fn limit_text<T: Copy>(l: &Limit<T>, show: impl Fn(T) -> String) -> Option<String> {
@@ -123,13 +124,37 @@ fn access(spec: &SourceSpec, report: &SourceReport, stats: Option<&SourceStats>,
     }
     out.push(f);
 
-    if let Location::Url { url, redacted } = &spec.location {
+    if let Location::Url { url, redacted, .. } = &spec.location {
         if url_has_password(url) {
             let mut f = finding(format!("access.credentials.{name}"), Check::Permissioned, Severity::Fail, spec, None);
             f.value = Some(redacted.clone());
             f.message = "the profile holds a password inside the URL; use `password_env` instead".into();
             out.push(f);
         }
+    }
+
+    if let Some(sql) = &report.access.sql {
+        let can_write = sql.can_write();
+        let sev = if can_write { Severity::Warn } else { Severity::Pass };
+        let mut f = finding(format!("access.can_write.{name}"), Check::Permissioned, sev, spec, None);
+        let role = sql.role.clone().unwrap_or_else(|| "the role".into());
+        let mut why = Vec::new();
+        if sql.superuser == Some(true) {
+            why.push("is a superuser".to_string());
+        }
+        if sql.owner == Some(true) {
+            why.push("owns the table".to_string());
+        }
+        if !sql.write_privileges.is_empty() {
+            why.push(format!("can {}", sql.write_privileges.join(", ")));
+        }
+        f.value = Some(if can_write { why.join("; ") } else { "read only".into() });
+        f.message = if can_write {
+            format!("role `{role}` {}: a scanner needs read only; use a read-only role", why.join(" and "))
+        } else {
+            format!("role `{role}` can read but not change the table")
+        };
+        out.push(f);
     }
 
     if let Some(ww) = report.access.world_writable {
@@ -221,8 +246,7 @@ fn missing(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
     let name = &spec.name;
     let th = &spec.thresholds;
     for r in &report.absent_required {
-        let mut f =
-            finding(format!("missing.required_absent.{name}.{r}"), Check::Clean, Severity::Fail, spec, Some(r));
+        let mut f = finding(format!("missing.required_absent.{name}.{r}"), Check::Clean, Severity::Fail, spec, Some(r));
         f.value = Some("absent".into());
         let hint = crate::profile::did_you_mean(r, report.columns.iter().map(|c| c.name.as_str()))
             .map(|s| format!("; did you mean `{s}`?"))
@@ -258,11 +282,8 @@ fn missing(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
             spec,
             Some(&c.name),
         );
-        let list: Vec<String> = c
-            .suspected_placeholders
-            .iter()
-            .map(|v| format!("\"{}\" ×{}", clip(&v.value), v.count))
-            .collect();
+        let list: Vec<String> =
+            c.suspected_placeholders.iter().map(|v| format!("\"{}\" ×{}", clip(&v.value), v.count)).collect();
         f.value = Some(list.join(", "));
         f.message = format!(
             "looks like placeholder values: {}; add them to `placeholders` if they mean \"unknown\"",
@@ -271,8 +292,13 @@ fn missing(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
         out.push(f);
     }
     for c in report.columns.iter().filter(|c| c.invalid_utf8 > 0) {
-        let mut f =
-            finding(format!("format.invalid_utf8.{name}.{}", c.name), Check::Clean, Severity::Fail, spec, Some(&c.name));
+        let mut f = finding(
+            format!("format.invalid_utf8.{name}.{}", c.name),
+            Check::Clean,
+            Severity::Fail,
+            spec,
+            Some(&c.name),
+        );
         f.value = Some(c.invalid_utf8.to_string());
         f.message = format!("{} value(s) are not valid UTF-8", c.invalid_utf8);
         if let Some(acc) = ev.col(&c.name).and_then(|i| ev.stats.acc.cols.get(i)) {
@@ -296,9 +322,11 @@ fn missing_evidence(ev: &Ev<'_>, c: &ColumnReport) -> Vec<Example> {
 fn keys(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<Finding>) {
     let Some(k) = &report.keys else {
         if let Some(key) = &spec.key {
-            let mut f = finding(format!("keys.key_absent.{}", spec.name), Check::Clean, Severity::Fail, spec, Some(&key.name));
+            let mut f =
+                finding(format!("keys.key_absent.{}", spec.name), Check::Clean, Severity::Fail, spec, Some(&key.name));
             f.value = Some("absent".into());
-            f.message = format!("key column `{}` is not in the source{}", key.name, did_you_mean_column(&key.name, report));
+            f.message =
+                format!("key column `{}` is not in the source{}", key.name, did_you_mean_column(&key.name, report));
             out.push(f);
         }
         return;
