@@ -176,6 +176,20 @@ impl Dialect {
         }
     }
 
+    /// Appended to a derived table so the planner keeps it as its own step: without it,
+    /// PostgreSQL and SQLite inline every reference to a computed column, and the timestamp
+    /// layers (each column used several times by the next) would be evaluated thousands of
+    /// times per row. `OFFSET 0` is PostgreSQL's usual fence; SQLite does not flatten a
+    /// subquery with an OFFSET. Both still stream the rows. MySQL would materialise the whole
+    /// table instead, so it gets a single, compact layer (see `Plan::source`).
+    fn fence(self) -> &'static str {
+        match self {
+            Dialect::Postgres => " OFFSET 0",
+            Dialect::Sqlite => " LIMIT -1 OFFSET 0",
+            Dialect::MySql => "",
+        }
+    }
+
     fn int(self, e: &str) -> String {
         match self {
             Dialect::MySql => format!("CAST({e} AS SIGNED)"),
@@ -391,8 +405,11 @@ impl Plan {
                 )
             }
             Class::Text | Class::Other => {
-                let l1 =
-                    format!("SELECT preflight_r.*, {} AS preflight__t FROM {rel} AS preflight_r", d.trim(&d.text(&c)));
+                let fence = d.fence();
+                let l1 = format!(
+                    "SELECT preflight_r.*, {} AS preflight__t FROM {rel} AS preflight_r{fence}",
+                    d.trim(&d.text(&c))
+                );
                 let t = "preflight__t";
                 let len = d.length(t);
                 let sign_at = |n: i64| format!("{} IN ('+', '-')", d.substr(t, &format!("{len} - {}", n - 1), "1"));
@@ -406,14 +423,17 @@ impl Plan {
                     sign_at(5),
                     sign_at(3)
                 );
+                if d == Dialect::MySql {
+                    return self.mysql_text_timestamp(&l1, &off_len);
+                }
+                // The offset length is NULL when the text has none of the accepted shapes.
                 let l2 = format!(
-                    "SELECT preflight_1.*, CASE WHEN {} THEN 1 ELSE 0 END AS preflight__ok, \
-                     CASE WHEN {} THEN {off_len} END AS preflight__ol FROM ({l1}) AS preflight_1",
+                    "SELECT preflight_1.*, CASE WHEN {} THEN {off_len} END AS preflight__ol \
+                     FROM ({l1}) AS preflight_1{fence}",
                     d.timestamp_shape(t),
-                    d.timestamp_shape(t)
                 );
                 let part = |from: &str, n: &str| d.int(&d.substr(t, from, n));
-                let g = |e: String| format!("CASE WHEN preflight__ok = 1 THEN {e} END");
+                let g = |e: String| format!("CASE WHEN preflight__ol IS NOT NULL THEN {e} END");
                 let main_len = format!("({len} - preflight__ol)");
                 let frac = format!(
                     "CASE WHEN {main_len} > 20 THEN {} ELSE 0 END",
@@ -439,7 +459,7 @@ impl Plan {
                 let l3 = format!(
                     "SELECT preflight_2.*, {} AS preflight__y, {} AS preflight__mo, {} AS preflight__d, \
                      {} AS preflight__h, {} AS preflight__mi, {} AS preflight__sec, {} AS preflight__f, \
-                     {} AS preflight__off, {} AS preflight__oh, {} AS preflight__om FROM ({l2}) AS preflight_2",
+                     {} AS preflight__off, {} AS preflight__oh, {} AS preflight__om FROM ({l2}) AS preflight_2{fence}",
                     g(part("1", "4")),
                     g(part("6", "2")),
                     g(part("9", "2")),
@@ -461,7 +481,7 @@ impl Plan {
                     "CASE WHEN {mo} IN (4, 6, 9, 11) THEN 30 WHEN {mo} = 2 THEN CASE WHEN {leap} THEN 29 ELSE 28 END ELSE 31 END"
                 );
                 let valid = format!(
-                    "preflight__ok = 1 AND {mo} BETWEEN 1 AND 12 AND {dd} BETWEEN 1 AND {dim} \
+                    "preflight__ol IS NOT NULL AND {mo} BETWEEN 1 AND 12 AND {dd} BETWEEN 1 AND {dim} \
                      AND preflight__h <= 23 AND preflight__mi <= 59 \
                      AND (preflight__sec <= 59 OR (preflight__sec = 60 AND preflight__mi = 59)) \
                      AND preflight__oh <= 23 AND preflight__om <= 59"
@@ -482,7 +502,7 @@ impl Plan {
                 );
                 format!(
                     "(SELECT preflight_3.*, CASE WHEN {valid} THEN {micros} END AS {TS}, \
-                     CASE WHEN preflight__ol = 0 THEN 1 ELSE 0 END AS {TS_NAIVE} FROM ({l3}) AS preflight_3) AS preflight_s"
+                     CASE WHEN preflight__ol = 0 THEN 1 ELSE 0 END AS {TS_NAIVE} FROM ({l3}) AS preflight_3{fence}) AS preflight_s"
                 )
             }
             // A number or a boolean is never a timestamp: every present value is unparseable.
@@ -490,6 +510,42 @@ impl Plan {
                 "(SELECT preflight_r.*, NULL AS {TS}, 0 AS {TS_NAIVE} FROM {rel} AS preflight_r) AS preflight_s"
             ),
         }
+    }
+
+    /// MySQL's text timestamps in one layer over the trimmed text: the shape regex, then the
+    /// server's own DATETIME cast, which yields NULL (not an error) for an impossible date or
+    /// time, minus the offset. Unlike the file parser, a leap second `:60` is unparseable here
+    /// and a fraction beyond microseconds rounds instead of truncating.
+    fn mysql_text_timestamp(&self, l1: &str, off_len: &str) -> String {
+        let d = Dialect::MySql;
+        let t = "preflight__t";
+        let len = d.length(t);
+        let ol = format!("({off_len})");
+        let main_len = format!("({len} - {ol})");
+        let part = |from: &str, n: &str| d.int(&d.substr(t, from, n));
+        let time = format!("CASE WHEN {len} > 10 THEN {} ELSE '00:00' END", d.substr(t, "12", &format!("{main_len} - 11")));
+        let local = format!(
+            "TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', CAST(CONCAT({}, ' ', {time}) AS DATETIME(6)))",
+            d.substr(t, "1", "10")
+        );
+        let om = format!(
+            "(CASE WHEN {ol} = 6 THEN {} WHEN {ol} = 5 THEN {} ELSE 0 END)",
+            part(&format!("{main_len} + 5"), "2"),
+            part(&format!("{main_len} + 4"), "2"),
+        );
+        let oh = format!("(CASE WHEN {ol} >= 3 THEN {} ELSE 0 END)", part(&format!("{main_len} + 2"), "2"));
+        let sign = format!("(CASE WHEN {} = '-' THEN -1 ELSE 1 END)", d.substr(t, &format!("{main_len} + 1"), "1"));
+        format!(
+            "(SELECT preflight_1.*, CASE WHEN {shape} AND {oh} <= 23 AND {om} <= 59 \
+             THEN {local} - {sign} * ({oh} * 3600 + {om} * 60) * 1000000 END AS {TS}, \
+             CASE WHEN {ol} = 0 THEN 1 ELSE 0 END AS {TS_NAIVE} FROM ({l1}) AS preflight_1) AS preflight_s",
+            shape = d.timestamp_shape(t),
+        )
+    }
+
+    /// `FROM …` for queries that do not need the timestamp layers.
+    fn plain(&self) -> String {
+        format!("{} AS preflight_r", self.relation)
     }
 
     fn count(cond: &str) -> String {
@@ -630,7 +686,7 @@ impl Plan {
             "SELECT {}, {} FROM {} WHERE NOT {present}{} LIMIT 5",
             self.key_text(),
             self.d().text(&self.q(i)),
-            self.source(),
+            self.plain(),
             self.order_by_key()
         );
         sql
@@ -671,7 +727,7 @@ impl Plan {
         };
         sql.text = format!(
             "SELECT {value}, COUNT(*) FROM {} WHERE {present} GROUP BY {exact} ORDER BY COUNT(*) DESC, {} LIMIT {n}",
-            self.source(),
+            self.plain(),
             d.sort_text(&c, class)
         );
         sql
@@ -694,7 +750,7 @@ impl Plan {
             "SELECT COUNT(*), {}, {} FROM (SELECT COUNT(*) AS preflight__n FROM {} WHERE {present} GROUP BY {exact}) AS preflight_k",
             d.int("COUNT(CASE WHEN preflight__n > 1 THEN 1 END)"),
             d.int("COALESCE(SUM(preflight__n - 1), 0)"),
-            self.source()
+            self.plain()
         );
         Some(sql)
     }
@@ -713,7 +769,7 @@ impl Plan {
         };
         sql.text = format!(
             "SELECT {value} FROM {} WHERE {present} GROUP BY {exact} HAVING COUNT(*) > 1 ORDER BY {} LIMIT 5",
-            self.source(),
+            self.plain(),
             d.sort_text(&c, self.class(k))
         );
         Some(sql)
@@ -724,7 +780,7 @@ impl Plan {
         let d = self.d();
         let mut cols = vec![self.key_text()];
         cols.extend((0..self.cols.len()).map(|i| d.text(&self.q(i))));
-        Sql::new(format!("SELECT {} FROM {}{} LIMIT {rows}", cols.join(", "), self.source(), self.order_by_key()))
+        Sql::new(format!("SELECT {} FROM {}{} LIMIT {rows}", cols.join(", "), self.plain(), self.order_by_key()))
     }
 }
 

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::{Column, Connection, Executor, Row, TypeInfo};
+use sqlx::{Column, ConnectOptions, Connection, Executor, Row, TypeInfo};
 
 use crate::profile::{DEFAULT_SQL_TIMEOUT_SECS, Location, SourceSpec};
 use crate::sources::{
@@ -261,7 +261,9 @@ impl SqlSource {
                             ("default_transaction_read_only", "on".to_string()),
                             ("statement_timeout", format!("{secs}s")),
                             ("TimeZone", "UTC".to_string()),
-                        ]);
+                        ])
+                        // Generated SQL is long; it is not worth a log line per query.
+                        .disable_statement_logging();
                     if let Some(p) = &password {
                         if url_password(&self.url).is_none() || self.password_env.is_some() {
                             o = o.password(p);
@@ -279,7 +281,8 @@ impl SqlSource {
                     };
                     let mut o = sqlx::mysql::MySqlConnectOptions::from_str(&url)
                         .map_err(|e| unreachable(&e, password.as_deref()))?
-                        .timezone(Some("+00:00".to_string()));
+                        .timezone(Some("+00:00".to_string()))
+                        .disable_statement_logging();
                     if let Some(p) = &password {
                         if url_password(&self.url).is_none() || self.password_env.is_some() {
                             o = o.password(p);
@@ -299,7 +302,8 @@ impl SqlSource {
                         .filename(&path)
                         .read_only(true)
                         .create_if_missing(false)
-                        .busy_timeout(Duration::from_secs(5));
+                        .busy_timeout(Duration::from_secs(5))
+                        .disable_statement_logging();
                     let c = sqlx::SqliteConnection::connect_with(&o).await.map_err(|e| unreachable(&e, None))?;
                     Ok(Conn::Lite(c))
                 }
