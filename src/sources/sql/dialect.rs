@@ -167,15 +167,6 @@ impl Dialect {
         }
     }
 
-    /// A value as text that sorts byte for byte: the tie-break among equally frequent values.
-    fn sort_text(self, e: &str, class: Class) -> String {
-        match self {
-            Dialect::Postgres => format!("{} COLLATE \"C\"", self.text(e)),
-            Dialect::MySql => format!("CAST({} AS BINARY)", self.text(&format!("CONVERT({e} USING utf8mb4)"))),
-            Dialect::Sqlite => format!("{} COLLATE BINARY", self.text(&self.exact(e, class))),
-        }
-    }
-
     /// Appended to a derived table so the planner keeps it as its own step: without it,
     /// PostgreSQL and SQLite inline every reference to a computed column, and the timestamp
     /// layers (each column used several times by the next) would be evaluated thousands of
@@ -523,7 +514,8 @@ impl Plan {
         let ol = format!("({off_len})");
         let main_len = format!("({len} - {ol})");
         let part = |from: &str, n: &str| d.int(&d.substr(t, from, n));
-        let time = format!("CASE WHEN {len} > 10 THEN {} ELSE '00:00' END", d.substr(t, "12", &format!("{main_len} - 11")));
+        let time =
+            format!("CASE WHEN {len} > 10 THEN {} ELSE '00:00' END", d.substr(t, "12", &format!("{main_len} - 11")));
         let local = format!(
             "TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', CAST(CONCAT({}, ' ', {time}) AS DATETIME(6)))",
             d.substr(t, "1", "10")
@@ -715,22 +707,37 @@ impl Plan {
 
     /// The most frequent present values of column `i` (value as text, count), ties by value.
     pub fn top_values(&self, i: usize, n: usize) -> Sql {
-        let d = self.d();
         let mut sql = Sql::default();
-        let present = self.present(&mut sql, i);
-        let c = self.q(i);
-        let class = self.class(i);
-        let exact = d.exact(&c, class);
-        let value = match (d, class) {
-            (Dialect::MySql, Class::Text | Class::Other) => exact.clone(),
-            _ => d.text(&c),
-        };
+        let groups = self.groups(&mut sql, i);
+        let (value, sort) = self.group_value(i);
         sql.text = format!(
-            "SELECT {value}, COUNT(*) FROM {} WHERE {present} GROUP BY {exact} ORDER BY COUNT(*) DESC, {} LIMIT {n}",
-            self.plain(),
-            d.sort_text(&c, class)
+            "SELECT {value}, preflight__n FROM ({groups}) AS preflight_g ORDER BY preflight__n DESC, {sort} LIMIT {n}"
         );
         sql
+    }
+
+    /// Distinct present values of column `i` with their counts, as `preflight__v` and
+    /// `preflight__n`. Grouping happens in a subquery so that the outer query may render and
+    /// sort the value freely (PostgreSQL refuses to select `c` when grouping by `c COLLATE "C"`).
+    fn groups(&self, sql: &mut Sql, i: usize) -> String {
+        let present = self.present(sql, i);
+        let exact = self.d().exact(&self.q(i), self.class(i));
+        format!(
+            "SELECT {exact} AS preflight__v, COUNT(*) AS preflight__n FROM {} WHERE {present} GROUP BY {exact}",
+            self.plain()
+        )
+    }
+
+    /// How a grouped value is read back as text, and how it sorts byte for byte.
+    fn group_value(&self, i: usize) -> (String, String) {
+        let v = "preflight__v";
+        match (self.d(), self.class(i)) {
+            (Dialect::Postgres, _) => (format!("CAST({v} AS TEXT)"), format!("CAST({v} AS TEXT) COLLATE \"C\"")),
+            // Already a binary string: read back as bytes, sorted as bytes.
+            (Dialect::MySql, Class::Text | Class::Other) => (v.to_string(), v.to_string()),
+            (Dialect::MySql, _) => (format!("CAST({v} AS CHAR)"), format!("CAST(CAST({v} AS CHAR) AS BINARY)")),
+            (Dialect::Sqlite, _) => (format!("CAST({v} AS TEXT)"), format!("CAST({v} AS TEXT) COLLATE BINARY")),
+        }
     }
 
     /// Label classes (value, count), largest first, at most `n`.
@@ -758,20 +765,11 @@ impl Plan {
     /// Up to 5 key values occurring more than once, as text.
     pub fn duplicate_keys(&self) -> Option<Sql> {
         let k = self.key?;
-        let d = self.d();
         let mut sql = Sql::default();
-        let present = self.present(&mut sql, k);
-        let c = self.q(k);
-        let exact = d.exact(&c, self.class(k));
-        let value = match d {
-            Dialect::MySql => exact.clone(),
-            _ => d.text(&c),
-        };
-        sql.text = format!(
-            "SELECT {value} FROM {} WHERE {present} GROUP BY {exact} HAVING COUNT(*) > 1 ORDER BY {} LIMIT 5",
-            self.plain(),
-            d.sort_text(&c, self.class(k))
-        );
+        let groups = self.groups(&mut sql, k);
+        let (value, sort) = self.group_value(k);
+        sql.text =
+            format!("SELECT {value} FROM ({groups}) AS preflight_g WHERE preflight__n > 1 ORDER BY {sort} LIMIT 5");
         Some(sql)
     }
 

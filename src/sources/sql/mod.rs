@@ -92,7 +92,8 @@ enum Conn {
     Lite(sqlx::SqliteConnection),
 }
 
-/// Reads every column of a row whatever the driver: integer, float, text, then bytes (MySQL
+/// Reads every column of a row whatever the driver: integers (PostgreSQL types `CASE … THEN 1`
+/// as int4, which does not decode as i64), booleans, floats, text, then bytes (MySQL
 /// returns binary strings for the byte-exact comparisons). A type none of these decode is
 /// read as null rather than failing the source.
 macro_rules! decode_row {
@@ -102,6 +103,12 @@ macro_rules! decode_row {
             .map(|i| {
                 if let Ok(v) = row.try_get::<Option<i64>, _>(i) {
                     v.map_or(Val::Null, Val::Int)
+                } else if let Ok(v) = row.try_get::<Option<i32>, _>(i) {
+                    v.map_or(Val::Null, |x| Val::Int(i64::from(x)))
+                } else if let Ok(v) = row.try_get::<Option<i16>, _>(i) {
+                    v.map_or(Val::Null, |x| Val::Int(i64::from(x)))
+                } else if let Ok(v) = row.try_get::<Option<bool>, _>(i) {
+                    v.map_or(Val::Null, |x| Val::Int(i64::from(x)))
                 } else if let Ok(v) = row.try_get::<Option<f64>, _>(i) {
                     v.map_or(Val::Null, Val::Float)
                 } else if let Ok(v) = row.try_get::<Option<String>, _>(i) {
