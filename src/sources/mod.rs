@@ -35,8 +35,9 @@ pub enum SourceError {
     #[error("cannot connect to `{location}`: {message}")]
     Unreachable { location: String, message: String },
     /// Connected, but a query failed: missing table, permission denied, timeout, bad `query`.
-    #[error("cannot read `{what}` at `{location}`: {message}")]
-    QueryFailed { location: String, what: String, message: String },
+    /// `location` names the table (`postgres://…/crm#customers`), always redacted.
+    #[error("cannot read `{location}`: {message}")]
+    QueryFailed { location: String, message: String },
 }
 
 /// Live progress of one source, read by the CLI's progress bars.

@@ -645,15 +645,15 @@ impl SourceAcc {
             }
             c.pushed = Some(PushedValues { distinct: pc.distinct, top: pc.top });
         }
-        if let (Some(i), Some(ts)) = (acc.ts_col, p.timestamp) {
-            if let Some(c) = acc.cols.get_mut(i) {
-                c.ts = Some(ts);
-            }
+        if let (Some(i), Some(ts)) = (acc.ts_col, p.timestamp)
+            && let Some(c) = acc.cols.get_mut(i)
+        {
+            c.ts = Some(ts);
         }
-        if let (Some(i), Some(l)) = (acc.label_col, p.labels) {
-            if let Some(c) = acc.cols.get_mut(i) {
-                c.label = Some(l);
-            }
+        if let (Some(i), Some(l)) = (acc.label_col, p.labels)
+            && let Some(c) = acc.cols.get_mut(i)
+        {
+            c.label = Some(l);
         }
         acc.key_set = match (acc.key_col, p.keys) {
             (Some(_), Some(k)) => Some(KeySet {

@@ -271,10 +271,10 @@ impl SqlSource {
                         ])
                         // Generated SQL is long; it is not worth a log line per query.
                         .disable_statement_logging();
-                    if let Some(p) = &password {
-                        if url_password(&self.url).is_none() || self.password_env.is_some() {
-                            o = o.password(p);
-                        }
+                    if let Some(p) = &password
+                        && (url_password(&self.url).is_none() || self.password_env.is_some())
+                    {
+                        o = o.password(p);
                     }
                     let c =
                         sqlx::PgConnection::connect_with(&o).await.map_err(|e| unreachable(&e, password.as_deref()))?;
@@ -290,10 +290,10 @@ impl SqlSource {
                         .map_err(|e| unreachable(&e, password.as_deref()))?
                         .timezone(Some("+00:00".to_string()))
                         .disable_statement_logging();
-                    if let Some(p) = &password {
-                        if url_password(&self.url).is_none() || self.password_env.is_some() {
-                            o = o.password(p);
-                        }
+                    if let Some(p) = &password
+                        && (url_password(&self.url).is_none() || self.password_env.is_some())
+                    {
+                        o = o.password(p);
                     }
                     let c = sqlx::MySqlConnection::connect_with(&o)
                         .await
@@ -359,19 +359,8 @@ impl SqlSource {
         }
     }
 
-    fn what(&self) -> String {
-        match (&self.table, &self.query) {
-            (Some(t), _) => format!("table {t}"),
-            _ => "query".into(),
-        }
-    }
-
     fn query_failed(&self, e: &sqlx::Error, password: Option<&str>) -> SourceError {
-        SourceError::QueryFailed {
-            location: self.redacted.clone(),
-            what: self.what(),
-            message: self.scrub(&e.to_string(), password),
-        }
+        SourceError::QueryFailed { location: self.location(), message: self.scrub(&e.to_string(), password) }
     }
 
     fn runtime(&self) -> Result<tokio::runtime::Runtime, SourceError> {
@@ -598,24 +587,23 @@ impl SqlSource {
                     _ => ts.unparseable_examples = found,
                 }
             }
-            if let Some((us, _)) = ts.max_past {
-                if let Some(sql) = plan.timestamp_examples(TsExamples::At(us)) {
-                    if let Some(r) = conn.fetch(&sql).await?.first() {
-                        ts.max_past = Some((us, ev.pos(r.first())));
-                    }
-                }
+            if let Some((us, _)) = ts.max_past
+                && let Some(sql) = plan.timestamp_examples(TsExamples::At(us))
+                && let Some(r) = conn.fetch(&sql).await?.first()
+            {
+                ts.max_past = Some((us, ev.pos(r.first())));
             }
         }
-        if let Some(sql) = plan.duplicate_keys() {
-            if p.keys.as_ref().is_some_and(|k| k.duplicated > 0) {
-                let rows = conn.fetch(&sql).await?;
-                if let Some(k) = p.keys.as_mut() {
-                    k.examples = rows
-                        .iter()
-                        .filter_map(|r| r.first())
-                        .map(|v| (ev.pos(Some(v)), v.text().unwrap_or_default()))
-                        .collect();
-                }
+        if let Some(sql) = plan.duplicate_keys()
+            && p.keys.as_ref().is_some_and(|k| k.duplicated > 0)
+        {
+            let rows = conn.fetch(&sql).await?;
+            if let Some(k) = p.keys.as_mut() {
+                k.examples = rows
+                    .iter()
+                    .filter_map(|r| r.first())
+                    .map(|v| (ev.pos(Some(v)), v.text().unwrap_or_default()))
+                    .collect();
             }
         }
         // Most frequent values, for the suspected-placeholder check (not run on the label).
@@ -719,12 +707,10 @@ impl SqlSource {
                 if let Ok(rows) = conn
                     .fetch(&Sql::new("SELECT CAST(current_user AS TEXT), CASE WHEN rolsuper THEN 1 ELSE 0 END FROM pg_roles WHERE rolname = current_user"))
                     .await
-                {
-                    if let Some(r) = rows.first() {
+                    && let Some(r) = rows.first() {
                         a.role = r.first().and_then(Val::text);
                         a.superuser = r.get(1).and_then(Val::i64).map(|x| x == 1);
                     }
-                }
                 match &self.table {
                     Some(t) => {
                         let mut sql = Sql::new(
@@ -760,18 +746,18 @@ impl SqlSource {
                              n_mod_since_analyze FROM pg_stat_user_tables WHERE relid = to_regclass($1)",
                         );
                         sql.binds.push(self.dialect.quote_table(t));
-                        if let Ok(rows) = conn.fetch(&sql).await {
-                            if let Some(r) = rows.first() {
-                                let ts = |i: usize| r.get(i).and_then(Val::i64).map(format_micros);
-                                signals = Some(DbSignals {
-                                    last_analyze: ts(0),
-                                    last_autoanalyze: ts(1),
-                                    last_vacuum: ts(2),
-                                    last_autovacuum: ts(3),
-                                    n_mod_since_analyze: r.get(4).and_then(Val::i64),
-                                    update_time: None,
-                                });
-                            }
+                        if let Ok(rows) = conn.fetch(&sql).await
+                            && let Some(r) = rows.first()
+                        {
+                            let ts = |i: usize| r.get(i).and_then(Val::i64).map(format_micros);
+                            signals = Some(DbSignals {
+                                last_analyze: ts(0),
+                                last_autoanalyze: ts(1),
+                                last_vacuum: ts(2),
+                                last_autovacuum: ts(3),
+                                n_mod_since_analyze: r.get(4).and_then(Val::i64),
+                                update_time: None,
+                            });
                         }
                     }
                     None => a.notes.push("a `query` source: table privileges are not checked".into()),
@@ -780,44 +766,42 @@ impl SqlSource {
             Dialect::MySql => {
                 if let Ok(rows) =
                     conn.fetch(&Sql::new("SELECT CAST(CURRENT_USER() AS CHAR), CAST(DATABASE() AS CHAR)")).await
+                    && let Some(r) = rows.first()
                 {
-                    if let Some(r) = rows.first() {
-                        a.role = r.first().and_then(Val::text);
-                        let db = r.get(1).and_then(Val::text).unwrap_or_default();
-                        match conn.fetch(&Sql::new("SHOW GRANTS")).await {
-                            Ok(grants) => {
-                                let lines: Vec<String> =
-                                    grants.iter().filter_map(|g| g.first().and_then(Val::text)).collect();
-                                let (schema, table) = match self.table.as_deref().and_then(|t| t.split_once('.')) {
-                                    Some((s, t)) => (s.to_string(), Some(t.to_string())),
-                                    None => (db.clone(), self.table.clone()),
-                                };
-                                let g = mysql_grants(&lines, &schema, table.as_deref());
-                                a.write_privileges = g.write;
-                                a.superuser = Some(g.superuser);
-                                if self.table.is_none() {
-                                    a.notes
-                                        .push("a `query` source: only global and database grants are checked".into());
-                                }
-                            }
-                            Err(e) => a.notes.push(format!("grants not checked: {}", self.scrub(&e.to_string(), None))),
-                        }
-                        if let Some(t) = &self.table {
-                            let (schema, name) = match t.split_once('.') {
-                                Some((s, n)) => (Some(s.to_string()), n.to_string()),
-                                None => (None, t.clone()),
+                    a.role = r.first().and_then(Val::text);
+                    let db = r.get(1).and_then(Val::text).unwrap_or_default();
+                    match conn.fetch(&Sql::new("SHOW GRANTS")).await {
+                        Ok(grants) => {
+                            let lines: Vec<String> =
+                                grants.iter().filter_map(|g| g.first().and_then(Val::text)).collect();
+                            let (schema, table) = match self.table.as_deref().and_then(|t| t.split_once('.')) {
+                                Some((s, t)) => (s.to_string(), Some(t.to_string())),
+                                None => (db.clone(), self.table.clone()),
                             };
-                            let mut sql = Sql::new(format!(
-                                "SELECT TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UPDATE_TIME) FROM information_schema.TABLES \
-                                 WHERE TABLE_NAME = ? AND TABLE_SCHEMA = {}",
-                                if schema.is_some() { "?" } else { "DATABASE()" }
-                            ));
-                            sql.binds.push(name);
-                            sql.binds.extend(schema);
-                            if let Ok(rows) = conn.fetch(&sql).await {
-                                let t = rows.first().and_then(|r| r.first()).and_then(Val::i64).map(format_micros);
-                                signals = Some(DbSignals { update_time: t, ..DbSignals::default() });
+                            let g = mysql_grants(&lines, &schema, table.as_deref());
+                            a.write_privileges = g.write;
+                            a.superuser = Some(g.superuser);
+                            if self.table.is_none() {
+                                a.notes.push("a `query` source: only global and database grants are checked".into());
                             }
+                        }
+                        Err(e) => a.notes.push(format!("grants not checked: {}", self.scrub(&e.to_string(), None))),
+                    }
+                    if let Some(t) = &self.table {
+                        let (schema, name) = match t.split_once('.') {
+                            Some((s, n)) => (Some(s.to_string()), n.to_string()),
+                            None => (None, t.clone()),
+                        };
+                        let mut sql = Sql::new(format!(
+                            "SELECT TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UPDATE_TIME) FROM information_schema.TABLES \
+                                 WHERE TABLE_NAME = ? AND TABLE_SCHEMA = {}",
+                            if schema.is_some() { "?" } else { "DATABASE()" }
+                        ));
+                        sql.binds.push(name);
+                        sql.binds.extend(schema);
+                        if let Ok(rows) = conn.fetch(&sql).await {
+                            let t = rows.first().and_then(|r| r.first()).and_then(Val::i64).map(format_micros);
+                            signals = Some(DbSignals { update_time: t, ..DbSignals::default() });
                         }
                     }
                 }
@@ -940,8 +924,7 @@ impl Source for SqlSource {
 impl SqlSource {
     fn timed_out(&self) -> SourceError {
         SourceError::QueryFailed {
-            location: self.redacted.clone(),
-            what: self.what(),
+            location: self.location(),
             message: format!("gave up after the timeout of {}s", self.timeout.as_secs()),
         }
     }
