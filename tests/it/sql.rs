@@ -244,6 +244,8 @@ fn the_same_data_measures_the_same_in_csv_sqlite_postgres_and_mysql() {
     let my = my_database("items");
     if let Some((url, _)) = &my {
         sources += &source_toml("my", &format!("url = \"{url}\"\ntable = \"items\""));
+        // A `query` source measures its result the same way.
+        sources += &source_toml("myq", &format!("url = \"{url}\"\nquery = \"SELECT * FROM items;\""));
     }
     let (_, r) = scan_profile(dir.path(), &sources);
     let csv = source(&r, "csv");
@@ -254,6 +256,7 @@ fn the_same_data_measures_the_same_in_csv_sqlite_postgres_and_mysql() {
     let mut engines = vec!["lite"];
     engines.extend(pg.as_ref().map(|_| "pg"));
     engines.extend(my.as_ref().map(|_| "my"));
+    engines.extend(my.as_ref().map(|_| "myq"));
     for name in engines {
         let got = source(&r, name);
         assert_eq!(got["status"], "ok", "{name}: {got}");
@@ -442,5 +445,44 @@ fn hostile_identifiers_are_data_not_sql() {
     // The table the name tried to drop is still there.
     for url in [pg.as_ref().map(|p| p.0.clone()), my.as_ref().map(|m| m.0.clone())].into_iter().flatten() {
         exec(&url, &["SELECT COUNT(*) FROM keepme".to_string()]).expect("reachable").expect("keepme survives");
+    }
+}
+
+fn minimal_source(name: &str, body: &str) -> String {
+    format!("\n[[sources]]\nname = \"{name}\"\n{body}\n")
+}
+
+#[test]
+fn queries_run_read_only_under_the_statement_timeout() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut sources = String::new();
+    let pg = pg_database("items");
+    if let Some((url, _)) = &pg {
+        exec(url, &["CREATE SEQUENCE pf_seq".to_string()]).expect("reachable").expect("create a sequence");
+        sources += &minimal_source(
+            "pgsleep",
+            &format!("url = \"{url}\"\nquery = \"SELECT pg_sleep(5) AS x\"\ntimeout = \"1s\""),
+        );
+        sources += &minimal_source("pgwrite", &format!("url = \"{url}\"\nquery = \"SELECT nextval('pf_seq') AS n\""));
+    }
+    let my = my_database("items");
+    if let Some((url, _)) = &my {
+        sources +=
+            &minimal_source("mysleep", &format!("url = \"{url}\"\nquery = \"SELECT SLEEP(5) AS x\"\ntimeout = \"1s\""));
+    }
+    if sources.is_empty() {
+        return;
+    }
+    let started = std::time::Instant::now();
+    let (_, r) = scan_profile(dir.path(), &sources);
+    assert!(started.elapsed().as_secs() < 5, "the timeout stopped the sleeps");
+    let err = |name: &str| source(&r, name)["error"].as_str().unwrap_or_default().to_string();
+    if pg.is_some() {
+        assert!(err("pgsleep").contains("statement timeout"), "{}", err("pgsleep"));
+        assert!(err("pgwrite").contains("read-only transaction"), "{}", err("pgwrite"));
+    }
+    if my.is_some() {
+        let e = err("mysleep");
+        assert!(e.contains("max_statement_time") || e.contains("maximum statement execution time"), "{e}");
     }
 }

@@ -301,7 +301,7 @@ impl Sql {
 #[derive(Clone, Debug)]
 pub struct Plan {
     pub dialect: Dialect,
-    /// `FROM` target: a quoted table name or `(query) AS preflight_src`.
+    /// `FROM` target, without an alias: a quoted table name or `(query)`.
     pub relation: String,
     pub cols: Vec<Col>,
     /// Indexes into `cols`.

@@ -354,8 +354,9 @@ impl SqlSource {
     fn relation(&self) -> String {
         match (&self.table, &self.query) {
             (Some(t), _) => self.dialect.quote_table(t),
-            (None, Some(q)) => format!("({}) AS preflight_q", q.trim().trim_end_matches(';')),
-            (None, None) => "(SELECT 1) AS preflight_q".into(),
+            // The plan gives every relation its alias (`AS preflight_r`).
+            (None, Some(q)) => format!("({})", q.trim().trim_end_matches(';')),
+            (None, None) => "(SELECT 1)".into(),
         }
     }
 
@@ -374,7 +375,7 @@ impl SqlSource {
         let (mut conn, password) = self.connect().await?;
         let result = async {
             self.begin(&mut conn).await?;
-            conn.describe(&format!("SELECT * FROM {} LIMIT 0", self.relation())).await
+            conn.describe(&format!("SELECT * FROM {} AS preflight_r LIMIT 0", self.relation())).await
         }
         .await
         .map_err(|e| self.query_failed(&e, password.as_deref()));
@@ -393,7 +394,7 @@ impl SqlSource {
     async fn measure(&self, conn: &mut Conn, req: &StatsRequest) -> Result<SourceStats, sqlx::Error> {
         self.begin(conn).await?;
         let d = self.dialect;
-        let described = conn.describe(&format!("SELECT * FROM {} LIMIT 0", self.relation())).await?;
+        let described = conn.describe(&format!("SELECT * FROM {} AS preflight_r LIMIT 0", self.relation())).await?;
         let cols: Vec<Col> = described.iter().map(|(n, t)| Col { name: n.clone(), class: d.classify(t) }).collect();
         let find = |name: &Option<String>| name.as_ref().and_then(|n| cols.iter().position(|c| &c.name == n));
         let key = find(&req.key);
