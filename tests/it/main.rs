@@ -8,3 +8,4 @@ mod corpus;
 mod csv;
 mod demo;
 mod profiles;
+mod sql;
