@@ -277,6 +277,10 @@ fn an_unreachable_database_fails_its_access_check_and_the_scan_goes_on() {
     // Port 1 on loopback: nothing listens there, so the connection is refused at once.
     sources += &source_toml("down", "url = \"postgres://preflight@127.0.0.1:1/crm\"\ntable = \"items\"");
     sources += &source_toml("mydown", "url = \"mysql://preflight@127.0.0.1:1/crm\"\ntable = \"items\"");
+    sources += &source_toml(
+        "noenv",
+        "url = \"postgres://preflight@127.0.0.1:1/crm\"\ntable = \"items\"\npassword_env = \"PF_SURELY_UNSET_VAR\"",
+    );
     let (code, r) = scan_profile(dir.path(), &sources);
     assert_eq!(code, 1);
     assert_eq!(source(&r, "csv")["status"], "ok");
@@ -289,6 +293,8 @@ fn an_unreachable_database_fails_its_access_check_and_the_scan_goes_on() {
         let f = finding(&r, &format!("access.readable.{name}")).expect("an access finding");
         assert_eq!(f["severity"], "FAIL");
     }
+    let e = source(&r, "noenv")["error"].as_str().unwrap_or_default().to_string();
+    assert!(e.contains("`PF_SURELY_UNSET_VAR`, which is not set"), "{e}");
 }
 
 #[test]

@@ -460,7 +460,11 @@ impl SqlSource {
             csv: None,
             signals: FileSignals { modified, database, ..FileSignals::default() },
             access: file_access,
-            bytes: 0,
+            // A server's table has no byte size preflight could read cheaply; a SQLite file has.
+            bytes: match self.dialect {
+                Dialect::Sqlite => std::fs::metadata(self.sqlite_path()).map_or(0, |m| m.len()),
+                _ => 0,
+            },
             evidence_keys: Some(ev.keys),
             sql: access,
         })
@@ -729,9 +733,12 @@ impl SqlSource {
                 match &self.table {
                     Some(t) => {
                         let mut sql = Sql::new(
-                            "SELECT CASE WHEN has_table_privilege(c.oid, 'INSERT') THEN 1 ELSE 0 END, \
-                             CASE WHEN has_table_privilege(c.oid, 'UPDATE') THEN 1 ELSE 0 END, \
+                            // INSERT and UPDATE may be granted per column, which
+                            // has_table_privilege does not see; TRUNCATE empties the table.
+                            "SELECT CASE WHEN has_any_column_privilege(c.oid, 'INSERT') THEN 1 ELSE 0 END, \
+                             CASE WHEN has_any_column_privilege(c.oid, 'UPDATE') THEN 1 ELSE 0 END, \
                              CASE WHEN has_table_privilege(c.oid, 'DELETE') THEN 1 ELSE 0 END, \
+                             CASE WHEN has_table_privilege(c.oid, 'TRUNCATE') THEN 1 ELSE 0 END, \
                              CAST(pg_get_userbyid(c.relowner) AS TEXT), \
                              CASE WHEN pg_has_role(c.relowner, 'USAGE') THEN 1 ELSE 0 END \
                              FROM pg_class c WHERE c.oid = to_regclass($1)",
@@ -740,13 +747,13 @@ impl SqlSource {
                         match self.fetch(conn, &sql).await {
                             Ok(rows) => {
                                 if let Some(r) = rows.first() {
-                                    for (i, what) in ["INSERT", "UPDATE", "DELETE"].iter().enumerate() {
+                                    for (i, what) in ["INSERT", "UPDATE", "DELETE", "TRUNCATE"].iter().enumerate() {
                                         if r.get(i).and_then(Val::i64) == Some(1) {
                                             a.write_privileges.push((*what).to_string());
                                         }
                                     }
-                                    a.table_owner = r.get(3).and_then(Val::text);
-                                    a.owner = r.get(4).and_then(Val::i64).map(|x| x == 1);
+                                    a.table_owner = r.get(4).and_then(Val::text);
+                                    a.owner = r.get(5).and_then(Val::i64).map(|x| x == 1);
                                 }
                             }
                             Err(e) => {
