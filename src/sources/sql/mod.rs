@@ -204,7 +204,16 @@ impl SqlSource {
     }
 
     async fn fetch(&self, conn: &mut Conn, sql: &Sql) -> Result<Rows, sqlx::Error> {
+        log::trace!("{}: {}", self.redacted, sql.text);
+        let started = std::time::Instant::now();
         let rows = conn.fetch(sql).await?;
+        log::debug!(
+            "{}: {} row(s) in {:?} from {}",
+            self.redacted,
+            rows.len(),
+            started.elapsed(),
+            sql.text.chars().take(120).collect::<String>()
+        );
         self.rows_fetched.fetch_add(rows.len() as u64, std::sync::atomic::Ordering::Relaxed);
         Ok(rows)
     }
@@ -537,7 +546,11 @@ impl SqlSource {
             l.overflow = p.labeled_rows.saturating_sub(counted);
             p.labels = Some(l);
         }
-        if let Some(sql) = plan.key_counts() {
+        // A key column whose present values are all distinct has no duplicates: no GROUP BY needed.
+        let unique_key = plan.key.and_then(|k| p.cols.get(k)).filter(|c| c.distinct == c.present);
+        if let Some(c) = unique_key {
+            p.keys = Some(PushedKeys { distinct: c.distinct, ..PushedKeys::default() });
+        } else if let Some(sql) = plan.key_counts() {
             let r = self.fetch(conn, &sql).await?.into_iter().next().unwrap_or_default();
             let g = |i: usize| r.get(i).map_or(0, Val::u64);
             p.keys = Some(PushedKeys { distinct: g(0), duplicated: g(1), duplicate_rows: g(2), examples: Vec::new() });
@@ -628,7 +641,8 @@ impl SqlSource {
         }
         // Most frequent values, for the suspected-placeholder check (not run on the label).
         for i in 0..plan.cols.len() {
-            if Some(i) == plan.label || p.cols.get(i).is_none_or(|c| c.present < 4) {
+            // A column of distinct values repeats none, so it has no frequent value to suspect.
+            if Some(i) == plan.label || p.cols.get(i).is_none_or(|c| c.present < 4 || c.distinct == c.present) {
                 continue;
             }
             let top: Vec<(String, u64)> = self
