@@ -327,7 +327,7 @@ fn missing_table_and_unknown_database_quote_the_driver() {
 #[test]
 fn postgres_roles_read_only_pass_insert_and_superuser_warn() {
     let Some((url, _drop)) = pg_database("items") else { return };
-    let (ro, rw) = (unique("pf_ro"), unique("pf_rw"));
+    let (ro, rw, none) = (unique("pf_ro"), unique("pf_rw"), unique("pf_none"));
     let db = url.rsplit('/').next().unwrap_or_default().to_string();
     // Run in the test database: DROP OWNED there revokes the roles' grants, then they can go.
     let _roles = Cleanup {
@@ -335,8 +335,10 @@ fn postgres_roles_read_only_pass_insert_and_superuser_warn() {
         stmts: vec![
             format!("DROP OWNED BY {ro}"),
             format!("DROP OWNED BY {rw}"),
+            format!("DROP OWNED BY {none}"),
             format!("DROP ROLE IF EXISTS {ro}"),
             format!("DROP ROLE IF EXISTS {rw}"),
+            format!("DROP ROLE IF EXISTS {none}"),
         ],
     };
     exec(
@@ -344,7 +346,8 @@ fn postgres_roles_read_only_pass_insert_and_superuser_warn() {
         &[
             format!("CREATE ROLE {ro} LOGIN"),
             format!("CREATE ROLE {rw} LOGIN"),
-            format!("GRANT CONNECT ON DATABASE {db} TO {ro}, {rw}"),
+            format!("CREATE ROLE {none} LOGIN"),
+            format!("GRANT CONNECT ON DATABASE {db} TO {ro}, {rw}, {none}"),
             format!("GRANT SELECT ON items TO {ro}, {rw}"),
             format!("GRANT INSERT ON items TO {rw}"),
         ],
@@ -355,7 +358,14 @@ fn postgres_roles_read_only_pass_insert_and_superuser_warn() {
     let mut sources = source_toml("ro", &format!("url = \"{}\"\ntable = \"items\"", with_user(&url, &ro)));
     sources += &source_toml("rw", &format!("url = \"{}\"\ntable = \"items\"", with_user(&url, &rw)));
     sources += &source_toml("su", &format!("url = \"{url}\"\ntable = \"items\""));
+    sources += &source_toml("none", &format!("url = \"{}\"\ntable = \"items\"", with_user(&url, &none)));
     let (_, r) = scan_profile(dir.path(), &sources);
+    let e = source(&r, "none")["error"].as_str().unwrap_or_default().to_string();
+    assert!(e.contains("permission denied"), "{e}");
+    assert_eq!(
+        (&source(&r, "none")["access"]["reachable"], &source(&r, "none")["access"]["readable"]),
+        (&json!(true), &json!(false))
+    );
     let sev = |id: &str| finding(&r, id).map(|f| f["severity"].clone()).unwrap_or(Value::Null);
     assert_eq!(source(&r, "ro")["status"], "ok", "{}", source(&r, "ro"));
     assert_eq!(sev("access.can_write.ro"), json!("PASS"));
@@ -370,17 +380,25 @@ fn postgres_roles_read_only_pass_insert_and_superuser_warn() {
 #[test]
 fn mysql_roles_wrong_password_read_only_insert_and_root() {
     let Some((url, _drop)) = my_database("items") else { return };
-    let (ro, rw) = (unique("pf_ro"), unique("pf_rw"));
+    let (ro, rw, none) = (unique("pf_ro"), unique("pf_rw"), unique("pf_none"));
     let db = url.rsplit('/').next().unwrap_or_default().to_string();
     let _users = Cleanup {
         url: my_url(),
-        stmts: vec![format!("DROP USER IF EXISTS '{ro}'@'%'"), format!("DROP USER IF EXISTS '{rw}'@'%'")],
+        stmts: vec![
+            format!("DROP USER IF EXISTS '{ro}'@'%'"),
+            format!("DROP USER IF EXISTS '{rw}'@'%'"),
+            format!("DROP USER IF EXISTS '{none}'@'%'"),
+        ],
     };
     exec(
         &url,
         &[
             format!("CREATE USER '{ro}'@'%' IDENTIFIED BY 'ro-pass'"),
             format!("CREATE USER '{rw}'@'%' IDENTIFIED BY 'rw-pass'"),
+            format!("CREATE USER '{none}'@'%' IDENTIFIED BY 'ro-pass'"),
+            // Enough to connect to the database, not to read the table.
+            "CREATE TABLE other (x INTEGER)".to_string(),
+            format!("GRANT SELECT ON {db}.other TO '{none}'@'%'"),
             format!("GRANT SELECT ON {db}.* TO '{ro}'@'%'"),
             format!("GRANT SELECT, INSERT ON {db}.items TO '{rw}'@'%'"),
         ],
@@ -394,6 +412,7 @@ fn mysql_roles_wrong_password_read_only_insert_and_root() {
     let mut sources = src("ro", &ro, "PF_TEST_RO_PW");
     sources += &src("rw", &rw, "PF_TEST_RW_PW");
     sources += &src("badpw", &ro, "PF_TEST_BAD_PW");
+    sources += &src("none", &none, "PF_TEST_RO_PW");
     sources += &source_toml("root", &format!("url = \"{url}\"\ntable = \"items\""));
     let p = write(dir.path(), "profile.toml", format!("{PROFILE_HEAD}{sources}"));
     let o = crate::common::bin()
@@ -412,6 +431,9 @@ fn mysql_roles_wrong_password_read_only_insert_and_root() {
     assert_eq!(sev("access.can_write.root"), json!("WARN"));
     let e = source(&r, "badpw")["error"].as_str().unwrap_or_default().to_string();
     assert!(e.contains("Access denied"), "{e}");
+    let e = source(&r, "none")["error"].as_str().unwrap_or_default().to_string();
+    assert!(e.contains("command denied"), "{e}");
+    assert!(source(&r, "ro")["staleness"]["database"].is_object(), "{}", source(&r, "ro")["staleness"]);
     assert!(!e.contains("not-the-password"), "{e}");
 }
 
@@ -538,7 +560,8 @@ fn sql_timestamp_parsing_matches_the_file_parser() {
     use preflight::sources::sql::dialect::{Class, Col, Dialect, Plan, Sql, TS, TS_NAIVE};
     use preflight::stats::timestamp::parse_timestamp;
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let mut targets: Vec<(Dialect, String)> = vec![(Dialect::Sqlite, format!("sqlite://{}", dir.path().join("ts.db").display()))];
+    let mut targets: Vec<(Dialect, String)> =
+        vec![(Dialect::Sqlite, format!("sqlite://{}", dir.path().join("ts.db").display()))];
     let pg = pg_database("unused");
     if let Some((url, _)) = &pg {
         targets.push((Dialect::Postgres, url.clone()));
@@ -570,10 +593,8 @@ fn sql_timestamp_parsing_matches_the_file_parser() {
         };
         let mut sql = Sql::default();
         let from = plan.source(&mut sql);
-        let query = format!("SELECT CAST(n AS CHAR(8)), {TS}, {TS_NAIVE} FROM {from}").replace(
-            "CAST(n AS CHAR(8))",
-            if d == Dialect::MySql { "CAST(n AS CHAR)" } else { "CAST(n AS TEXT)" },
-        );
+        let query = format!("SELECT CAST(n AS CHAR(8)), {TS}, {TS_NAIVE} FROM {from}")
+            .replace("CAST(n AS CHAR(8))", if d == Dialect::MySql { "CAST(n AS CHAR)" } else { "CAST(n AS TEXT)" });
         let rows: Vec<(String, Option<i64>, i64)> = rt().block_on(async {
             macro_rules! go {
                 ($c:expr) => {{
@@ -586,7 +607,10 @@ fn sql_timestamp_parsing_matches_the_file_parser() {
                     rows.iter()
                         .map(|r| {
                             let ts: Option<i64> = r.try_get(1).expect("micros");
-                            let naive: i64 = r.try_get::<i64, _>(2).or_else(|_| r.try_get::<i32, _>(2).map(i64::from)).expect("naive");
+                            let naive: i64 = r
+                                .try_get::<i64, _>(2)
+                                .or_else(|_| r.try_get::<i32, _>(2).map(i64::from))
+                                .expect("naive");
                             (r.try_get::<String, _>(0).expect("n"), ts, naive)
                         })
                         .collect()
@@ -594,7 +618,9 @@ fn sql_timestamp_parsing_matches_the_file_parser() {
             }
             match d {
                 Dialect::Sqlite => {
-                    let o = sqlx::sqlite::SqliteConnectOptions::new().filename(dir.path().join("ts.db")).create_if_missing(true);
+                    let o = sqlx::sqlite::SqliteConnectOptions::new()
+                        .filename(dir.path().join("ts.db"))
+                        .create_if_missing(true);
                     go!(sqlx::SqliteConnection::connect_with(&o).await.expect("sqlite"))
                 }
                 Dialect::Postgres => go!(sqlx::PgConnection::connect(&url).await.expect("postgres")),
