@@ -241,12 +241,13 @@ fn the_same_data_measures_the_same_in_csv_sqlite_postgres_and_mysql() {
     let pg = pg_database("items");
     if let Some((url, _)) = &pg {
         sources += &source_toml("pg", &format!("url = \"{url}\"\ntable = \"items\""));
+        sources += &source_toml("pgq", &format!("url = \"{url}\"\nquery = \"SELECT * FROM items;\""));
     }
     let my = my_database("items");
     if let Some((url, _)) = &my {
         sources += &source_toml("my", &format!("url = \"{url}\"\ntable = \"items\""));
         // A `query` source measures its result the same way.
-        sources += &source_toml("myq", &format!("url = \"{url}\"\nquery = \"SELECT * FROM items;\""));
+        sources += &source_toml("myq", &format!("url = \"{url}\"\nquery = \"SELECT * FROM items -- all of it\""));
     }
     let (_, r) = scan_profile(dir.path(), &sources);
     let csv = source(&r, "csv");
@@ -258,6 +259,7 @@ fn the_same_data_measures_the_same_in_csv_sqlite_postgres_and_mysql() {
     engines.extend(pg.as_ref().map(|_| "pg"));
     engines.extend(my.as_ref().map(|_| "my"));
     engines.extend(my.as_ref().map(|_| "myq"));
+    engines.extend(pg.as_ref().map(|_| "pgq"));
     for name in engines {
         let got = source(&r, name);
         assert_eq!(got["status"], "ok", "{name}: {got}");

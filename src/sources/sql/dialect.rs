@@ -287,18 +287,15 @@ impl Sql {
                 .collect();
             return format!("({})", hex.join(", "));
         }
-        let cast = |p: String| p;
-        {
-            if let Some(at) = &self.list_at {
-                let marks: Vec<String> =
-                    at.iter().map(|n| if d == Dialect::Postgres { format!("${n}") } else { format!("?{n}") }).collect();
-                return format!("({})", marks.join(", "));
-            }
+        if let Some(at) = &self.list_at {
+            let marks: Vec<String> =
+                at.iter().map(|n| if d == Dialect::Postgres { format!("${n}") } else { format!("?{n}") }).collect();
+            return format!("({})", marks.join(", "));
         }
         let mut marks = Vec::new();
         let mut at = Vec::new();
         for v in values {
-            marks.push(cast(self.push_bind(d, v)));
+            marks.push(self.push_bind(d, v));
             at.push(self.binds.len());
         }
         self.list_at = Some(at);

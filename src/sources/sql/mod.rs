@@ -383,7 +383,9 @@ impl SqlSource {
         match (&self.table, &self.query) {
             (Some(t), _) => self.dialect.quote_table(t),
             // The plan gives every relation its alias (`AS preflight_r`).
-            (None, Some(q)) => format!("({})", q.trim().trim_end_matches(';')),
+            // On lines of their own, so a trailing `-- comment` in the query cannot swallow
+            // the closing parenthesis.
+            (None, Some(q)) => format!("(\n{}\n)", q.trim().trim_end_matches(';')),
             (None, None) => "(SELECT 1)".into(),
         }
     }
