@@ -646,3 +646,30 @@ fn sql_timestamp_parsing_matches_the_file_parser() {
         }
     }
 }
+
+#[test]
+fn a_missing_sqlite_file_is_not_created() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let sources = source_toml("lite", "url = \"sqlite://nowhere/crm.db\"\ntable = \"items\"");
+    let (code, r) = scan_profile(dir.path(), &sources);
+    assert_eq!(code, 1);
+    let s = source(&r, "lite");
+    assert_eq!((&s["status"], &s["access"]["reachable"]), (&json!("error"), &json!(false)));
+    assert!(s["error"].as_str().unwrap_or_default().contains("does not exist"), "{s}");
+    assert!(!dir.path().join("nowhere").exists());
+}
+
+/// `preflight check` reads a database's columns (not its rows) to validate the profile.
+#[test]
+fn check_names_columns_a_table_lacks() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    make_sqlite(&dir.path().join("data.db"), "items");
+    let mut sources = source_toml("lite", "url = \"sqlite://data.db\"\ntable = \"items\"");
+    sources = sources.replace("timestamp = \"updated_at\"", "timestamp = \"updated\"");
+    let p = write(dir.path(), "profile.toml", format!("{PROFILE_HEAD}{sources}"));
+    let o = crate::common::run(&["check", &p.to_string_lossy()]);
+    let err = crate::common::stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("timestamp column `updated` is not in source `lite`"), "{err}");
+    assert!(err.contains("did you mean `updated_at`?"), "{err}");
+}
