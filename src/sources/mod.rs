@@ -117,7 +117,8 @@ pub struct DbSignals {
 pub struct SqlAccess {
     /// The role preflight connected as.
     pub role: Option<String>,
-    /// Write privileges the role holds on the table (`INSERT`, `UPDATE`, `DELETE`).
+    /// Write privileges the role holds on the table (`INSERT`, `UPDATE`, `DELETE`, and on
+    /// PostgreSQL `TRUNCATE`).
     pub write_privileges: Vec<String>,
     pub superuser: Option<bool>,
     /// The role owns the table.

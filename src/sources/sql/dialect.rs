@@ -150,8 +150,17 @@ impl Dialect {
             Dialect::Postgres => {
                 format!("BTRIM({e}, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13))")
             }
-            // MySQL's TRIM removes one string, not a set of characters; a regex does.
-            Dialect::MySql => format!("REGEXP_REPLACE(CONVERT({e} USING utf8mb4), '^[[:space:]]+|[[:space:]]+$', '')"),
+            // MySQL's TRIM removes one string, not a set of characters; a regex does. The regex
+            // is slow per row, so it runs only when an end character is whitespace at all.
+            Dialect::MySql => {
+                let ws = "(' ', CHAR(9 USING utf8mb4), CHAR(10 USING utf8mb4), CHAR(11 USING utf8mb4), \
+                          CHAR(12 USING utf8mb4), CHAR(13 USING utf8mb4))";
+                let u = format!("CONVERT({e} USING utf8mb4)");
+                format!(
+                    "CASE WHEN LEFT({u}, 1) IN {ws} OR RIGHT({u}, 1) IN {ws} \
+                     THEN REGEXP_REPLACE({u}, '^[[:space:]]+|[[:space:]]+$', '') ELSE {u} END"
+                )
+            }
             Dialect::Sqlite => format!("TRIM({e}, ' ' || char(9) || char(10) || char(11) || char(12) || char(13))"),
         }
     }
@@ -278,18 +287,15 @@ impl Sql {
                 .collect();
             return format!("({})", hex.join(", "));
         }
-        let cast = |p: String| p;
-        {
-            if let Some(at) = &self.list_at {
-                let marks: Vec<String> =
-                    at.iter().map(|n| if d == Dialect::Postgres { format!("${n}") } else { format!("?{n}") }).collect();
-                return format!("({})", marks.join(", "));
-            }
+        if let Some(at) = &self.list_at {
+            let marks: Vec<String> =
+                at.iter().map(|n| if d == Dialect::Postgres { format!("${n}") } else { format!("?{n}") }).collect();
+            return format!("({})", marks.join(", "));
         }
         let mut marks = Vec::new();
         let mut at = Vec::new();
         for v in values {
-            marks.push(cast(self.push_bind(d, v)));
+            marks.push(self.push_bind(d, v));
             at.push(self.binds.len());
         }
         self.list_at = Some(at);
@@ -351,17 +357,6 @@ impl Plan {
         format!("({c} IS NOT NULL AND {t} <> '' AND NOT {})", self.placeholder_test(sql, &t))
     }
 
-    fn blank(&self, i: usize) -> String {
-        let c = self.q(i);
-        format!("({c} IS NOT NULL AND {} = '')", self.d().trim(&c))
-    }
-
-    fn placeholder(&self, sql: &mut Sql, i: usize) -> String {
-        let c = self.q(i);
-        let t = self.d().trim(&c);
-        format!("({c} IS NOT NULL AND {t} <> '' AND {})", self.placeholder_test(sql, &t))
-    }
-
     fn placeholder_test(&self, sql: &mut Sql, trimmed: &str) -> String {
         if self.placeholders.is_empty() {
             return "(1 = 0)".into();
@@ -374,12 +369,41 @@ impl Plan {
         format!("({lower} IN {})", sql.list(self.d(), &self.placeholders))
     }
 
-    /// `FROM …` for every query: the relation, wrapped in layers that parse the timestamp
-    /// column into `preflight__ts` (micros, UTC) and `preflight__naive` (1 when no offset).
-    pub fn source(&self) -> String {
+    /// The relation with one flag per column, `preflight__m{i}`: 0 present, 1 null, 2 blank,
+    /// 3 placeholder. Computed once per row here (behind the planner fence) rather than in
+    /// every aggregate that needs it: trimming and lower-casing text dominate the cost.
+    fn flagged(&self, sql: &mut Sql) -> String {
         let d = self.d();
-        let rel = &self.relation;
-        let Some(ti) = self.timestamp else { return format!("{rel} AS preflight_r") };
+        let mut flags = Vec::with_capacity(self.cols.len());
+        for i in 0..self.cols.len() {
+            let c = self.q(i);
+            let e = if self.is_text(i) {
+                let t = d.trim(&c);
+                let ph = self.placeholder_test(sql, &t);
+                format!("CASE WHEN {c} IS NULL THEN 1 WHEN {t} = '' THEN 2 WHEN {ph} THEN 3 ELSE 0 END")
+            } else {
+                format!("CASE WHEN {c} IS NULL THEN 1 ELSE 0 END")
+            };
+            flags.push(format!("{e} AS {}", Self::m(i)));
+        }
+        if flags.is_empty() {
+            flags.push("0 AS preflight__none".into());
+        }
+        format!("(SELECT preflight_r.*, {} FROM {} AS preflight_r{})", flags.join(", "), self.relation, d.fence())
+    }
+
+    /// The missing-value flag of column `i` in `source`.
+    fn m(i: usize) -> String {
+        format!("preflight__m{i}")
+    }
+
+    /// `FROM …` for the aggregate and timestamp queries: the flagged relation, wrapped in
+    /// layers that parse the timestamp column into `preflight__ts` (micros, UTC) and
+    /// `preflight__naive` (1 when no offset).
+    pub fn source(&self, sql: &mut Sql) -> String {
+        let d = self.d();
+        let rel = &self.flagged(sql);
+        let Some(ti) = self.timestamp else { return format!("{rel} AS preflight_s") };
         let c = self.q(ti);
         match self.class(ti) {
             Class::Timestamp | Class::Date => {
@@ -392,7 +416,8 @@ impl Plan {
                     Dialect::Sqlite => format!("CAST((julianday({c}) - 2440587.5) * 86400000000 AS INTEGER)"),
                 };
                 format!(
-                    "(SELECT preflight_r.*, {micros} AS {TS}, 0 AS {TS_NAIVE} FROM {rel} AS preflight_r) AS preflight_s"
+                    "(SELECT preflight_r.*, {micros} AS {TS}, 0 AS {TS_NAIVE} FROM {rel} AS preflight_r{}) AS preflight_s",
+                    d.fence()
                 )
             }
             Class::Text | Class::Other => {
@@ -544,8 +569,8 @@ impl Plan {
         format!("COUNT(CASE WHEN {cond} THEN 1 END)")
     }
 
-    fn all_present(&self, sql: &mut Sql, cols: &[usize]) -> String {
-        let mut parts: Vec<String> = cols.iter().map(|&i| self.present(sql, i)).collect();
+    fn all_present(&self, cols: &[usize]) -> String {
+        let mut parts: Vec<String> = cols.iter().map(|&i| format!("{} = 0", Self::m(i))).collect();
         if parts.is_empty() {
             parts.push("(1 = 1)".into());
         }
@@ -564,10 +589,10 @@ impl Plan {
         let d = self.d();
         let mut sql = Sql::default();
         let mut out = vec!["COUNT(*)".to_string()];
-        let complete =
-            if self.required_absent { "(1 = 0)".to_string() } else { self.all_present(&mut sql, &self.required) };
+        let from = self.source(&mut sql);
+        let complete = if self.required_absent { "(1 = 0)".to_string() } else { self.all_present(&self.required) };
         let labeled = match (self.label, self.label_absent) {
-            (Some(l), false) => self.present(&mut sql, l),
+            (Some(l), false) => format!("{} = 0", Self::m(l)),
             _ => "(1 = 0)".into(),
         };
         let has_label = self.label.is_some() || self.label_absent;
@@ -587,12 +612,12 @@ impl Plan {
         for i in 0..self.cols.len() {
             let c = self.q(i);
             let class = self.class(i);
-            let present = self.present(&mut sql, i);
-            out.push(Self::count(&format!("{c} IS NULL")));
+            let m = Self::m(i);
+            let present = format!("{m} = 0");
+            out.push(Self::count(&format!("{m} = 1")));
             if self.is_text(i) {
-                out.push(Self::count(&self.blank(i)));
-                let ph = self.placeholder(&mut sql, i);
-                out.push(Self::count(&ph));
+                out.push(Self::count(&format!("{m} = 2")));
+                out.push(Self::count(&format!("{m} = 3")));
             } else {
                 out.push("0".into());
                 out.push("0".into());
@@ -620,7 +645,7 @@ impl Plan {
             out.push(as_text(hi));
         }
         if let Some(ti) = self.timestamp {
-            let present = self.present(&mut sql, ti);
+            let present = format!("{} = 0", Self::m(ti));
             out.push(format!("COUNT({TS})"));
             out.push(Self::count(&format!("{TS} IS NOT NULL AND {TS_NAIVE} = 1")));
             out.push(Self::count(&format!("{present} AND {TS} IS NULL")));
@@ -640,7 +665,7 @@ impl Plan {
                 lower = upper.unwrap_or(i64::MAX);
             }
         }
-        sql.text = format!("SELECT {} FROM {}", out.join(", "), self.source());
+        sql.text = format!("SELECT {} FROM {from}", out.join(", "));
         sql
     }
 
@@ -691,7 +716,7 @@ impl Plan {
         let cond = match which {
             TsExamples::Stale => format!("{TS} < {}", self.stale_before),
             TsExamples::Future => format!("{TS} > {}", self.as_of),
-            TsExamples::Unparseable => format!("{} AND {TS} IS NULL", self.present(&mut sql, ti)),
+            TsExamples::Unparseable => format!("{} = 0 AND {TS} IS NULL", Self::m(ti)),
             TsExamples::At(us) => format!("{TS} = {us}"),
         };
         let limit = if matches!(which, TsExamples::At(_)) { 1 } else { 5 };
@@ -699,7 +724,7 @@ impl Plan {
             "SELECT {}, {}, {TS} FROM {} WHERE {cond}{} LIMIT {limit}",
             self.key_text(),
             self.d().text(&self.q(ti)),
-            self.source(),
+            self.source(&mut sql),
             self.order_by_key()
         );
         Some(sql)
