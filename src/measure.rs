@@ -44,6 +44,7 @@ pub fn measure(spec: &SourceSpec, location: String, stats: &SourceStats, req: &S
             file_modified: stats.signals.modified.map(format_micros),
             footer_min: stats.signals.footer_min.map(format_micros),
             footer_max: stats.signals.footer_max.map(format_micros),
+            database: stats.signals.database.clone(),
             age_histogram: AGE_BUCKET_DAYS
                 .iter()
                 .zip(ts.age_histogram.iter())
@@ -57,13 +58,19 @@ pub fn measure(spec: &SourceSpec, location: String, stats: &SourceStats, req: &S
     });
     let keys = acc.key_set.as_ref().map(|k| KeyReport {
         column: acc.key_column().and_then(|i| acc.columns.get(i)).cloned().unwrap_or_default(),
-        distinct: k.seen.len() as u64,
-        duplicates: k.duplicated.len() as u64,
+        distinct: k.distinct(),
+        duplicates: k.duplicates(),
         duplicate_rows: k.duplicate_rows,
     });
     let mut access = AccessReport::from_files(true, true, stats.access.as_ref());
     if let Some(fa) = &stats.access {
         access.notes.extend(fa.world_writable_files.iter().map(|f| format!("`{f}` is world-writable")));
+    }
+    if let Some(sql) = &stats.sql {
+        access.can_write = Some(sql.can_write());
+        access.owner = sql.table_owner.clone();
+        access.notes.extend(sql.notes.iter().cloned());
+        access.sql = Some(sql.clone());
     }
     SourceReport {
         name: spec.name.clone(),
@@ -89,7 +96,10 @@ pub fn measure(spec: &SourceSpec, location: String, stats: &SourceStats, req: &S
 
 /// A source that could not be read: its measures are absent, its access says why.
 pub fn failed(spec: &SourceSpec, location: String, f: &SourceFailure) -> SourceReport {
-    let reachable = !matches!(f.error, SourceError::NotFound { .. } | SourceError::NoFiles { .. });
+    let reachable = !matches!(
+        f.error,
+        SourceError::NotFound { .. } | SourceError::NoFiles { .. } | SourceError::Unreachable { .. }
+    );
     SourceReport {
         name: spec.name.clone(),
         kind: f.kind.to_string(),
@@ -136,7 +146,7 @@ fn column(spec: &SourceSpec, acc: &SourceAcc, i: usize, req: &StatsRequest) -> C
     let missing = c.nulls + c.blanks + c.placeholders;
     let distinct = acc.distinct(i);
     let ty = acc.column_type(i);
-    let pii_kind = pii_of(c.pii, c.present);
+    let pii_kind = pii_of(c.pii, c.pii_base());
     // A PII column's min, max and sentinel values are personal data too: mask them as evidence is.
     let shown = |v: String| match pii_kind {
         Some((kind, _)) => mask(&v, kind),
@@ -146,7 +156,7 @@ fn column(spec: &SourceSpec, acc: &SourceAcc, i: usize, req: &StatsRequest) -> C
     let pii = pii_kind.map(|(kind, matches)| PiiReport {
         kind: kind.name().to_string(),
         matches,
-        share: share(matches, c.present),
+        share: share(matches, c.pii_base()),
         acknowledged: spec.pii.iter().any(|p| p.name == name),
     });
     let is_label = acc.label_column() == Some(i);

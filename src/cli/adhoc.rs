@@ -243,6 +243,7 @@ fn specs(args: &[String]) -> Result<Vec<SourceSpec>> {
             required: Vec::new(),
             pii: Vec::new(),
             thresholds: Thresholds::default(),
+            timeout: None,
         });
     }
     Ok(out)

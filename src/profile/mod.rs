@@ -65,6 +65,9 @@ impl Default for Thresholds {
     }
 }
 
+/// Statement timeout of a SQL source when the profile sets none: 5 minutes.
+pub const DEFAULT_SQL_TIMEOUT_SECS: i64 = 300;
+
 pub const DEFAULT_PLACEHOLDERS: &[&str] =
     &["N/A", "NA", "n/a", "null", "NULL", "None", "none", "-", "?", "unknown", "TBD"];
 
@@ -80,8 +83,9 @@ pub struct Named {
 pub enum Location {
     /// A file, glob or directory, resolved against the profile's folder.
     Path { written: String, resolved: PathBuf },
-    /// A database URL as written (may hold a password; print only `redacted`).
-    Url { url: String, redacted: String },
+    /// A database URL as written (may hold a password; print only `redacted`), and the
+    /// profile's folder, which a relative `sqlite://` path is resolved against.
+    Url { url: String, redacted: String, base: PathBuf },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,6 +104,8 @@ pub struct SourceSpec {
     pub table: Option<String>,
     pub query: Option<String>,
     pub password_env: Option<String>,
+    /// Statement timeout for SQL sources, seconds (`timeout`); `None` means the default.
+    pub timeout: Option<i64>,
     pub timestamp: Option<Named>,
     pub label: Option<Named>,
     pub key: Option<Named>,

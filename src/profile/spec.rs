@@ -39,6 +39,7 @@ const SOURCE_KEYS: &[&str] = &[
     "unique",
     "required",
     "pii",
+    "timeout",
 ];
 const ENTITY_KEYS: &[&str] = &[
     "name",
@@ -545,7 +546,7 @@ fn source(
                     ),
                 );
             }
-            Location::Url { redacted: redact_url(&url), url }
+            Location::Url { redacted: redact_url(&url), url, base: dir.to_path_buf() }
         }
         (Some(p), Some(u)) => {
             w.problem(
@@ -599,6 +600,21 @@ fn source(
     let table = w.string(t, "table", path).map(Spanned::into_inner);
     let query = w.string(t, "query", path).map(Spanned::into_inner);
     let password_env = w.string(t, "password_env", path).map(Spanned::into_inner);
+    let timeout = match get(t, "timeout") {
+        Some(v) => match w.duration(v, &join(path, "timeout")) {
+            Some(0) => {
+                w.problem(
+                    &v.span(),
+                    &join(path, "timeout"),
+                    "timeout must be longer than 0s".into(),
+                    Some("for example `timeout = \"5m\"`".into()),
+                );
+                None
+            }
+            other => other,
+        },
+        None => None,
+    };
     let timestamp = w.named(t, "timestamp", path);
     let label = w.named(t, "label", path);
     let key = w.named(t, "key", path);
@@ -615,6 +631,7 @@ fn source(
         table,
         query,
         password_env,
+        timeout,
         timestamp,
         label,
         key,

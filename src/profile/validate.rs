@@ -36,6 +36,7 @@ pub(super) fn cross_checks(w: &Walked, problems: &mut Vec<Problem>) {
                     ("table", s.table.is_some()),
                     ("query", s.query.is_some()),
                     ("password_env", s.password_env.is_some()),
+                    ("timeout", s.timeout.is_some()),
                 ] {
                     if set {
                         problems.push(at(

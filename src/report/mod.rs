@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use serde::{Serialize, Serializer};
 
-use crate::sources::{CsvInfo, FileAccess};
+use crate::sources::{CsvInfo, DbSignals, FileAccess, SqlAccess};
 use crate::stats::Example;
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -249,6 +249,9 @@ pub struct StalenessReport {
     pub file_modified: Option<String>,
     pub footer_min: Option<String>,
     pub footer_max: Option<String>,
+    /// The database's own change signals for the table (SQL sources).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<DbSignals>,
     pub age_histogram: Vec<AgeBucket>,
 }
 
@@ -290,6 +293,9 @@ pub struct AccessReport {
     pub mode: Option<String>,
     pub world_writable: Option<bool>,
     pub notes: Vec<String>,
+    /// SQL sources: the role, its write privileges, superuser and ownership.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sql: Option<SqlAccess>,
 }
 
 impl AccessReport {
@@ -302,6 +308,7 @@ impl AccessReport {
             mode: fa.map(|a| a.mode.clone()),
             world_writable: fa.map(|a| a.world_writable),
             notes: Vec::new(),
+            sql: None,
         }
     }
 }

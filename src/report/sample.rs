@@ -130,6 +130,7 @@ fn tickets() -> SourceReport {
             file_modified: Some("2025-01-01T09:15:02Z".into()),
             footer_min: None,
             footer_max: None,
+            database: None,
             age_histogram: histogram(&[0, 0, 0, 2_150, 3_870, 2_610, 2_968, 300, 100, 0]),
         }),
         labels: Some(LabelReport {
@@ -157,6 +158,7 @@ fn tickets() -> SourceReport {
             mode: Some("0644".into()),
             world_writable: Some(false),
             notes: Vec::new(),
+            sql: None,
         },
         csv: Some(CsvInfo { delimiter: ",".into(), expected_fields: 7, ..CsvInfo::default() }),
     }
@@ -204,6 +206,7 @@ fn kb() -> SourceReport {
             file_modified: Some("2025-01-09T22:05:40Z".into()),
             footer_min: Some("2024-08-01T00:00:00Z".into()),
             footer_max: Some("2025-01-09T22:00:00Z".into()),
+            database: None,
             age_histogram: histogram(&[40, 95, 310, 820, 705, 430, 0, 0, 0, 0]),
         }),
         labels: None,
@@ -216,6 +219,7 @@ fn kb() -> SourceReport {
             mode: Some("0666".into()),
             world_writable: Some(true),
             notes: vec!["`fixtures/kb/part-1.parquet` is world-writable".into()],
+            sql: None,
         },
         csv: None,
     }
@@ -248,6 +252,7 @@ fn agents() -> SourceReport {
             mode: Some("0600".into()),
             world_writable: Some(false),
             notes: Vec::new(),
+            sql: None,
         },
         csv: None,
     }

@@ -697,6 +697,8 @@ impl Source for CsvSource {
             signals: FileSignals { modified: files::modified(&files), ..FileSignals::default() },
             access,
             bytes: total,
+            evidence_keys: None,
+            sql: None,
         })
     }
 }

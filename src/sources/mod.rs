@@ -5,6 +5,7 @@ pub mod csv;
 pub mod files;
 pub mod parquet;
 mod pipeline;
+pub mod sql;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -30,6 +31,13 @@ pub enum SourceError {
     Unreadable { path: String, message: String },
     #[error("`{path}` is not supported: {what}")]
     Unsupported { path: String, what: String },
+    /// A database that could not be connected to: host down, wrong password, unknown database.
+    #[error("cannot connect to `{location}`: {message}")]
+    Unreachable { location: String, message: String },
+    /// Connected, but a query failed: missing table, permission denied, timeout, bad `query`.
+    /// `location` names the table (`postgres://…/crm#customers`), always redacted.
+    #[error("cannot read `{location}`: {message}")]
+    QueryFailed { location: String, message: String },
 }
 
 /// Live progress of one source, read by the CLI's progress bars.
@@ -80,6 +88,51 @@ pub struct FileSignals {
     pub footer_max: Option<i64>,
     /// Row count from the Parquet footer.
     pub footer_rows: Option<u64>,
+    /// What a database records about the table's changes (SQL sources).
+    pub database: Option<DbSignals>,
+}
+
+/// A database's own freshness signals for a table, reported beside staleness (DESIGN §3):
+/// PostgreSQL's `pg_stat_user_tables`, MySQL's `information_schema.TABLES.UPDATE_TIME`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DbSignals {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_analyze: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_autoanalyze: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_vacuum: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_autovacuum: Option<String>,
+    /// Rows changed since the table was last analyzed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_mod_since_analyze: Option<i64>,
+    /// MySQL: when the table was last changed (InnoDB keeps it in memory only, so it is often null).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub update_time: Option<String>,
+}
+
+/// What a database role may do to the table it reads (the "permissioned" check for SQL).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SqlAccess {
+    /// The role preflight connected as.
+    pub role: Option<String>,
+    /// Write privileges the role holds on the table (`INSERT`, `UPDATE`, `DELETE`, and on
+    /// PostgreSQL `TRUNCATE`).
+    pub write_privileges: Vec<String>,
+    pub superuser: Option<bool>,
+    /// The role owns the table.
+    pub owner: Option<bool>,
+    /// The owning role, where the database says.
+    pub table_owner: Option<String>,
+    pub notes: Vec<String>,
+}
+
+impl SqlAccess {
+    /// A role that could change the data: a scanner needs read only.
+    pub fn can_write(&self) -> bool {
+        !self.write_privileges.is_empty() || self.superuser == Some(true) || self.owner == Some(true)
+    }
 }
 
 /// Everything collected from one source.
@@ -92,6 +145,11 @@ pub struct SourceStats {
     pub signals: FileSignals,
     pub access: Option<FileAccess>,
     pub bytes: u64,
+    /// SQL sources: evidence positions index this list (`Pos::row`) of key values, since a
+    /// database row has no line number.
+    pub evidence_keys: Option<Vec<String>>,
+    /// SQL sources: what the role may do.
+    pub sql: Option<SqlAccess>,
 }
 
 /// A source that failed, with whatever access facts were learnt before it did.
@@ -113,7 +171,7 @@ pub trait Source: Send + Sync {
     fn collect(&self, req: &StatsRequest, ctx: &CollectCtx<'_>) -> Result<SourceStats, SourceFailure>;
 }
 
-/// Chooses the reader for a source spec. Database URLs have no reader in this version.
+/// Chooses the reader for a source spec.
 pub fn open(spec: &SourceSpec) -> Box<dyn Source> {
     match &spec.location {
         Location::Path { written, resolved } => {
@@ -138,14 +196,17 @@ pub fn open(spec: &SourceSpec) -> Box<dyn Source> {
                 }
             }
         }
-        Location::Url { redacted, .. } => Box::new(Unopenable {
-            kind: url_kind(redacted),
-            location: redacted.clone(),
-            error: SourceError::Unsupported {
-                path: redacted.clone(),
-                what: "SQL sources are not read by this version of preflight yet".into(),
-            },
-        }),
+        Location::Url { redacted, .. } => match sql::SqlSource::new(spec) {
+            Some(s) => Box::new(s),
+            None => Box::new(Unopenable {
+                kind: url_kind(redacted),
+                location: redacted.clone(),
+                error: SourceError::Unsupported {
+                    path: redacted.clone(),
+                    what: "not a database URL this version reads".into(),
+                },
+            }),
+        },
     }
 }
 

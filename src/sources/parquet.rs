@@ -468,9 +468,12 @@ impl Source for ParquetSource {
                 footer_min,
                 footer_max,
                 footer_rows: Some(footer_rows),
+                ..FileSignals::default()
             },
             access,
             bytes: paths.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum(),
+            evidence_keys: None,
+            sql: None,
         })
     }
 }

@@ -256,6 +256,19 @@ pub struct KeySet {
     pub duplicated: hashbrown::HashSet<u128, rustc_hash::FxBuildHasher>,
     pub duplicate_rows: u64,
     pub duplicate_examples: Vec<(Pos, String)>,
+    /// `(distinct, duplicated)` counted by a database: its keys never reach `seen`.
+    counted: Option<(u64, u64)>,
+}
+
+impl KeySet {
+    /// Distinct key values.
+    pub fn distinct(&self) -> u64 {
+        self.counted.map_or(self.seen.len() as u64, |c| c.0)
+    }
+    /// Distinct key values that occur more than once.
+    pub fn duplicates(&self) -> u64 {
+        self.counted.map_or(self.duplicated.len() as u64, |c| c.1)
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -281,6 +294,17 @@ pub struct ColumnAcc {
     native_cells: bool,
     /// Nested values: distinct counts and min/max do not apply.
     untracked: bool,
+    /// Set by `SourceAcc::from_pushdown`: what the database counted, in place of the value counter.
+    pushed: Option<PushedValues>,
+    /// Values the PII classifier saw, when that was a sample rather than every present value.
+    pii_sampled: Option<u64>,
+}
+
+/// Distinct count and most frequent values computed by a database, for a pushed-down column.
+#[derive(Clone, Debug, Default)]
+struct PushedValues {
+    distinct: u64,
+    top: Vec<(String, u64)>,
 }
 
 /// Everything collected from one batch (or, after merging, a whole source).
@@ -443,7 +467,11 @@ impl SourceAcc {
 
     /// Distinct values of a column: exact while the column's exact set held, else estimated.
     pub fn distinct(&self, col: usize) -> Option<(u64, bool)> {
-        self.cols.get(col).filter(|c| !c.untracked).map(|c| c.values.distinct())
+        let c = self.cols.get(col).filter(|c| !c.untracked)?;
+        Some(match &c.pushed {
+            Some(p) => (p.distinct, true),
+            None => c.values.distinct(),
+        })
     }
 
     pub fn column_type(&self, col: usize) -> &'static str {
@@ -486,7 +514,11 @@ impl SourceAcc {
 
     /// Values tracked exactly from their first occurrence, most frequent first.
     pub fn top_values(&self, col: usize, n: usize) -> Vec<(String, u64)> {
-        self.cols.get(col).map(|c| c.values.top(n, c.native_cells)).unwrap_or_default()
+        let Some(c) = self.cols.get(col) else { return Vec::new() };
+        match &c.pushed {
+            Some(p) => p.top.iter().take(n).cloned().collect(),
+            None => c.values.top(n, c.native_cells),
+        }
     }
 
     pub fn timestamp(&self) -> Option<&TimestampAcc> {
@@ -515,6 +547,132 @@ pub fn clip(s: &str) -> String {
     } else {
         let cut: String = s.chars().take(MAX).collect();
         format!("{cut}…")
+    }
+}
+
+/// What a database computed for one column by aggregate SQL (DESIGN §6 push-down): the
+/// measures a reader would otherwise accumulate cell by cell.
+#[derive(Clone, Debug, Default)]
+pub struct PushedColumn {
+    /// The column's type in report terms (`string`, `integer`, `timestamp`, …).
+    pub ty: &'static str,
+    pub nulls: u64,
+    pub blanks: u64,
+    pub placeholders: u64,
+    pub present: u64,
+    /// Exact distinct present values.
+    pub distinct: u64,
+    pub range: Option<PushedRange>,
+    /// Most frequent present values, most frequent first, ties by value (as `top_values`).
+    pub top: Vec<(String, u64)>,
+    pub missing_examples: Vec<(Pos, MissingKind, String)>,
+    /// PII matches per `PiiKind`, counted on a sample of `pii_sampled` present values.
+    pub pii: [u64; 6],
+    pub pii_examples: Vec<(Pos, PiiKind, String)>,
+    pub pii_sampled: Option<u64>,
+}
+
+/// Min and max of a pushed-down column, in the column's own terms.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PushedRange {
+    Int(i64, i64),
+    Float(f64, f64),
+    /// Microseconds since the epoch, UTC.
+    Micros(i64, i64),
+    Text(String, String),
+}
+
+/// Key uniqueness counted by a database.
+#[derive(Clone, Debug, Default)]
+pub struct PushedKeys {
+    pub distinct: u64,
+    /// Distinct values occurring more than once, and the rows beyond their first.
+    pub duplicated: u64,
+    pub duplicate_rows: u64,
+    pub examples: Vec<(Pos, String)>,
+}
+
+/// Everything a database computed for one source; `SourceAcc::from_pushdown` turns it into the
+/// accumulator the measures read, so SQL and file sources are measured by the same code.
+#[derive(Clone, Debug, Default)]
+pub struct Pushdown {
+    pub columns: Vec<String>,
+    /// One per entry of `columns`.
+    pub cols: Vec<PushedColumn>,
+    pub rows: u64,
+    pub complete_rows: u64,
+    pub labeled_rows: u64,
+    pub ready_rows: u64,
+    /// For the request's timestamp column, when the source has it.
+    pub timestamp: Option<TimestampAcc>,
+    /// For the request's label column, when the source has it.
+    pub labels: Option<LabelAcc>,
+    /// For the request's key column, when the source has it.
+    pub keys: Option<PushedKeys>,
+}
+
+impl SourceAcc {
+    /// Builds the accumulator from aggregates a database computed. The request decides which
+    /// columns are the timestamp, label and key, exactly as for `SourceAcc::new`.
+    pub fn from_pushdown(p: Pushdown, req: &StatsRequest) -> SourceAcc {
+        let types: Vec<Option<&'static str>> = p.cols.iter().map(|c| Some(c.ty)).collect();
+        let mut acc = SourceAcc::new(&p.columns, &types, req);
+        acc.rows = p.rows;
+        acc.complete_rows = p.complete_rows;
+        acc.labeled_rows = p.labeled_rows;
+        acc.ready_rows = p.ready_rows;
+        for (c, pc) in acc.cols.iter_mut().zip(p.cols) {
+            c.nulls = pc.nulls;
+            c.blanks = pc.blanks;
+            c.placeholders = pc.placeholders;
+            c.present = pc.present;
+            c.missing_examples = pc.missing_examples;
+            c.pii = pc.pii;
+            c.pii_examples = pc.pii_examples;
+            c.pii_sampled = pc.pii_sampled;
+            c.seen.any = pc.present > 0;
+            // Cell-fed columns gather keys batch by batch; a pushed-down one has its counts already.
+            c.keys = None;
+            match pc.range {
+                Some(PushedRange::Int(a, b)) => {
+                    c.minmax.int = Some((a, b));
+                    c.minmax.num = Some((a as f64, b as f64));
+                }
+                Some(PushedRange::Float(a, b)) => c.minmax.num = Some((a, b)),
+                Some(PushedRange::Micros(a, b)) => c.minmax.ts = Some((a, b)),
+                Some(PushedRange::Text(a, b)) => c.minmax.text = Some((a.into_bytes(), b.into_bytes())),
+                None => {}
+            }
+            c.pushed = Some(PushedValues { distinct: pc.distinct, top: pc.top });
+        }
+        if let (Some(i), Some(ts)) = (acc.ts_col, p.timestamp)
+            && let Some(c) = acc.cols.get_mut(i)
+        {
+            c.ts = Some(ts);
+        }
+        if let (Some(i), Some(l)) = (acc.label_col, p.labels)
+            && let Some(c) = acc.cols.get_mut(i)
+        {
+            c.label = Some(l);
+        }
+        acc.key_set = match (acc.key_col, p.keys) {
+            (Some(_), Some(k)) => Some(KeySet {
+                duplicate_rows: k.duplicate_rows,
+                duplicate_examples: k.examples,
+                counted: Some((k.distinct, k.duplicated)),
+                ..KeySet::default()
+            }),
+            (Some(_), None) => Some(KeySet { counted: Some((0, 0)), ..KeySet::default() }),
+            (None, _) => None,
+        };
+        acc
+    }
+}
+
+impl ColumnAcc {
+    /// Values the PII shares are relative to: every present value, or the sample classified.
+    pub fn pii_base(&self) -> u64 {
+        self.pii_sampled.unwrap_or(self.present)
     }
 }
 

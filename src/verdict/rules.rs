@@ -32,6 +32,11 @@ struct Ev<'a> {
 
 impl Ev<'_> {
     fn at(&self, pos: &Pos) -> LocatorInFile {
+        // A SQL row is named by its key; the position indexes the keys the source fetched.
+        if let Some(keys) = &self.stats.evidence_keys {
+            let key = usize::try_from(pos.row).ok().and_then(|i| keys.get(i)).cloned().unwrap_or_default();
+            return LocatorInFile { file: None, at: Locator::Key(key) };
+        }
         let file = (self.stats.parts.len() > 1).then(|| self.stats.parts.get(pos.part as usize).cloned()).flatten();
         let at = match pos.line {
             Some(l) => Locator::Line(l),
@@ -119,7 +124,7 @@ fn access(spec: &SourceSpec, report: &SourceReport, stats: Option<&SourceStats>,
     }
     out.push(f);
 
-    if let Location::Url { url, redacted } = &spec.location
+    if let Location::Url { url, redacted, .. } = &spec.location
         && url_has_password(url)
     {
         {
@@ -128,6 +133,30 @@ fn access(spec: &SourceSpec, report: &SourceReport, stats: Option<&SourceStats>,
             f.message = "the profile holds a password inside the URL; use `password_env` instead".into();
             out.push(f);
         }
+    }
+
+    if let Some(sql) = &report.access.sql {
+        let can_write = sql.can_write();
+        let sev = if can_write { Severity::Warn } else { Severity::Pass };
+        let mut f = finding(format!("access.can_write.{name}"), Check::Permissioned, sev, spec, None);
+        let role = sql.role.clone().unwrap_or_else(|| "the role".into());
+        let mut why = Vec::new();
+        if sql.superuser == Some(true) {
+            why.push("is a superuser".to_string());
+        }
+        if sql.owner == Some(true) {
+            why.push("owns the table".to_string());
+        }
+        if !sql.write_privileges.is_empty() {
+            why.push(format!("can {}", sql.write_privileges.join(", ")));
+        }
+        f.value = Some(if can_write { why.join("; ") } else { "read only".into() });
+        f.message = if can_write {
+            format!("role `{role}` {}: a scanner needs read only; use a read-only role", why.join(" and "))
+        } else {
+            format!("role `{role}` can read but not change the table")
+        };
+        out.push(f);
     }
 
     if let Some(ww) = report.access.world_writable {
@@ -530,6 +559,7 @@ mod tests {
             required: vec![named("id"), named("body")],
             pii: Vec::new(),
             thresholds: Thresholds { min_class_examples: 2, ..Thresholds::default() },
+            timeout: None,
         }
     }
 
@@ -542,6 +572,8 @@ mod tests {
             signals: Default::default(),
             access: None,
             bytes: 0,
+            evidence_keys: None,
+            sql: None,
         };
         let spec = spec();
         let report = crate::measure::measure(&spec, "t.csv".into(), &stats, &request());

@@ -189,3 +189,72 @@ fn demo_text_report_snapshot() {
         insta::assert_snapshot!(text);
     });
 }
+
+#[test]
+fn demo_crm_measures() {
+    let (_, r) = demo();
+    let c = source(&r, "crm");
+    assert_eq!(c["kind"], "sqlite");
+    assert_eq!(c["location"], "sqlite://../fixtures/demo/crm.db#customers");
+    assert_eq!(c["status"], "ok");
+    assert_eq!((&c["rows"], &c["complete_rows"], &c["ready_rows"]), (&json!(20), &json!(15), &json!(11)));
+    assert_eq!(c["ready_share"], json!(0.55));
+    assert_columns(
+        c,
+        &[
+            ("customer_id", 0, 0, 0, 0, 0.0, 20),
+            ("name", 0, 1, 0, 1, 0.05, 19),
+            ("email", 1, 1, 2, 4, 0.2, 15),
+            ("country", 0, 0, 0, 0, 0.0, 19),
+            ("segment", 1, 0, 0, 1, 0.05, 4),
+            ("updated_at", 1, 0, 0, 1, 0.05, 19),
+        ],
+    );
+    let email = column(c, "email");
+    assert_eq!((&email["pii"]["matches"], &email["pii"]["share"]), (&json!(16), &json!(1.0)));
+    assert_eq!(email["suspected_placeholders"][0]["count"], json!(2));
+    let s = &c["staleness"];
+    assert_eq!((&s["newest"], &s["newest_past"]), (&json!("2026-02-01T00:00:00Z"), &json!("2025-01-09T08:00:00Z")));
+    assert_eq!((&s["age_past_seconds"], &s["oldest"]), (&json!(93_600), &json!("2022-06-15T00:00:00Z")));
+    assert_eq!((&s["stale_rows"], &s["stale_share"]), (&json!(3), &json!(0.15)));
+    assert_eq!((&s["future_rows"], &s["unparseable"], &s["naive_utc"]), (&json!(1), &json!(1), &json!(4)));
+    let l = &c["labels"];
+    assert_eq!((&l["labeled"], &l["coverage"]), (&json!(19), &json!(0.95)));
+    assert_eq!(l["classes"], json!({"enterprise": 7, "smb": 6, "mid-market": 5, "Enterprise": 1}));
+    assert_eq!(l["variant_labels"], json!([["Enterprise", "enterprise"]]));
+    assert_eq!((&c["keys"]["distinct"], &c["keys"]["duplicates"]), (&json!(20), &json!(0)));
+    assert_eq!((&c["access"]["readable"], &c["access"]["world_writable"]), (&json!(true), &json!(false)));
+
+    let sev = |id: &str| finding(&r, id).map(|f| f["severity"].clone()).unwrap_or(Value::Null);
+    for (id, expected) in [
+        ("missing.max_missing_share.crm.name", "WARN"),
+        ("missing.max_missing_share.crm.email", "FAIL"),
+        ("missing.suspected_placeholders.crm.email", "WARN"),
+        ("staleness.max_age.crm", "PASS"),
+        ("staleness.max_stale_share.crm", "PASS"),
+        ("staleness.future_rows.crm", "WARN"),
+        ("staleness.unparseable.crm", "WARN"),
+        ("labels.min_label_coverage.crm", "PASS"),
+        ("labels.rare_classes.crm", "WARN"),
+        ("labels.variant_labels.crm", "WARN"),
+        ("keys.duplicates.crm", "PASS"),
+        ("access.pii.crm.email", "PASS"),
+        ("access.readable.crm", "PASS"),
+    ] {
+        assert_eq!(sev(id), json!(expected), "{id}");
+    }
+    // SQL evidence names rows by key.
+    let ev = |id: &str| finding(&r, id).map(|f| f["evidence"].clone()).unwrap_or(Value::Null);
+    assert_eq!(
+        ev("missing.max_missing_share.crm.email"),
+        json!([{"key": "C-2004", "value": "N/A"}, {"key": "C-2006", "value": null}, {"key": "C-2009", "value": "   "},
+               {"key": "C-2019", "value": "unknown"}])
+    );
+    assert_eq!(
+        ev("staleness.max_stale_share.crm"),
+        json!([{"key": "C-2003", "value": "2023-02-01T09:00:00Z"}, {"key": "C-2008", "value": "2022-06-15T00:00:00Z"},
+               {"key": "C-2016", "value": "2023-12-31"}])
+    );
+    assert_eq!(ev("staleness.unparseable.crm"), json!([{"key": "C-2010", "value": "last week"}]));
+    assert_eq!(ev("staleness.max_age.crm"), json!([{"key": "C-2001", "value": "2025-01-09T08:00:00Z"}]));
+}

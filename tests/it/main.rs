@@ -10,3 +10,4 @@ mod demo;
 mod detect;
 mod profiles;
 mod reports;
+mod sql;

@@ -546,3 +546,39 @@ fn every_repo_profile_passes_check_and_scans() {
         assert_eq!(report["as_of"], AS_OF, "{}", p.display());
     }
 }
+
+/// `timeout` (SQL statement timeout) must be a positive duration, on a database source.
+#[test]
+fn bad_sql_timeouts() {
+    let f = fixture(
+        r#"[pilot]
+name = "t"
+
+[[sources]]
+name = "tickets"
+path = "tickets.csv"
+timeout = "5m"
+
+[[sources]]
+name = "db"
+url = "sqlite://x.db"
+table = "t"
+timeout = "0s"
+
+[[sources]]
+name = "db2"
+url = "sqlite://x.db"
+table = "t"
+timeout = "soon"
+"#,
+    );
+    assert_invalid(
+        &f,
+        &[
+            at(4, 1, "sources[0].timeout", "`timeout` applies to a database `url`, not to a file `path`"),
+            at(13, 11, "sources[1].timeout", "timeout must be longer than 0s").hint("for example `timeout = \"5m\"`"),
+            at(19, 11, "sources[2].timeout", "`soon` is not a duration")
+                .hint("durations look like `90s`, `15m`, `36h`, `7d`, `52w`"),
+        ],
+    );
+}

@@ -1,0 +1,934 @@
+//! SQL text per dialect: identifier quoting, bound parameters, and the aggregate queries that
+//! compute a source's measures inside the database (DESIGN §6 push-down).
+//!
+//! Nothing here talks to a database. Every name that comes from a profile or a catalog goes
+//! through `Dialect::quote`, and every string value (the placeholder list) is a bound
+//! parameter, so neither can change the shape of a query. Numbers (as-of, thresholds) are
+//! written as literals from Rust integers.
+//!
+//! Values are compared the way the file readers compare them: byte for byte, trimmed of
+//! whitespace, placeholders case-insensitively. Each dialect needs its own spelling for that:
+//! PostgreSQL sorts text by locale unless told `COLLATE "C"`; MySQL compares strings
+//! case-insensitively and ignores trailing spaces unless they are cast to binary; SQLite
+//! honours a column's declared `COLLATE NOCASE` unless told `COLLATE BINARY`.
+
+use crate::stats::AGE_BUCKET_DAYS;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Postgres,
+    MySql,
+    Sqlite,
+}
+
+/// How a column's values are measured, from its declared type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Class {
+    Text,
+    Int,
+    Float,
+    Bool,
+    Timestamp,
+    Date,
+    /// Anything else (JSON, UUID, arrays, binary): present or null, measured as text.
+    Other,
+}
+
+impl Class {
+    /// The column type as the report names it (the same words the file readers infer).
+    pub fn report_type(self) -> &'static str {
+        match self {
+            Class::Text | Class::Other => "string",
+            Class::Int => "integer",
+            Class::Float => "float",
+            Class::Bool => "boolean",
+            Class::Timestamp => "timestamp",
+            Class::Date => "date",
+        }
+    }
+}
+
+/// A column of the relation being measured.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Col {
+    pub name: String,
+    pub class: Class,
+}
+
+/// A query and its bound string parameters, in the order the dialect numbers them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sql {
+    pub text: String,
+    pub binds: Vec<String>,
+    /// PostgreSQL and SQLite number their parameters, so the placeholder list is bound once.
+    list_at: Option<Vec<usize>>,
+}
+
+impl Dialect {
+    /// Quotes one identifier. The quote character is doubled inside it, which is the only
+    /// escape these dialects need inside a quoted identifier: a name holding quotes, spaces or
+    /// semicolons stays one identifier. A NUL cannot be part of an identifier in any of them.
+    pub fn quote(self, name: &str) -> String {
+        let q = match self {
+            Dialect::MySql => '`',
+            Dialect::Postgres | Dialect::Sqlite => '"',
+        };
+        let mut out = String::with_capacity(name.len() + 2);
+        out.push(q);
+        for c in name.chars().filter(|&c| c != '\0') {
+            if c == q {
+                out.push(q);
+            }
+            out.push(c);
+        }
+        out.push(q);
+        out
+    }
+
+    /// A table name from the profile: `schema.table` is two identifiers, anything else one.
+    pub fn quote_table(self, name: &str) -> String {
+        match name.split_once('.') {
+            Some((schema, table)) if !schema.is_empty() && !table.is_empty() && !table.contains('.') => {
+                format!("{}.{}", self.quote(schema), self.quote(table))
+            }
+            _ => self.quote(name),
+        }
+    }
+
+    /// Classifies a declared type name as the driver reports it (`INT8`, `VARCHAR`, `TEXT`…).
+    pub fn classify(self, type_name: &str) -> Class {
+        let t = type_name.to_ascii_uppercase();
+        let t = t.trim();
+        match self {
+            Dialect::Postgres => match t {
+                "TEXT" | "VARCHAR" | "CHAR" | "BPCHAR" | "NAME" | "CITEXT" => Class::Text,
+                "INT2" | "INT4" | "INT8" | "SMALLINT" | "INT" | "INTEGER" | "BIGINT" => Class::Int,
+                "FLOAT4" | "FLOAT8" | "NUMERIC" | "REAL" | "DOUBLE PRECISION" => Class::Float,
+                "BOOL" | "BOOLEAN" => Class::Bool,
+                "TIMESTAMP" | "TIMESTAMPTZ" => Class::Timestamp,
+                "DATE" => Class::Date,
+                _ => Class::Other,
+            },
+            Dialect::MySql => {
+                let base = t.split([' ', '(']).next().unwrap_or("");
+                match base {
+                    "VARCHAR" | "CHAR" | "TEXT" | "TINYTEXT" | "MEDIUMTEXT" | "LONGTEXT" | "ENUM" | "SET" => {
+                        Class::Text
+                    }
+                    // MySQL's BOOLEAN is TINYINT(1): its values are 0 and 1, as a file would hold them.
+                    "TINYINT" | "SMALLINT" | "MEDIUMINT" | "INT" | "INTEGER" | "BIGINT" | "BOOLEAN" | "YEAR" => {
+                        Class::Int
+                    }
+                    "FLOAT" | "DOUBLE" | "DECIMAL" | "NUMERIC" => Class::Float,
+                    "DATETIME" | "TIMESTAMP" => Class::Timestamp,
+                    "DATE" => Class::Date,
+                    _ => Class::Other,
+                }
+            }
+            // SQLite stores any value in any column; text timestamps are parsed like text, so
+            // only the storage classes that change how values compare are told apart.
+            Dialect::Sqlite => match t {
+                "INTEGER" | "INT" | "BIGINT" => Class::Int,
+                "REAL" | "FLOAT" | "DOUBLE" => Class::Float,
+                "BLOB" => Class::Other,
+                _ => Class::Text,
+            },
+        }
+    }
+
+    /// A value as text.
+    fn text(self, e: &str) -> String {
+        match self {
+            Dialect::MySql => format!("CAST({e} AS CHAR)"),
+            Dialect::Postgres | Dialect::Sqlite => format!("CAST({e} AS TEXT)"),
+        }
+    }
+
+    /// A text value with surrounding whitespace removed (space, tab, newline, CR, VT, FF).
+    fn trim(self, e: &str) -> String {
+        match self {
+            Dialect::Postgres => {
+                format!("BTRIM({e}, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13))")
+            }
+            // MySQL's TRIM removes one string, not a set of characters; a regex does. The regex
+            // is slow per row, so it runs only when an end character is whitespace at all.
+            Dialect::MySql => {
+                let ws = "(' ', CHAR(9 USING utf8mb4), CHAR(10 USING utf8mb4), CHAR(11 USING utf8mb4), \
+                          CHAR(12 USING utf8mb4), CHAR(13 USING utf8mb4))";
+                let u = format!("CONVERT({e} USING utf8mb4)");
+                format!(
+                    "CASE WHEN LEFT({u}, 1) IN {ws} OR RIGHT({u}, 1) IN {ws} \
+                     THEN REGEXP_REPLACE({u}, '^[[:space:]]+|[[:space:]]+$', '') ELSE {u} END"
+                )
+            }
+            Dialect::Sqlite => format!("TRIM({e}, ' ' || char(9) || char(10) || char(11) || char(12) || char(13))"),
+        }
+    }
+
+    /// A value in a form that compares, groups and sorts byte for byte.
+    fn exact(self, e: &str, class: Class) -> String {
+        match (self, class) {
+            (Dialect::Postgres, Class::Text) => format!("{e} COLLATE \"C\""),
+            (Dialect::Postgres, Class::Other | Class::Bool) => format!("CAST({e} AS TEXT) COLLATE \"C\""),
+            (Dialect::MySql, Class::Text | Class::Other) => format!("CAST(CONVERT({e} USING utf8mb4) AS BINARY)"),
+            (Dialect::Sqlite, Class::Text | Class::Other) => format!("{e} COLLATE BINARY"),
+            _ => e.to_string(),
+        }
+    }
+
+    /// Appended to a derived table so the planner keeps it as its own step: without it,
+    /// PostgreSQL and SQLite inline every reference to a computed column, and the timestamp
+    /// layers (each column used several times by the next) would be evaluated thousands of
+    /// times per row. `OFFSET 0` is PostgreSQL's usual fence; SQLite does not flatten a
+    /// subquery with an OFFSET. Both still stream the rows. MySQL would materialise the whole
+    /// table instead, so it gets a single, compact layer (see `Plan::source`).
+    fn fence(self) -> &'static str {
+        match self {
+            Dialect::Postgres => " OFFSET 0",
+            Dialect::Sqlite => " LIMIT -1 OFFSET 0",
+            Dialect::MySql => "",
+        }
+    }
+
+    fn int(self, e: &str) -> String {
+        match self {
+            Dialect::MySql => format!("CAST({e} AS SIGNED)"),
+            Dialect::Postgres => format!("CAST({e} AS BIGINT)"),
+            Dialect::Sqlite => format!("CAST({e} AS INTEGER)"),
+        }
+    }
+
+    fn idiv(self, a: &str, b: &str) -> String {
+        match self {
+            Dialect::MySql => format!("(({a}) DIV ({b}))"),
+            // Both operands are integers here, so `/` truncates as DIV does.
+            Dialect::Postgres | Dialect::Sqlite => format!("(({a}) / ({b}))"),
+        }
+    }
+
+    fn concat(self, a: &str, b: &str) -> String {
+        match self {
+            // `||` is logical OR in MySQL unless PIPES_AS_CONCAT is set.
+            Dialect::MySql => format!("CONCAT({a}, {b})"),
+            Dialect::Postgres | Dialect::Sqlite => format!("({a} || {b})"),
+        }
+    }
+
+    fn length(self, e: &str) -> String {
+        match self {
+            Dialect::MySql => format!("CHAR_LENGTH({e})"),
+            Dialect::Postgres | Dialect::Sqlite => format!("LENGTH({e})"),
+        }
+    }
+
+    fn substr(self, e: &str, from: &str, len: &str) -> String {
+        format!("SUBSTR({e}, {from}, {len})")
+    }
+
+    /// Whether a trimmed text has one of the timestamp shapes `stats::timestamp` accepts; the
+    /// ranges of its fields are checked afterwards with arithmetic.
+    fn timestamp_shape(self, t: &str) -> String {
+        const RE: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)?)?$";
+        match self {
+            Dialect::Postgres => format!("({t} ~ '{RE}')"),
+            Dialect::MySql => format!("({t} REGEXP '{RE}')"),
+            // SQLite has no regular expressions by default: spell out every shape as a GLOB.
+            Dialect::Sqlite => {
+                let d = "[0-9]";
+                let date = format!("{d}{d}{d}{d}-{d}{d}-{d}{d}");
+                let mut times = vec![format!("[Tt ]{d}{d}:{d}{d}"), format!("[Tt ]{d}{d}:{d}{d}:{d}{d}")];
+                for n in 1..=9 {
+                    times.push(format!("[Tt ]{d}{d}:{d}{d}:{d}{d}.{}", d.repeat(n)));
+                }
+                let offsets = [
+                    "".to_string(),
+                    "[Zz]".into(),
+                    format!("[+-]{d}{d}"),
+                    format!("[+-]{d}{d}{d}{d}"),
+                    format!("[+-]{d}{d}:{d}{d}"),
+                ];
+                let mut alts = vec![format!("{t} GLOB '{date}'")];
+                for tm in &times {
+                    for o in &offsets {
+                        alts.push(format!("{t} GLOB '{date}{tm}{o}'"));
+                    }
+                }
+                format!("({})", alts.join(" OR "))
+            }
+        }
+    }
+}
+
+impl Sql {
+    pub fn new(text: impl Into<String>) -> Sql {
+        Sql { text: text.into(), ..Sql::default() }
+    }
+
+    fn push_bind(&mut self, d: Dialect, value: &str) -> String {
+        self.binds.push(value.to_string());
+        match d {
+            Dialect::Postgres => format!("${}", self.binds.len()),
+            Dialect::Sqlite => format!("?{}", self.binds.len()),
+            // Not reached: MySQL lists are literals (see `list`).
+            Dialect::MySql => "?".into(),
+        }
+    }
+
+    /// `( p1, p2, … )` for the placeholder list. PostgreSQL and SQLite bind it once as numbered
+    /// parameters that every use refers to. MySQL's parameters are positional, so a list used
+    /// twice would need binding twice in textual order; there it is written as hexadecimal
+    /// binary literals instead (`X'6e2f61'`), which no value can escape from and which compare
+    /// byte for byte, as the measured side does.
+    fn list(&mut self, d: Dialect, values: &[String]) -> String {
+        if d == Dialect::MySql {
+            let hex: Vec<String> = values
+                .iter()
+                .map(|v| format!("X'{}'", v.bytes().map(|b| format!("{b:02x}")).collect::<String>()))
+                .collect();
+            return format!("({})", hex.join(", "));
+        }
+        if let Some(at) = &self.list_at {
+            let marks: Vec<String> =
+                at.iter().map(|n| if d == Dialect::Postgres { format!("${n}") } else { format!("?{n}") }).collect();
+            return format!("({})", marks.join(", "));
+        }
+        let mut marks = Vec::new();
+        let mut at = Vec::new();
+        for v in values {
+            marks.push(self.push_bind(d, v));
+            at.push(self.binds.len());
+        }
+        self.list_at = Some(at);
+        format!("({})", marks.join(", "))
+    }
+}
+
+/// What to measure: the relation, its columns and the profile's choices, resolved.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub dialect: Dialect,
+    /// `FROM` target, without an alias: a quoted table name or `(query)`.
+    pub relation: String,
+    pub cols: Vec<Col>,
+    /// Indexes into `cols`.
+    pub required: Vec<usize>,
+    pub timestamp: Option<usize>,
+    pub label: Option<usize>,
+    pub key: Option<usize>,
+    /// The evidence key: the source's `key`, else the table's single-column primary key.
+    pub evidence_key: Option<usize>,
+    /// Trimmed, lower-cased placeholders.
+    pub placeholders: Vec<String>,
+    pub required_absent: bool,
+    pub label_absent: bool,
+    pub as_of: i64,
+    pub stale_before: i64,
+}
+
+/// Alias columns added by the timestamp parsing layers; chosen not to collide with real names.
+pub const TS: &str = "preflight__ts";
+pub const TS_NAIVE: &str = "preflight__naive";
+
+impl Plan {
+    fn d(&self) -> Dialect {
+        self.dialect
+    }
+
+    fn q(&self, i: usize) -> String {
+        self.cols.get(i).map(|c| self.d().quote(&c.name)).unwrap_or_else(|| "NULL".into())
+    }
+
+    fn class(&self, i: usize) -> Class {
+        self.cols.get(i).map_or(Class::Other, |c| c.class)
+    }
+
+    fn is_text(&self, i: usize) -> bool {
+        matches!(self.class(i), Class::Text)
+    }
+
+    /// The present-value predicate of column `i`: not null, and for text not blank and not a
+    /// placeholder.
+    pub fn present(&self, sql: &mut Sql, i: usize) -> String {
+        let c = self.q(i);
+        if !self.is_text(i) {
+            return format!("({c} IS NOT NULL)");
+        }
+        let t = self.d().trim(&c);
+        format!("({c} IS NOT NULL AND {t} <> '' AND NOT {})", self.placeholder_test(sql, &t))
+    }
+
+    fn placeholder_test(&self, sql: &mut Sql, trimmed: &str) -> String {
+        if self.placeholders.is_empty() {
+            return "(1 = 0)".into();
+        }
+        let lower = match self.d() {
+            Dialect::Postgres => format!("LOWER({trimmed})"),
+            Dialect::MySql => format!("CAST(LOWER({trimmed}) AS BINARY)"),
+            Dialect::Sqlite => format!("LOWER({trimmed}) COLLATE BINARY"),
+        };
+        format!("({lower} IN {})", sql.list(self.d(), &self.placeholders))
+    }
+
+    /// The relation with one flag per column, `preflight__m{i}`: 0 present, 1 null, 2 blank,
+    /// 3 placeholder. Computed once per row here (behind the planner fence) rather than in
+    /// every aggregate that needs it: trimming and lower-casing text dominate the cost.
+    fn flagged(&self, sql: &mut Sql) -> String {
+        let d = self.d();
+        let mut flags = Vec::with_capacity(self.cols.len());
+        for i in 0..self.cols.len() {
+            let c = self.q(i);
+            let e = if self.is_text(i) {
+                let t = d.trim(&c);
+                let ph = self.placeholder_test(sql, &t);
+                format!("CASE WHEN {c} IS NULL THEN 1 WHEN {t} = '' THEN 2 WHEN {ph} THEN 3 ELSE 0 END")
+            } else {
+                format!("CASE WHEN {c} IS NULL THEN 1 ELSE 0 END")
+            };
+            flags.push(format!("{e} AS {}", Self::m(i)));
+        }
+        if flags.is_empty() {
+            flags.push("0 AS preflight__none".into());
+        }
+        format!("(SELECT preflight_r.*, {} FROM {} AS preflight_r{})", flags.join(", "), self.relation, d.fence())
+    }
+
+    /// The missing-value flag of column `i` in `source`.
+    fn m(i: usize) -> String {
+        format!("preflight__m{i}")
+    }
+
+    /// `FROM …` for the aggregate and timestamp queries: the flagged relation, wrapped in
+    /// layers that parse the timestamp column into `preflight__ts` (micros, UTC) and
+    /// `preflight__naive` (1 when no offset).
+    pub fn source(&self, sql: &mut Sql) -> String {
+        let d = self.d();
+        let rel = &self.flagged(sql);
+        let Some(ti) = self.timestamp else { return format!("{rel} AS preflight_s") };
+        let c = self.q(ti);
+        match self.class(ti) {
+            Class::Timestamp | Class::Date => {
+                let micros = match d {
+                    Dialect::Postgres => {
+                        format!("CASE WHEN isfinite({c}) THEN CAST(EXTRACT(EPOCH FROM {c}) * 1000000 AS BIGINT) END")
+                    }
+                    // The session's time zone is UTC (set on connect), so TIMESTAMP columns read as UTC.
+                    Dialect::MySql => format!("TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', {c})"),
+                    Dialect::Sqlite => format!("CAST((julianday({c}) - 2440587.5) * 86400000000 AS INTEGER)"),
+                };
+                format!(
+                    "(SELECT preflight_r.*, {micros} AS {TS}, 0 AS {TS_NAIVE} FROM {rel} AS preflight_r{}) AS preflight_s",
+                    d.fence()
+                )
+            }
+            Class::Text | Class::Other => {
+                let fence = d.fence();
+                let l1 = format!(
+                    "SELECT preflight_r.*, {} AS preflight__t FROM {rel} AS preflight_r{fence}",
+                    d.trim(&d.text(&c))
+                );
+                let t = "preflight__t";
+                let len = d.length(t);
+                let sign_at = |n: i64| format!("{} IN ('+', '-')", d.substr(t, &format!("{len} - {}", n - 1), "1"));
+                // Length of the offset suffix: 0 (none), 1 (`Z`), 3 (`+HH`), 5 (`+HHMM`), 6 (`+HH:MM`).
+                let off_len = format!(
+                    "CASE WHEN {len} <= 16 THEN 0 WHEN {} IN ('Z', 'z') THEN 1 \
+                     WHEN {len} >= 22 AND {} THEN 6 WHEN {len} >= 21 AND {} THEN 5 \
+                     WHEN {len} >= 19 AND {} THEN 3 ELSE 0 END",
+                    d.substr(t, &len, "1"),
+                    sign_at(6),
+                    sign_at(5),
+                    sign_at(3)
+                );
+                if d == Dialect::MySql {
+                    return self.mysql_text_timestamp(&l1, &off_len);
+                }
+                // The offset length is NULL when the text has none of the accepted shapes.
+                let l2 = format!(
+                    "SELECT preflight_1.*, CASE WHEN {} THEN {off_len} END AS preflight__ol \
+                     FROM ({l1}) AS preflight_1{fence}",
+                    d.timestamp_shape(t),
+                );
+                let part = |from: &str, n: &str| d.int(&d.substr(t, from, n));
+                let g = |e: String| format!("CASE WHEN preflight__ol IS NOT NULL THEN {e} END");
+                let main_len = format!("({len} - preflight__ol)");
+                let frac = format!(
+                    "CASE WHEN {main_len} > 20 THEN {} ELSE 0 END",
+                    d.int(&d.substr(&d.concat(&d.substr(t, "21", &format!("{main_len} - 20")), "'000000'"), "1", "6"))
+                );
+                let after = format!("{main_len} + 1");
+                let off = format!(
+                    "CASE WHEN preflight__ol >= 3 THEN \
+                     (CASE WHEN {} = '-' THEN -1 ELSE 1 END) * ({} * 3600 + \
+                     (CASE WHEN preflight__ol = 6 THEN {} WHEN preflight__ol = 5 THEN {} ELSE 0 END) * 60) ELSE 0 END",
+                    d.substr(t, &after, "1"),
+                    part(&format!("{main_len} + 2"), "2"),
+                    part(&format!("{main_len} + 5"), "2"),
+                    part(&format!("{main_len} + 4"), "2"),
+                );
+                let off_h =
+                    format!("CASE WHEN preflight__ol >= 3 THEN {} ELSE 0 END", part(&format!("{main_len} + 2"), "2"));
+                let off_m = format!(
+                    "CASE WHEN preflight__ol = 6 THEN {} WHEN preflight__ol = 5 THEN {} ELSE 0 END",
+                    part(&format!("{main_len} + 5"), "2"),
+                    part(&format!("{main_len} + 4"), "2")
+                );
+                let l3 = format!(
+                    "SELECT preflight_2.*, {} AS preflight__y, {} AS preflight__mo, {} AS preflight__d, \
+                     {} AS preflight__h, {} AS preflight__mi, {} AS preflight__sec, {} AS preflight__f, \
+                     {} AS preflight__off, {} AS preflight__oh, {} AS preflight__om FROM ({l2}) AS preflight_2{fence}",
+                    g(part("1", "4")),
+                    g(part("6", "2")),
+                    g(part("9", "2")),
+                    g(format!("CASE WHEN {len} > 10 THEN {} ELSE 0 END", part("12", "2"))),
+                    g(format!("CASE WHEN {len} > 10 THEN {} ELSE 0 END", part("15", "2"))),
+                    g(format!(
+                        "CASE WHEN {len} > 16 AND {} = ':' THEN {} ELSE 0 END",
+                        d.substr(t, "17", "1"),
+                        part("18", "2")
+                    )),
+                    g(frac),
+                    g(off),
+                    g(off_h),
+                    g(off_m),
+                );
+                let (y, mo, dd) = ("preflight__y", "preflight__mo", "preflight__d");
+                let leap = format!("(({y} % 4 = 0 AND {y} % 100 <> 0) OR {y} % 400 = 0)");
+                let dim = format!(
+                    "CASE WHEN {mo} IN (4, 6, 9, 11) THEN 30 WHEN {mo} = 2 THEN CASE WHEN {leap} THEN 29 ELSE 28 END ELSE 31 END"
+                );
+                let valid = format!(
+                    "preflight__ol IS NOT NULL AND {mo} BETWEEN 1 AND 12 AND {dd} BETWEEN 1 AND {dim} \
+                     AND preflight__h <= 23 AND preflight__mi <= 59 \
+                     AND (preflight__sec <= 59 OR (preflight__sec = 60 AND preflight__mi = 59)) \
+                     AND preflight__oh <= 23 AND preflight__om <= 59"
+                );
+                // Howard Hinnant's days_from_civil, as `stats::timestamp` computes it.
+                let y2 = format!("({y} - CASE WHEN {mo} <= 2 THEN 1 ELSE 0 END)");
+                let era = d.idiv(&format!("CASE WHEN {y2} >= 0 THEN {y2} ELSE {y2} - 399 END"), "400");
+                let yoe = format!("({y2} - {era} * 400)");
+                let mp = format!("(CASE WHEN {mo} > 2 THEN {mo} - 3 ELSE {mo} + 9 END)");
+                let doy = format!("({} + {dd} - 1)", d.idiv(&format!("153 * {mp} + 2"), "5"));
+                let doe = format!("({yoe} * 365 + {} - {} + {doy})", d.idiv(&yoe, "4"), d.idiv(&yoe, "100"));
+                let days = format!("({era} * 146097 + {doe} - 719468)");
+                // A leap second reads as :59.999999, as the file parser reads it.
+                let micros = format!(
+                    "{days} * 86400000000 + (preflight__h * 3600 + preflight__mi * 60 + \
+                     CASE WHEN preflight__sec = 60 THEN 59 ELSE preflight__sec END - preflight__off) * 1000000 + \
+                     CASE WHEN preflight__sec = 60 THEN 999999 ELSE preflight__f END"
+                );
+                format!(
+                    "(SELECT preflight_3.*, CASE WHEN {valid} THEN {micros} END AS {TS}, \
+                     CASE WHEN preflight__ol = 0 THEN 1 ELSE 0 END AS {TS_NAIVE} FROM ({l3}) AS preflight_3{fence}) AS preflight_s"
+                )
+            }
+            // A number or a boolean is never a timestamp: every present value is unparseable.
+            _ => format!(
+                "(SELECT preflight_r.*, NULL AS {TS}, 0 AS {TS_NAIVE} FROM {rel} AS preflight_r) AS preflight_s"
+            ),
+        }
+    }
+
+    /// MySQL's text timestamps in one layer over the trimmed text: the shape regex, then the
+    /// server's own DATETIME cast, which yields NULL (not an error) for an impossible date or
+    /// time, minus the offset. Unlike the file parser, a leap second `:60` is unparseable here
+    /// and a fraction beyond microseconds rounds instead of truncating.
+    fn mysql_text_timestamp(&self, l1: &str, off_len: &str) -> String {
+        let d = Dialect::MySql;
+        let t = "preflight__t";
+        let len = d.length(t);
+        let ol = format!("({off_len})");
+        let main_len = format!("({len} - {ol})");
+        let part = |from: &str, n: &str| d.int(&d.substr(t, from, n));
+        let time =
+            format!("CASE WHEN {len} > 10 THEN {} ELSE '00:00' END", d.substr(t, "12", &format!("{main_len} - 11")));
+        let local = format!(
+            "TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', CAST(CONCAT({}, ' ', {time}) AS DATETIME(6)))",
+            d.substr(t, "1", "10")
+        );
+        let om = format!(
+            "(CASE WHEN {ol} = 6 THEN {} WHEN {ol} = 5 THEN {} ELSE 0 END)",
+            part(&format!("{main_len} + 5"), "2"),
+            part(&format!("{main_len} + 4"), "2"),
+        );
+        let oh = format!("(CASE WHEN {ol} >= 3 THEN {} ELSE 0 END)", part(&format!("{main_len} + 2"), "2"));
+        let sign = format!("(CASE WHEN {} = '-' THEN -1 ELSE 1 END)", d.substr(t, &format!("{main_len} + 1"), "1"));
+        format!(
+            "(SELECT preflight_1.*, CASE WHEN {shape} AND {oh} <= 23 AND {om} <= 59 \
+             THEN {local} - {sign} * ({oh} * 3600 + {om} * 60) * 1000000 END AS {TS}, \
+             CASE WHEN {ol} = 0 THEN 1 ELSE 0 END AS {TS_NAIVE} FROM ({l1}) AS preflight_1) AS preflight_s",
+            shape = d.timestamp_shape(t),
+        )
+    }
+
+    /// `FROM …` for queries that do not need the timestamp layers.
+    fn plain(&self) -> String {
+        format!("{} AS preflight_r", self.relation)
+    }
+
+    fn count(cond: &str) -> String {
+        format!("COUNT(CASE WHEN {cond} THEN 1 END)")
+    }
+
+    fn all_present(&self, cols: &[usize]) -> String {
+        let mut parts: Vec<String> = cols.iter().map(|&i| format!("{} = 0", Self::m(i))).collect();
+        if parts.is_empty() {
+            parts.push("(1 = 1)".into());
+        }
+        parts.join(" AND ")
+    }
+
+    fn not_stale(&self) -> String {
+        format!("({TS} IS NULL OR {TS} >= {})", self.stale_before)
+    }
+
+    /// The one-row aggregate with every count of the source. Output columns, in order:
+    /// rows, complete, labeled, ready; per column nulls, blanks, placeholders, distinct, min,
+    /// max; then (with a timestamp) parsed, naive, unparseable, stale, future, min, max,
+    /// max_past and the age histogram.
+    pub fn aggregate(&self) -> Sql {
+        let d = self.d();
+        let mut sql = Sql::default();
+        let mut out = vec!["COUNT(*)".to_string()];
+        let from = self.source(&mut sql);
+        let complete = if self.required_absent { "(1 = 0)".to_string() } else { self.all_present(&self.required) };
+        let labeled = match (self.label, self.label_absent) {
+            (Some(l), false) => format!("{} = 0", Self::m(l)),
+            _ => "(1 = 0)".into(),
+        };
+        let has_label = self.label.is_some() || self.label_absent;
+        let ready = {
+            let mut r = vec![complete.clone()];
+            if has_label {
+                r.push(labeled.clone());
+            }
+            if self.timestamp.is_some() {
+                r.push(self.not_stale());
+            }
+            r.join(" AND ")
+        };
+        out.push(Self::count(&complete));
+        out.push(Self::count(&labeled));
+        out.push(Self::count(&ready));
+        for i in 0..self.cols.len() {
+            let c = self.q(i);
+            let class = self.class(i);
+            let m = Self::m(i);
+            let present = format!("{m} = 0");
+            out.push(Self::count(&format!("{m} = 1")));
+            if self.is_text(i) {
+                out.push(Self::count(&format!("{m} = 2")));
+                out.push(Self::count(&format!("{m} = 3")));
+            } else {
+                out.push("0".into());
+                out.push("0".into());
+            }
+            out.push(format!("COUNT(DISTINCT CASE WHEN {present} THEN {} END)", d.exact(&c, class)));
+            let (lo, hi) = match class {
+                Class::Int => {
+                    (format!("MIN(CASE WHEN {present} THEN {c} END)"), format!("MAX(CASE WHEN {present} THEN {c} END)"))
+                }
+                Class::Float => (format!("MIN({c})"), format!("MAX({c})")),
+                Class::Timestamp | Class::Date => {
+                    (format!("MIN({})", self.native_micros(&c)), format!("MAX({})", self.native_micros(&c)))
+                }
+                _ => {
+                    let e = d.exact(&c, class);
+                    (format!("MIN(CASE WHEN {present} THEN {e} END)"), format!("MAX(CASE WHEN {present} THEN {e} END)"))
+                }
+            };
+            let as_text = |e: String| match class {
+                Class::Int | Class::Timestamp | Class::Date => d.int(&e),
+                Class::Float => d.text(&e),
+                _ => e,
+            };
+            out.push(as_text(lo));
+            out.push(as_text(hi));
+        }
+        if let Some(ti) = self.timestamp {
+            let present = format!("{} = 0", Self::m(ti));
+            out.push(format!("COUNT({TS})"));
+            out.push(Self::count(&format!("{TS} IS NOT NULL AND {TS_NAIVE} = 1")));
+            out.push(Self::count(&format!("{present} AND {TS} IS NULL")));
+            out.push(Self::count(&format!("{TS} < {}", self.stale_before)));
+            out.push(Self::count(&format!("{TS} > {}", self.as_of)));
+            out.push(format!("MIN({TS})"));
+            out.push(format!("MAX({TS})"));
+            out.push(format!("MAX(CASE WHEN {TS} <= {} THEN {TS} END)", self.as_of));
+            let mut lower: i64 = 0;
+            for &days in AGE_BUCKET_DAYS.iter() {
+                let upper = days.checked_mul(86_400_000_000);
+                let cond = match upper {
+                    Some(u) => format!("{TS} <= {a} AND {a} - {TS} >= {lower} AND {a} - {TS} < {u}", a = self.as_of),
+                    None => format!("{TS} <= {a} AND {a} - {TS} >= {lower}", a = self.as_of),
+                };
+                out.push(Self::count(&cond));
+                lower = upper.unwrap_or(i64::MAX);
+            }
+        }
+        sql.text = format!("SELECT {} FROM {from}", out.join(", "));
+        sql
+    }
+
+    /// Micros of a native date/time column (used for its min and max).
+    fn native_micros(&self, c: &str) -> String {
+        match self.d() {
+            Dialect::Postgres => {
+                format!("CASE WHEN isfinite({c}) THEN CAST(EXTRACT(EPOCH FROM {c}) * 1000000 AS BIGINT) END")
+            }
+            Dialect::MySql => format!("TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', {c})"),
+            Dialect::Sqlite => format!("CAST((julianday({c}) - 2440587.5) * 86400000000 AS INTEGER)"),
+        }
+    }
+
+    /// The evidence key as text, or an empty string when the source has none.
+    fn key_text(&self) -> String {
+        match self.evidence_key {
+            Some(k) => self.d().text(&self.q(k)),
+            None => "''".into(),
+        }
+    }
+
+    fn order_by_key(&self) -> String {
+        match self.evidence_key {
+            Some(k) => format!(" ORDER BY {}", self.q(k)),
+            None => String::new(),
+        }
+    }
+
+    /// Up to 5 rows where column `i` is missing: key, value as text.
+    pub fn missing_examples(&self, i: usize) -> Sql {
+        let mut sql = Sql::default();
+        let present = self.present(&mut sql, i);
+        sql.text = format!(
+            "SELECT {}, {} FROM {} WHERE NOT {present}{} LIMIT 5",
+            self.key_text(),
+            self.d().text(&self.q(i)),
+            self.plain(),
+            self.order_by_key()
+        );
+        sql
+    }
+
+    /// Up to 5 rows of the timestamp column matching `which`: key, value as text, micros.
+    pub fn timestamp_examples(&self, which: TsExamples) -> Option<Sql> {
+        let ti = self.timestamp?;
+        let mut sql = Sql::default();
+        let cond = match which {
+            TsExamples::Stale => format!("{TS} < {}", self.stale_before),
+            TsExamples::Future => format!("{TS} > {}", self.as_of),
+            TsExamples::Unparseable => format!("{} = 0 AND {TS} IS NULL", Self::m(ti)),
+            TsExamples::At(us) => format!("{TS} = {us}"),
+        };
+        let limit = if matches!(which, TsExamples::At(_)) { 1 } else { 5 };
+        sql.text = format!(
+            "SELECT {}, {}, {TS} FROM {} WHERE {cond}{} LIMIT {limit}",
+            self.key_text(),
+            self.d().text(&self.q(ti)),
+            self.source(&mut sql),
+            self.order_by_key()
+        );
+        Some(sql)
+    }
+
+    /// The most frequent present values of column `i` (value as text, count), ties by value.
+    pub fn top_values(&self, i: usize, n: usize) -> Sql {
+        let mut sql = Sql::default();
+        let groups = self.groups(&mut sql, i);
+        let (value, sort) = self.group_value(i);
+        sql.text = format!(
+            "SELECT {value}, preflight__n FROM ({groups}) AS preflight_g ORDER BY preflight__n DESC, {sort} LIMIT {n}"
+        );
+        sql
+    }
+
+    /// Distinct present values of column `i` with their counts, as `preflight__v` and
+    /// `preflight__n`. Grouping happens in a subquery so that the outer query may render and
+    /// sort the value freely (PostgreSQL refuses to select `c` when grouping by `c COLLATE "C"`).
+    fn groups(&self, sql: &mut Sql, i: usize) -> String {
+        let present = self.present(sql, i);
+        let exact = self.d().exact(&self.q(i), self.class(i));
+        format!(
+            "SELECT {exact} AS preflight__v, COUNT(*) AS preflight__n FROM {} WHERE {present} GROUP BY {exact}",
+            self.plain()
+        )
+    }
+
+    /// How a grouped value is read back as text, and how it sorts byte for byte.
+    fn group_value(&self, i: usize) -> (String, String) {
+        let v = "preflight__v";
+        match (self.d(), self.class(i)) {
+            (Dialect::Postgres, _) => (format!("CAST({v} AS TEXT)"), format!("CAST({v} AS TEXT) COLLATE \"C\"")),
+            // Already a binary string: read back as bytes, sorted as bytes.
+            (Dialect::MySql, Class::Text | Class::Other) => (v.to_string(), v.to_string()),
+            (Dialect::MySql, _) => (format!("CAST({v} AS CHAR)"), format!("CAST(CAST({v} AS CHAR) AS BINARY)")),
+            (Dialect::Sqlite, _) => (format!("CAST({v} AS TEXT)"), format!("CAST({v} AS TEXT) COLLATE BINARY")),
+        }
+    }
+
+    /// Label classes (value, count), largest first, at most `n`.
+    pub fn label_classes(&self, n: usize) -> Option<Sql> {
+        let l = self.label?;
+        Some(self.top_values(l, n))
+    }
+
+    /// Key uniqueness: distinct present keys, keys occurring more than once, extra rows.
+    pub fn key_counts(&self) -> Option<Sql> {
+        let k = self.key?;
+        let d = self.d();
+        let mut sql = Sql::default();
+        let present = self.present(&mut sql, k);
+        let exact = d.exact(&self.q(k), self.class(k));
+        sql.text = format!(
+            "SELECT COUNT(*), {}, {} FROM (SELECT COUNT(*) AS preflight__n FROM {} WHERE {present} GROUP BY {exact}) AS preflight_k",
+            d.int("COUNT(CASE WHEN preflight__n > 1 THEN 1 END)"),
+            d.int("COALESCE(SUM(preflight__n - 1), 0)"),
+            self.plain()
+        );
+        Some(sql)
+    }
+
+    /// Up to 5 key values occurring more than once, as text.
+    pub fn duplicate_keys(&self) -> Option<Sql> {
+        let k = self.key?;
+        let mut sql = Sql::default();
+        let groups = self.groups(&mut sql, k);
+        let (value, sort) = self.group_value(k);
+        sql.text =
+            format!("SELECT {value} FROM ({groups}) AS preflight_g WHERE preflight__n > 1 ORDER BY {sort} LIMIT 5");
+        Some(sql)
+    }
+
+    /// A sample of rows for the PII classifier: the evidence key, then every column as text.
+    pub fn sample(&self, rows: usize) -> Sql {
+        let d = self.d();
+        let mut cols = vec![self.key_text()];
+        cols.extend((0..self.cols.len()).map(|i| d.text(&self.q(i))));
+        Sql::new(format!("SELECT {} FROM {}{} LIMIT {rows}", cols.join(", "), self.plain(), self.order_by_key()))
+    }
+}
+
+/// Which timestamp examples to fetch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TsExamples {
+    Stale,
+    Future,
+    Unparseable,
+    /// The row holding this exact instant (the newest at or before as-of).
+    At(i64),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(d: Dialect, cols: &[(&str, Class)]) -> Plan {
+        Plan {
+            dialect: d,
+            relation: d.quote_table("t"),
+            cols: cols.iter().map(|(n, c)| Col { name: n.to_string(), class: *c }).collect(),
+            required: vec![0],
+            timestamp: None,
+            label: None,
+            key: None,
+            evidence_key: None,
+            placeholders: vec!["n/a".into(), "none".into()],
+            required_absent: false,
+            label_absent: false,
+            as_of: 0,
+            stale_before: 0,
+        }
+    }
+
+    #[test]
+    fn quoting_doubles_the_quote_and_keeps_one_identifier() {
+        let evil = "a\"b; DROP TABLE x; --";
+        assert_eq!(Dialect::Postgres.quote(evil), "\"a\"\"b; DROP TABLE x; --\"");
+        assert_eq!(Dialect::Sqlite.quote(evil), "\"a\"\"b; DROP TABLE x; --\"");
+        assert_eq!(Dialect::MySql.quote("a`b c"), "`a``b c`");
+        assert_eq!(Dialect::MySql.quote(evil), "`a\"b; DROP TABLE x; --`");
+        assert_eq!(Dialect::Postgres.quote("nul\0x"), "\"nulx\"");
+        assert_eq!(Dialect::Postgres.quote_table("crm.customers"), "\"crm\".\"customers\"");
+        assert_eq!(Dialect::Postgres.quote_table("a.b.c"), "\"a.b.c\"");
+    }
+
+    /// Splits quoted SQL into (outside-quote text): an identifier can add no keyword or `;`.
+    fn outside_quotes(sql: &str, q: char) -> String {
+        let mut out = String::new();
+        let mut inside = false;
+        let mut chars = sql.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == q {
+                if inside && chars.peek() == Some(&q) {
+                    chars.next();
+                    continue;
+                }
+                inside = !inside;
+                continue;
+            }
+            if !inside && c != '\'' {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn hostile_names_cannot_change_the_query() {
+        for (d, q) in [(Dialect::Postgres, '"'), (Dialect::Sqlite, '"'), (Dialect::MySql, '`')] {
+            let evil = format!("x{q}; DROP TABLE t; --");
+            let mut p = plan(d, &[(&evil, Class::Text), ("ok", Class::Int)]);
+            p.relation = d.quote_table(&format!("t{q} ; DELETE FROM t"));
+            p.label = Some(0);
+            p.key = Some(1);
+            p.evidence_key = Some(1);
+            for sql in [p.aggregate(), p.missing_examples(0), p.top_values(0, 5), p.key_counts().unwrap_or_default()] {
+                let outside = outside_quotes(&sql.text, q);
+                assert!(!outside.contains(';'), "{d:?}: {}", sql.text);
+                assert!(!outside.contains("DROP"), "{d:?}: {}", sql.text);
+                assert!(!outside.contains("DELETE"), "{d:?}: {}", sql.text);
+            }
+        }
+    }
+
+    #[test]
+    fn placeholders_are_bound_not_written() {
+        let mut p = plan(Dialect::Postgres, &[("a", Class::Text), ("b", Class::Text)]);
+        p.placeholders = vec!["it's".into(), "n/a".into()];
+        let sql = p.aggregate();
+        assert!(!sql.text.contains("it's"));
+        // Bound once and reused by number.
+        assert_eq!(sql.binds, vec!["it's".to_string(), "n/a".to_string()]);
+        assert!(sql.text.contains("IN ($1, $2)"));
+        let mut my = plan(Dialect::MySql, &[("a", Class::Text), ("b", Class::Text)]);
+        my.placeholders = vec!["it's".into()];
+        let sql = my.aggregate();
+        assert!(sql.binds.is_empty());
+        assert!(sql.text.contains("IN (X'6974277s')".replace("7s", "73").as_str()), "{}", sql.text);
+    }
+
+    #[test]
+    fn empty_placeholder_list_is_valid_sql() {
+        let mut p = plan(Dialect::Sqlite, &[("a", Class::Text)]);
+        p.placeholders.clear();
+        let sql = p.aggregate();
+        assert!(sql.binds.is_empty());
+        assert!(!sql.text.contains("IN ()"));
+    }
+
+    #[test]
+    fn types_classify_per_dialect() {
+        assert_eq!(Dialect::Postgres.classify("INT8"), Class::Int);
+        assert_eq!(Dialect::Postgres.classify("TIMESTAMPTZ"), Class::Timestamp);
+        assert_eq!(Dialect::Postgres.classify("JSONB"), Class::Other);
+        assert_eq!(Dialect::MySql.classify("BIGINT UNSIGNED"), Class::Int);
+        assert_eq!(Dialect::MySql.classify("VARCHAR"), Class::Text);
+        assert_eq!(Dialect::Sqlite.classify("DATETIME"), Class::Text);
+        assert_eq!(Dialect::Sqlite.classify("INTEGER"), Class::Int);
+    }
+
+    #[test]
+    fn sqlite_shapes_cover_every_form() {
+        let s = Dialect::Sqlite.timestamp_shape("t");
+        assert_eq!(s.matches(" GLOB ").count(), 1 + 11 * 5);
+    }
+}
