@@ -4,20 +4,22 @@
 //! thresholds suggested from the data, as a commented starter profile.
 
 use std::fmt::Write as _;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Result, anyhow};
 
-use super::{EXIT_OK, UsageError, column_problems, exit_code, now_micros, progress, render, usage, write_file};
+use super::{
+    EXIT_OK, UsageError, column_problems, exit_code, output_formats, parse_as_of, parse_jobs, scan_with_progress,
+    usage, write_file, write_outputs,
+};
 use crate::detect::{self, Choice, Detection, MIN_REQUIRED_PRESENT, percent};
 use crate::profile::{DEFAULT_PLACEHOLDERS, Location, Named, Pilot, Profile, SourceSpec, Thresholds, redact_url};
 use crate::report::{Format, Report, SourceReport, Status};
 use crate::scan::{ScanOptions, display_path, scan};
 use crate::sources::{self, CollectCtx, SourceError};
 use crate::stats::StatsRequest;
-use crate::stats::timestamp::parse_timestamp;
 
 /// `preflight profile SOURCE...`: the flags are `scan`'s, less the profile.
 #[derive(clap::Args, Debug)]
@@ -79,21 +81,9 @@ struct Detected {
 }
 
 pub fn run_profile(args: &ProfileArgs) -> Result<i32> {
-    let formats = if args.formats.is_empty() { vec![Format::Text] } else { args.formats.clone() };
-    if args.outs.len() > formats.len() {
-        return Err(usage(
-            format!("{} `--out` paths for {} `--format`", args.outs.len(), formats.len()),
-            Some("give one `--format` per `--out`, in the same order".into()),
-        ));
-    }
-    if formats.len() - args.outs.len() > 1 {
-        return Err(usage(
-            "more than one format would go to stdout",
-            Some("give each format but one an `--out PATH`".into()),
-        ));
-    }
-    let jobs = jobs(args.jobs)?;
-    let as_of = as_of(args.as_of.as_deref())?;
+    let formats = output_formats(&args.formats, &args.outs)?;
+    let jobs = parse_jobs(args.jobs)?;
+    let as_of = parse_as_of(args.as_of.as_deref())?;
     let specs = specs(&args.sources)?;
     let detected = detect_all(specs, as_of, jobs, false)?;
     print_choices(&detected);
@@ -106,28 +96,8 @@ pub fn run_profile(args: &ProfileArgs) -> Result<i32> {
     }
     let profile = profile("ad-hoc", detected.into_iter().map(|d| d.spec).collect());
 
-    let progress: Vec<Arc<sources::Progress>> = profile.sources.iter().map(|_| Arc::default()).collect();
-    let bars = (!args.quiet && io::stderr().is_terminal()).then(|| {
-        let names: Vec<String> = profile.sources.iter().map(|s| s.name.clone()).collect();
-        progress::Bars::start(names, progress.clone())
-    });
-    let result = scan(&profile, &ScanOptions { as_of, jobs, progress });
-    if let Some(b) = bars {
-        b.finish();
-    }
-    let report = result?;
-    let mut outs = args.outs.iter();
-    for format in formats {
-        match outs.next() {
-            Some(path) => write_file(path, |w| render(&report, format, w, false))?,
-            None => {
-                let color = io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-                let mut out = io::stdout().lock();
-                render(&report, format, &mut out, color)?;
-                out.flush()?;
-            }
-        }
-    }
+    let report = scan_with_progress(&profile, as_of, jobs, args.quiet)?;
+    write_outputs(&report, &formats, &args.outs)?;
     Ok(exit_code(report.verdict, args.strict))
 }
 
@@ -141,8 +111,8 @@ pub fn run_init(args: &InitArgs) -> Result<i32> {
             Some("pass `--force` to overwrite it, or choose another `--out`".into()),
         ));
     }
-    let jobs = jobs(args.jobs)?;
-    let as_of = as_of(args.as_of.as_deref())?;
+    let jobs = parse_jobs(args.jobs)?;
+    let as_of = parse_as_of(args.as_of.as_deref())?;
     let specs = specs(&args.sources)?;
     let detected = detect_all(specs, as_of, jobs, true)?;
     if !args.quiet {
@@ -188,22 +158,6 @@ pub fn run_init(args: &InitArgs) -> Result<i32> {
         }
     }
     Ok(EXIT_OK)
-}
-
-fn jobs(jobs: Option<usize>) -> Result<usize> {
-    if jobs == Some(0) {
-        return Err(usage("`--jobs 0`: expected at least 1 worker", None));
-    }
-    Ok(jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())))
-}
-
-fn as_of(text: Option<&str>) -> Result<i64> {
-    match text {
-        Some(s) => parse_timestamp(s.trim()).map(|p| p.micros).ok_or_else(|| {
-            usage(format!("`--as-of {s}` is not a timestamp"), Some("use RFC 3339, e.g. `2025-01-10T10:00:00Z`".into()))
-        }),
-        None => Ok(now_micros()),
-    }
 }
 
 /// One source spec per argument, named after its file (deduplicated), with default thresholds.

@@ -110,55 +110,82 @@ fn load(path: &Path, from_check: bool) -> Result<Profile> {
 }
 
 fn run_scan(args: &ScanArgs) -> Result<i32> {
-    let formats = if args.formats.is_empty() { vec![Format::Text] } else { args.formats.clone() };
-    if args.outs.len() > formats.len() {
+    let formats = output_formats(&args.formats, &args.outs)?;
+    let jobs = parse_jobs(args.jobs)?;
+    let as_of = parse_as_of(args.as_of.as_deref())?;
+    let profile = load(&args.profile, false)?;
+    let report = scan_with_progress(&profile, as_of, jobs, args.quiet)?;
+    write_outputs(&report, &formats, &args.outs)?;
+    Ok(exit_code(report.verdict, args.strict))
+}
+
+/// The formats to render (text when none is given), checked against the `--out` paths: the
+/// n-th `--out` takes the n-th format, and at most one format is left for stdout.
+pub(crate) fn output_formats(formats: &[Format], outs: &[PathBuf]) -> Result<Vec<Format>> {
+    let formats = if formats.is_empty() { vec![Format::Text] } else { formats.to_vec() };
+    if outs.len() > formats.len() {
         return Err(usage(
-            format!("{} `--out` paths for {} `--format`", args.outs.len(), formats.len()),
+            format!("{} `--out` paths for {} `--format`", outs.len(), formats.len()),
             Some("give one `--format` per `--out`, in the same order".into()),
         ));
     }
-    if formats.len() - args.outs.len() > 1 {
+    if formats.len() - outs.len() > 1 {
         return Err(usage(
             "more than one format would go to stdout",
             Some("give each format but one an `--out PATH`".into()),
         ));
     }
-    if args.jobs == Some(0) {
+    Ok(formats)
+}
+
+/// `--jobs`, defaulting to the number of cores.
+pub(crate) fn parse_jobs(jobs: Option<usize>) -> Result<usize> {
+    if jobs == Some(0) {
         return Err(usage("`--jobs 0`: expected at least 1 worker", None));
     }
-    let as_of = match &args.as_of {
+    Ok(jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())))
+}
+
+/// `--as-of`, defaulting to now: the only place the scan's time comes from the clock.
+pub(crate) fn parse_as_of(text: Option<&str>) -> Result<i64> {
+    match text {
         Some(s) => parse_timestamp(s.trim()).map(|p| p.micros).ok_or_else(|| {
             usage(format!("`--as-of {s}` is not a timestamp"), Some("use RFC 3339, e.g. `2025-01-10T10:00:00Z`".into()))
-        })?,
-        None => now_micros(),
-    };
-    let profile = load(&args.profile, false)?;
-    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        }),
+        None => Ok(now_micros()),
+    }
+}
 
+/// Scans with a progress bar per source on a terminal's stderr (none under `--quiet`).
+pub(crate) fn scan_with_progress(profile: &Profile, as_of: i64, jobs: usize, quiet: bool) -> Result<Report> {
     let progress: Vec<Arc<Progress>> = profile.sources.iter().map(|_| Arc::default()).collect();
-    let bars = (!args.quiet && io::stderr().is_terminal()).then(|| {
+    let bars = (!quiet && io::stderr().is_terminal()).then(|| {
         let names: Vec<String> = profile.sources.iter().map(|s| s.name.clone()).collect();
         progress::Bars::start(names, progress.clone())
     });
-    let result = scan(&profile, &ScanOptions { as_of, jobs, progress });
+    let result = scan(profile, &ScanOptions { as_of, jobs, progress });
     if let Some(b) = bars {
         b.finish();
     }
-    let report = result?;
+    Ok(result?)
+}
 
-    let mut outs = args.outs.iter();
-    for format in formats {
+/// Writes each format to its `--out` path, the one left over to stdout (coloured on a terminal
+/// unless `NO_COLOR` is set).
+pub(crate) fn write_outputs(report: &Report, formats: &[Format], outs: &[PathBuf]) -> Result<()> {
+    let mut outs = outs.iter();
+    for &format in formats {
         match outs.next() {
-            Some(path) => write_file(path, |w| render(&report, format, w, false))?,
+            Some(path) => write_file(path, |w| render(report, format, w, false))?,
             None => {
                 let color = io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
                 let mut out = io::stdout().lock();
-                render(&report, format, &mut out, color)?;
+                render(report, format, &mut out, color)?;
                 out.flush()?;
             }
         }
     }
-    Ok(exit_code(report.verdict, args.strict))
+    Ok(())
 }
 
 /// Prints a measure's documentation, or the list of measures; an unknown one is a usage error.
