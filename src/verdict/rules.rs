@@ -385,8 +385,12 @@ fn current(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
             } else {
                 String::new()
             };
-            f.message =
-                format!("newest {newest}, {} old{}{future}", days(age), crossed(f.severity, &th.max_age, days, "at"));
+            f.message = format!(
+                "newest {newest}, {} old{}{future}{}",
+                days(age),
+                crossed(f.severity, &th.max_age, days, "at"),
+                database_signals(st)
+            );
             if let Some((_, pos)) = ts.and_then(|t| t.max_past) {
                 f.evidence = vec![ev.example(&st.column, &pos, Some(newest))];
             }
@@ -508,4 +512,21 @@ fn did_you_mean_column(name: &str, report: &SourceReport) -> String {
     crate::profile::did_you_mean(name, report.columns.iter().map(|c| c.name.as_str()))
         .map(|s| format!("; did you mean `{s}`?"))
         .unwrap_or_default()
+}
+
+/// The database's own change signals, said beside the data's age (DESIGN §3 staleness).
+fn database_signals(st: &crate::report::StalenessReport) -> String {
+    let Some(db) = &st.database else { return String::new() };
+    let mut parts = Vec::new();
+    if let Some(t) = &db.update_time {
+        parts.push(format!("the database last changed the table {t}"));
+    }
+    let analyzed = [&db.last_analyze, &db.last_autoanalyze].into_iter().flatten().max();
+    match (analyzed, db.n_mod_since_analyze) {
+        (Some(t), Some(n)) => parts.push(format!("last analyzed {t}, {n} row(s) changed since")),
+        (Some(t), None) => parts.push(format!("last analyzed {t}")),
+        (None, Some(n)) => parts.push(format!("{n} row(s) changed since the table was last analyzed")),
+        (None, None) => {}
+    }
+    if parts.is_empty() { String::new() } else { format!("; {}", parts.join(", ")) }
 }

@@ -673,3 +673,43 @@ fn check_names_columns_a_table_lacks() {
     assert!(err.contains("timestamp column `updated` is not in source `lite`"), "{err}");
     assert!(err.contains("did you mean `updated_at`?"), "{err}");
 }
+
+/// Evidence comes in key order, numerically for a numeric key: `9` before `10`.
+#[test]
+fn evidence_is_in_key_order() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let stmts = [
+        "CREATE TABLE k (id BIGINT, name VARCHAR(20))".to_string(),
+        "INSERT INTO k VALUES (10, NULL), (9, NULL), (8, 'x')".to_string(),
+    ];
+    rt().block_on(async {
+        let o = sqlx::sqlite::SqliteConnectOptions::new().filename(dir.path().join("k.db")).create_if_missing(true);
+        let mut c = sqlx::SqliteConnection::connect_with(&o).await.expect("create");
+        for s in &stmts {
+            c.execute(s.as_str()).await.expect("load");
+        }
+        let _ = c.close().await;
+    });
+    let src = |name: &str, url: &str| {
+        minimal_source(name, &format!("url = \"{url}\"\ntable = \"k\"\nkey = \"id\"\nrequired = [\"name\"]"))
+    };
+    let mut sources = src("lite", "sqlite://k.db");
+    let pg = pg_database("unused");
+    if let Some((url, _)) = &pg {
+        exec(url, &stmts).expect("reachable").expect("load");
+        sources += &src("pg", url);
+    }
+    let my = my_database("unused");
+    if let Some((url, _)) = &my {
+        exec(url, &stmts).expect("reachable").expect("load");
+        sources += &src("my", url);
+    }
+    let (_, r) = scan_profile(dir.path(), &sources);
+    let mut names = vec!["lite"];
+    names.extend(pg.as_ref().map(|_| "pg"));
+    names.extend(my.as_ref().map(|_| "my"));
+    for name in names {
+        let f = finding(&r, &format!("missing.max_missing_share.{name}.name")).expect("a missing finding");
+        assert_eq!(f["evidence"], json!([{"key": "9", "value": null}, {"key": "10", "value": null}]), "{name}");
+    }
+}
