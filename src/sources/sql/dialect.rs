@@ -805,7 +805,12 @@ impl Plan {
     pub fn sample(&self, rows: usize) -> Sql {
         let d = self.d();
         let mut cols = vec![format!("{} AS preflight__key", self.key_text())];
-        cols.extend((0..self.cols.len()).map(|i| format!("{} AS preflight__c{i}", d.text(&self.q(i)))));
+        // Binary and structured values (images, JSON documents) can be large and hold no PII the
+        // classifier reads; they are not pulled.
+        cols.extend((0..self.cols.len()).map(|i| match self.class(i) {
+            Class::Other => format!("NULL AS preflight__c{i}"),
+            _ => format!("{} AS preflight__c{i}", d.text(&self.q(i))),
+        }));
         Sql::new(format!("SELECT {} FROM {}{} LIMIT {rows}", cols.join(", "), self.plain(), self.order_by_key()))
     }
 }
