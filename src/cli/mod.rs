@@ -115,7 +115,10 @@ fn run_scan(args: &ScanArgs) -> Result<i32> {
     }
     let as_of = match &args.as_of {
         Some(s) => parse_timestamp(s.trim()).map(|p| p.micros).ok_or_else(|| {
-            usage(format!("`--as-of {s}` is not a timestamp"), Some("use RFC 3339, e.g. `2025-01-10T10:00:00Z`".into()))
+            usage(
+                format!("`--as-of {s}` is not a timestamp"),
+                Some("use RFC 3339, e.g. `2025-01-10T10:00:00Z`".into()),
+            )
         })?,
         None => now_micros(),
     };
@@ -190,7 +193,9 @@ fn write_file(path: &Path, f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> 
 }
 
 fn now_micros() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_micros() as i64)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as i64)
 }
 
 fn run_check(path: &Path) -> Result<i32> {

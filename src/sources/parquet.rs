@@ -55,14 +55,8 @@ fn parquet_error(shown: &str, e: ParquetError) -> SourceError {
         };
     }
     match e {
-        ParquetError::NYI(m) => SourceError::Unsupported {
-            path: shown.to_string(),
-            what: format!("not implemented by the Parquet reader: {m}"),
-        },
-        ParquetError::EOF(m) => SourceError::Unreadable {
-            path: shown.to_string(),
-            message: format!("the file is truncated or corrupt (unexpected end: {m})"),
-        },
+        ParquetError::NYI(m) => SourceError::Unsupported { path: shown.to_string(), what: format!("not implemented by the Parquet reader: {m}") },
+        ParquetError::EOF(m) => SourceError::Unreadable { path: shown.to_string(), message: format!("the file is truncated or corrupt (unexpected end: {m})") },
         _ => SourceError::Unreadable { path: shown.to_string(), message: format!("invalid Parquet: {text}") },
     }
 }
@@ -82,20 +76,14 @@ pub fn type_name(t: &DataType) -> &'static str {
         DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 => "integer",
         DataType::UInt8 | DataType::UInt16 | DataType::UInt32 | DataType::UInt64 => "integer",
         DataType::Float16 | DataType::Float32 | DataType::Float64 => "float",
-        DataType::Decimal32(..) | DataType::Decimal64(..) | DataType::Decimal128(..) | DataType::Decimal256(..) => {
-            "decimal"
-        }
+        DataType::Decimal32(..) | DataType::Decimal64(..) | DataType::Decimal128(..) | DataType::Decimal256(..) => "decimal",
         DataType::Boolean => "boolean",
         DataType::Timestamp(..) | DataType::Date64 => "timestamp",
         DataType::Date32 => "date",
         DataType::Time32(_) | DataType::Time64(_) => "time",
         DataType::Duration(_) | DataType::Interval(_) => "duration",
         DataType::Binary | DataType::LargeBinary | DataType::BinaryView | DataType::FixedSizeBinary(_) => "binary",
-        DataType::List(_)
-        | DataType::LargeList(_)
-        | DataType::FixedSizeList(..)
-        | DataType::ListView(_)
-        | DataType::LargeListView(_) => "list",
+        DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(..) | DataType::ListView(_) | DataType::LargeListView(_) => "list",
         DataType::Struct(_) => "struct",
         DataType::Map(..) => "map",
         DataType::Dictionary(_, v) => type_name(v),
@@ -173,19 +161,15 @@ impl Source for ParquetSource {
         let template = Arc::new(acc.batch(req, 0).acc);
         let req_arc = Arc::new(req.clone());
         let progress = Arc::clone(&ctx.progress);
-        let work: Arc<dyn Fn(RowGroupTask) -> Result<SourceAcc, String> + Send + Sync> =
-            Arc::new(move |t: RowGroupTask| {
-                read_row_group(&t, &template, &req_arc, absent_required, absent_label, &progress)
-            });
+        let work: Arc<dyn Fn(RowGroupTask) -> Result<SourceAcc, String> + Send + Sync> = Arc::new(move |t: RowGroupTask| {
+            read_row_group(&t, &template, &req_arc, absent_required, absent_label, &progress)
+        });
         let mut queue = tasks.into_iter();
         let shown_all = self.written.clone();
-        super::pipeline::run(
-            ctx.pool,
-            &mut acc,
-            || Ok(queue.next()),
-            work,
-            |m| SourceError::Unreadable { path: shown_all.clone(), message: m },
-        )
+        super::pipeline::run(ctx.pool, &mut acc, || Ok(queue.next()), work, |m| SourceError::Unreadable {
+            path: shown_all.clone(),
+            message: m,
+        })
         .map_err(|e| fail(e, access.clone()))?;
 
         Ok(SourceStats {
@@ -193,13 +177,7 @@ impl Source for ParquetSource {
             parts: paths.iter().map(|f| f.display().to_string()).collect(),
             acc,
             csv: None,
-            signals: FileSignals {
-                modified: files::modified(&paths),
-                footer_min,
-                footer_max,
-                footer_rows: Some(footer_rows),
-                database: None,
-            },
+            signals: FileSignals { modified: files::modified(&paths), footer_min, footer_max, footer_rows: Some(footer_rows), database: None },
             access,
             bytes: paths.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum(),
             evidence_keys: None,
@@ -236,12 +214,7 @@ fn read_row_group(
     let mut row = t.first_row;
     for batch in reader {
         let batch: RecordBatch = batch.map_err(|e| {
-            format!(
-                "row group {} of `{}`: {}",
-                t.group,
-                t.shown,
-                parquet_error(&t.shown, ParquetError::External(Box::new(e)))
-            )
+            format!("row group {} of `{}`: {}", t.group, t.shown, parquet_error(&t.shown, ParquetError::External(Box::new(e))))
         })?;
         let n = batch.num_rows();
         let mut b = template.batch(req, n);
@@ -401,11 +374,7 @@ fn feed(b: &mut BatchAcc<'_>, c: usize, arr: &ArrayRef, part: u32, first_row: u6
             if let Some(d) = arr.as_any_dictionary_opt() {
                 let keys = d.normalized_keys();
                 let values = d.values();
-                match arrow_select::take::take(
-                    values.as_ref(),
-                    &arrow_array::UInt32Array::from_iter_values(keys.iter().map(|&k| k as u32)),
-                    None,
-                ) {
+                match arrow_select::take::take(values.as_ref(), &arrow_array::UInt32Array::from_iter_values(keys.iter().map(|&k| k as u32)), None) {
                     Ok(flat) => feed(b, c, &flat, part, first_row),
                     Err(_) => each!(|_| Cell::Nested),
                 }
