@@ -437,6 +437,23 @@ fn mysql_roles_wrong_password_read_only_insert_and_root() {
     assert!(e.contains("Access denied"), "{e}");
     let e = source(&r, "none")["error"].as_str().unwrap_or_default().to_string();
     assert!(e.contains("command denied"), "{e}");
+    // Without `password_env`, MySQL's usual MYSQL_PWD is used.
+    let p = write(
+        dir.path(),
+        "envpw.toml",
+        format!(
+            "{PROFILE_HEAD}{}",
+            source_toml("envpw", &format!("url = \"{}\"\ntable = \"items\"", with_user(&url, &ro)))
+        ),
+    );
+    let o = crate::common::bin()
+        .current_dir(crate::common::root())
+        .env("MYSQL_PWD", "ro-pass")
+        .args(["scan", &p.to_string_lossy(), "--format", "json", "--as-of", crate::common::AS_OF, "--quiet"])
+        .output()
+        .expect("run preflight");
+    let r2: Value = serde_json::from_slice(&o.stdout).expect("a JSON report");
+    assert_eq!(source(&r2, "envpw")["status"], "ok", "{}", source(&r2, "envpw"));
     assert!(source(&r, "ro")["staleness"]["database"].is_object(), "{}", source(&r, "ro")["staleness"]);
     assert!(!e.contains("not-the-password"), "{e}");
 }
