@@ -82,7 +82,11 @@ fn finding(id: String, check: Check, severity: Severity, spec: &SourceSpec, colu
 
 fn pct(x: f64) -> String {
     let p = x * 100.0;
-    if p == 0.0 || p >= 10.0 || (p - p.round()).abs() < 1e-9 { format!("{p:.0}%") } else { format!("{p:.1}%") }
+    if p == 0.0 || p >= 10.0 || (p - p.round()).abs() < 1e-9 {
+        format!("{p:.0}%")
+    } else {
+        format!("{p:.1}%")
+    }
 }
 
 fn limit_text<T: Copy>(l: &Limit<T>, show: impl Fn(T) -> String) -> Option<String> {
@@ -255,7 +259,8 @@ fn missing(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
     let name = &spec.name;
     let th = &spec.thresholds;
     for r in &report.absent_required {
-        let mut f = finding(format!("missing.required_absent.{name}.{r}"), Check::Clean, Severity::Fail, spec, Some(r));
+        let mut f =
+            finding(format!("missing.required_absent.{name}.{r}"), Check::Clean, Severity::Fail, spec, Some(r));
         f.value = Some("absent".into());
         let hint = crate::profile::did_you_mean(r, report.columns.iter().map(|c| c.name.as_str()))
             .map(|s| format!("; did you mean `{s}`?"))
@@ -291,8 +296,11 @@ fn missing(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
             spec,
             Some(&c.name),
         );
-        let list: Vec<String> =
-            c.suspected_placeholders.iter().map(|v| format!("\"{}\" ×{}", clip(&v.value), v.count)).collect();
+        let list: Vec<String> = c
+            .suspected_placeholders
+            .iter()
+            .map(|v| format!("\"{}\" ×{}", clip(&v.value), v.count))
+            .collect();
         f.value = Some(list.join(", "));
         f.message = format!(
             "looks like placeholder values: {}; add them to `placeholders` if they mean \"unknown\"",
@@ -301,13 +309,8 @@ fn missing(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
         out.push(f);
     }
     for c in report.columns.iter().filter(|c| c.invalid_utf8 > 0) {
-        let mut f = finding(
-            format!("format.invalid_utf8.{name}.{}", c.name),
-            Check::Clean,
-            Severity::Fail,
-            spec,
-            Some(&c.name),
-        );
+        let mut f =
+            finding(format!("format.invalid_utf8.{name}.{}", c.name), Check::Clean, Severity::Fail, spec, Some(&c.name));
         f.value = Some(c.invalid_utf8.to_string());
         f.message = format!("{} value(s) are not valid UTF-8", c.invalid_utf8);
         if let Some(acc) = ev.col(&c.name).and_then(|i| ev.stats.acc.cols.get(i)) {
@@ -331,11 +334,9 @@ fn missing_evidence(ev: &Ev<'_>, c: &ColumnReport) -> Vec<Example> {
 fn keys(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<Finding>) {
     let Some(k) = &report.keys else {
         if let Some(key) = &spec.key {
-            let mut f =
-                finding(format!("keys.key_absent.{}", spec.name), Check::Clean, Severity::Fail, spec, Some(&key.name));
+            let mut f = finding(format!("keys.key_absent.{}", spec.name), Check::Clean, Severity::Fail, spec, Some(&key.name));
             f.value = Some("absent".into());
-            f.message =
-                format!("key column `{}` is not in the source{}", key.name, did_you_mean_column(&key.name, report));
+            f.message = format!("key column `{}` is not in the source{}", key.name, did_you_mean_column(&key.name, report));
             out.push(f);
         }
         return;
@@ -394,8 +395,12 @@ fn current(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
             } else {
                 String::new()
             };
-            f.message =
-                format!("newest {newest}, {} old{}{future}", days(age), crossed(f.severity, &th.max_age, days, "at"));
+            f.message = format!(
+                "newest {newest}, {} old{}{future}{}",
+                days(age),
+                crossed(f.severity, &th.max_age, days, "at"),
+                database_signals(st)
+            );
             if let Some((_, pos)) = ts.and_then(|t| t.max_past) {
                 f.evidence = vec![ev.example(&st.column, &pos, Some(newest))];
             }

@@ -437,6 +437,23 @@ fn mysql_roles_wrong_password_read_only_insert_and_root() {
     assert!(e.contains("Access denied"), "{e}");
     let e = source(&r, "none")["error"].as_str().unwrap_or_default().to_string();
     assert!(e.contains("command denied"), "{e}");
+    // Without `password_env`, MySQL's usual MYSQL_PWD is used.
+    let p = write(
+        dir.path(),
+        "envpw.toml",
+        format!(
+            "{PROFILE_HEAD}{}",
+            source_toml("envpw", &format!("url = \"{}\"\ntable = \"items\"", with_user(&url, &ro)))
+        ),
+    );
+    let o = crate::common::bin()
+        .current_dir(crate::common::root())
+        .env("MYSQL_PWD", "ro-pass")
+        .args(["scan", &p.to_string_lossy(), "--format", "json", "--as-of", crate::common::AS_OF, "--quiet"])
+        .output()
+        .expect("run preflight");
+    let r2: Value = serde_json::from_slice(&o.stdout).expect("a JSON report");
+    assert_eq!(source(&r2, "envpw")["status"], "ok", "{}", source(&r2, "envpw"));
     assert!(source(&r, "ro")["staleness"]["database"].is_object(), "{}", source(&r, "ro")["staleness"]);
     assert!(!e.contains("not-the-password"), "{e}");
 }
@@ -672,4 +689,44 @@ fn check_names_columns_a_table_lacks() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("timestamp column `updated` is not in source `lite`"), "{err}");
     assert!(err.contains("did you mean `updated_at`?"), "{err}");
+}
+
+/// Evidence comes in key order, numerically for a numeric key: `9` before `10`.
+#[test]
+fn evidence_is_in_key_order() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let stmts = [
+        "CREATE TABLE k (id BIGINT, name VARCHAR(20))".to_string(),
+        "INSERT INTO k VALUES (10, NULL), (9, NULL), (8, 'x')".to_string(),
+    ];
+    rt().block_on(async {
+        let o = sqlx::sqlite::SqliteConnectOptions::new().filename(dir.path().join("k.db")).create_if_missing(true);
+        let mut c = sqlx::SqliteConnection::connect_with(&o).await.expect("create");
+        for s in &stmts {
+            c.execute(s.as_str()).await.expect("load");
+        }
+        let _ = c.close().await;
+    });
+    let src = |name: &str, url: &str| {
+        minimal_source(name, &format!("url = \"{url}\"\ntable = \"k\"\nkey = \"id\"\nrequired = [\"name\"]"))
+    };
+    let mut sources = src("lite", "sqlite://k.db");
+    let pg = pg_database("unused");
+    if let Some((url, _)) = &pg {
+        exec(url, &stmts).expect("reachable").expect("load");
+        sources += &src("pg", url);
+    }
+    let my = my_database("unused");
+    if let Some((url, _)) = &my {
+        exec(url, &stmts).expect("reachable").expect("load");
+        sources += &src("my", url);
+    }
+    let (_, r) = scan_profile(dir.path(), &sources);
+    let mut names = vec!["lite"];
+    names.extend(pg.as_ref().map(|_| "pg"));
+    names.extend(my.as_ref().map(|_| "my"));
+    for name in names {
+        let f = finding(&r, &format!("missing.max_missing_share.{name}.name")).expect("a missing finding");
+        assert_eq!(f["evidence"], json!([{"key": "9", "value": null}, {"key": "10", "value": null}]), "{name}");
+    }
 }

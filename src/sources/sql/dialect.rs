@@ -688,6 +688,9 @@ impl Plan {
         }
     }
 
+    /// Sorts by the key column itself. Every query using it aliases its output columns: an
+    /// output named like the key (PostgreSQL names `CAST("id" AS TEXT)` "id") would otherwise
+    /// be what ORDER BY sorts, as text (`1000000` before `540601`).
     fn order_by_key(&self) -> String {
         match self.evidence_key {
             Some(k) => format!(" ORDER BY {}", self.q(k)),
@@ -700,7 +703,7 @@ impl Plan {
         let mut sql = Sql::default();
         let present = self.present(&mut sql, i);
         sql.text = format!(
-            "SELECT {}, {} FROM {} WHERE NOT {present}{} LIMIT 5",
+            "SELECT {} AS preflight__key, {} AS preflight__val FROM {} WHERE NOT {present}{} LIMIT 5",
             self.key_text(),
             self.d().text(&self.q(i)),
             self.plain(),
@@ -721,7 +724,7 @@ impl Plan {
         };
         let limit = if matches!(which, TsExamples::At(_)) { 1 } else { 5 };
         sql.text = format!(
-            "SELECT {}, {}, {TS} FROM {} WHERE {cond}{} LIMIT {limit}",
+            "SELECT {} AS preflight__key, {} AS preflight__val, {TS} FROM {} WHERE {cond}{} LIMIT {limit}",
             self.key_text(),
             self.d().text(&self.q(ti)),
             self.source(&mut sql),
@@ -801,8 +804,13 @@ impl Plan {
     /// A sample of rows for the PII classifier: the evidence key, then every column as text.
     pub fn sample(&self, rows: usize) -> Sql {
         let d = self.d();
-        let mut cols = vec![self.key_text()];
-        cols.extend((0..self.cols.len()).map(|i| d.text(&self.q(i))));
+        let mut cols = vec![format!("{} AS preflight__key", self.key_text())];
+        // Binary and structured values (images, JSON documents) can be large and hold no PII the
+        // classifier reads; they are not pulled.
+        cols.extend((0..self.cols.len()).map(|i| match self.class(i) {
+            Class::Other => format!("NULL AS preflight__c{i}"),
+            _ => format!("{} AS preflight__c{i}", d.text(&self.q(i))),
+        }));
         Sql::new(format!("SELECT {} FROM {}{} LIMIT {rows}", cols.join(", "), self.plain(), self.order_by_key()))
     }
 }

@@ -453,11 +453,11 @@ impl SqlSource {
         let mut p = self.aggregates(conn, &plan).await?;
         self.examples(conn, &plan, &mut p, &mut ev).await?;
         self.sample(conn, &plan, &mut p, &mut ev, req).await?;
-        let (access, database) = match self.dialect {
-            Dialect::Sqlite => (None, None),
+        let (access, database, table_bytes) = match self.dialect {
+            Dialect::Sqlite => (None, None, None),
             _ => {
-                let (a, s) = self.access(conn).await;
-                (Some(a), s)
+                let (a, s, b) = self.access(conn).await;
+                (Some(a), s, b)
             }
         };
         let file_access = match self.dialect {
@@ -475,10 +475,10 @@ impl SqlSource {
             csv: None,
             signals: FileSignals { modified, database, ..FileSignals::default() },
             access: file_access,
-            // A server's table has no byte size preflight could read cheaply; a SQLite file has.
+            // The SQLite file's size; a server's own count of the table's bytes (data and indexes).
             bytes: match self.dialect {
                 Dialect::Sqlite => std::fs::metadata(self.sqlite_path()).map_or(0, |m| m.len()),
-                _ => 0,
+                _ => table_bytes.unwrap_or(0),
             },
             evidence_keys: Some(ev.keys),
             sql: access,
@@ -747,9 +747,10 @@ impl SqlSource {
 
     /// What the role may do to the table, and the database's change signals. A catalog that
     /// cannot be read leaves a note, not a failure: the measures are still good.
-    async fn access(&self, conn: &mut Conn) -> (SqlAccess, Option<DbSignals>) {
+    async fn access(&self, conn: &mut Conn) -> (SqlAccess, Option<DbSignals>, Option<u64>) {
         let mut a = SqlAccess::default();
         let mut signals = None;
+        let mut bytes = None;
         match self.dialect {
             Dialect::Postgres => {
                 if let Ok(rows) = self.fetch(conn, &Sql::new("SELECT CAST(current_user AS TEXT), CASE WHEN rolsuper THEN 1 ELSE 0 END FROM pg_roles WHERE rolname = current_user"))
@@ -768,7 +769,8 @@ impl SqlSource {
                              CASE WHEN has_table_privilege(c.oid, 'DELETE') THEN 1 ELSE 0 END, \
                              CASE WHEN has_table_privilege(c.oid, 'TRUNCATE') THEN 1 ELSE 0 END, \
                              CAST(pg_get_userbyid(c.relowner) AS TEXT), \
-                             CASE WHEN pg_has_role(c.relowner, 'USAGE') THEN 1 ELSE 0 END \
+                             CASE WHEN pg_has_role(c.relowner, 'USAGE') THEN 1 ELSE 0 END, \
+                             pg_total_relation_size(c.oid) \
                              FROM pg_class c WHERE c.oid = to_regclass($1)",
                         );
                         sql.binds.push(self.dialect.quote_table(t));
@@ -782,6 +784,7 @@ impl SqlSource {
                                     }
                                     a.table_owner = r.get(4).and_then(Val::text);
                                     a.owner = r.get(5).and_then(Val::i64).map(|x| x == 1);
+                                    bytes = r.get(6).and_then(Val::i64).and_then(|b| u64::try_from(b).ok());
                                 }
                             }
                             Err(e) => {
@@ -843,7 +846,8 @@ impl SqlSource {
                             None => (None, t.clone()),
                         };
                         let mut sql = Sql::new(format!(
-                            "SELECT TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UPDATE_TIME) FROM information_schema.TABLES \
+                            "SELECT TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UPDATE_TIME), \
+                             CAST(COALESCE(DATA_LENGTH, 0) + COALESCE(INDEX_LENGTH, 0) AS SIGNED) FROM information_schema.TABLES \
                                  WHERE TABLE_NAME = ? AND TABLE_SCHEMA = {}",
                             if schema.is_some() { "?" } else { "DATABASE()" }
                         ));
@@ -852,13 +856,18 @@ impl SqlSource {
                         if let Ok(rows) = self.fetch(conn, &sql).await {
                             let t = rows.first().and_then(|r| r.first()).and_then(Val::i64).map(format_micros);
                             signals = Some(DbSignals { update_time: t, ..DbSignals::default() });
+                            bytes = rows
+                                .first()
+                                .and_then(|r| r.get(1))
+                                .and_then(Val::i64)
+                                .and_then(|b| u64::try_from(b).ok());
                         }
                     }
                 }
             }
             Dialect::Sqlite => {}
         }
-        (a, signals)
+        (a, signals, bytes)
     }
 }
 
