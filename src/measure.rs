@@ -224,10 +224,10 @@ pub fn sentinel_shape(v: &str) -> bool {
     let t = v.trim().to_ascii_lowercase();
     let b = t.as_bytes();
     let repeated_digit = b.len() >= 4 && b.iter().all(|c| c.is_ascii_digit()) && b.iter().all(|c| Some(c) == b.first());
-    let sentinel_date = ["1900-01-01", "1970-01-01", "0001-01-01", "9999-12-31", "2099-12-31"]
-        .iter()
-        .any(|d| t.starts_with(d));
-    let test_address = t.contains('@') && ["test@", "@test.", "noreply@", "no-reply@", "xxx@"].iter().any(|p| t.contains(p));
+    let sentinel_date =
+        ["1900-01-01", "1970-01-01", "0001-01-01", "9999-12-31", "2099-12-31"].iter().any(|d| t.starts_with(d));
+    let test_address =
+        t.contains('@') && ["test@", "@test.", "noreply@", "no-reply@", "xxx@"].iter().any(|p| t.contains(p));
     repeated_digit || sentinel_date || test_address
 }
 

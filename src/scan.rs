@@ -98,7 +98,12 @@ pub fn scan(profile: &Profile, opts: &ScanOptions) -> Result<Report, ScanError> 
     })
 }
 
-fn scan_source(spec: &SourceSpec, as_of: i64, pool: &rayon::ThreadPool, progress: Arc<Progress>) -> (SourceReport, Vec<Finding>) {
+fn scan_source(
+    spec: &SourceSpec,
+    as_of: i64,
+    pool: &rayon::ThreadPool,
+    progress: Arc<Progress>,
+) -> (SourceReport, Vec<Finding>) {
     let source = sources::open(spec);
     let location = match &spec.location {
         Location::Path { resolved, .. } => display_path(resolved),

@@ -11,9 +11,7 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
             "`{text}` is not a duration: expected a whole number and a unit, such as `90s`, `15m`, `36h`, `7d` or `52w`"
         ));
     }
-    let n: i64 = digits
-        .parse()
-        .map_err(|_| format!("`{text}` is too large for a duration"))?;
+    let n: i64 = digits.parse().map_err(|_| format!("`{text}` is too large for a duration"))?;
     let per = match unit {
         "s" => 1,
         "m" => 60,
@@ -22,13 +20,10 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
         "w" => 604_800,
         "" => return Err(format!("`{text}` has no unit: write `{n}s`, `{n}m`, `{n}h`, `{n}d` or `{n}w`")),
         other => {
-            return Err(format!(
-                "`{text}` has an unknown unit `{other}`: expected one of `s`, `m`, `h`, `d`, `w`"
-            ));
+            return Err(format!("`{text}` has an unknown unit `{other}`: expected one of `s`, `m`, `h`, `d`, `w`"));
         }
     };
-    n.checked_mul(per)
-        .ok_or_else(|| format!("`{text}` is too large for a duration"))
+    n.checked_mul(per).ok_or_else(|| format!("`{text}` is too large for a duration"))
 }
 
 /// The duration `text` was probably meant to be, for a "did you mean" hint: `7 days` → `7d`,

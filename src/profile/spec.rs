@@ -8,8 +8,8 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::{
-    EntitySpec, FileFormat, Limit, Location, Named, Normalization, Pilot, Problem, Profile, SourceSpec,
-    Thresholds, did_you_mean, parse_duration, redact_url, suggest_duration,
+    EntitySpec, FileFormat, Limit, Location, Named, Normalization, Pilot, Problem, Profile, SourceSpec, Thresholds,
+    did_you_mean, parse_duration, redact_url, suggest_duration,
 };
 
 const TOP_KEYS: &[&str] = &["pilot", "defaults", "sources", "entities"];
@@ -25,8 +25,21 @@ const THRESHOLD_KEYS: &[&str] = &[
     "placeholders",
 ];
 const SOURCE_KEYS: &[&str] = &[
-    "name", "path", "url", "table", "query", "password_env", "format", "delimiter", "timestamp", "label",
-    "key", "unique", "required", "pii", "timeout",
+    "name",
+    "path",
+    "url",
+    "table",
+    "query",
+    "password_env",
+    "format",
+    "delimiter",
+    "timestamp",
+    "label",
+    "key",
+    "unique",
+    "required",
+    "pii",
+    "timeout",
 ];
 const ENTITY_KEYS: &[&str] = &[
     "name",
@@ -78,7 +91,12 @@ impl Walker<'_> {
         match v.get_ref() {
             DeValue::String(s) => Some(Spanned::new(v.span(), s.to_string())),
             other => {
-                self.problem(&v.span(), &join(path, key), format!("expected a string, found {}", other.type_str()), None);
+                self.problem(
+                    &v.span(),
+                    &join(path, key),
+                    format!("expected a string, found {}", other.type_str()),
+                    None,
+                );
                 None
             }
         }
@@ -93,7 +111,12 @@ impl Walker<'_> {
     fn string_list(&mut self, table: &DeTable<'_>, key: &str, path: &str) -> Option<Vec<Spanned<String>>> {
         let v = get(table, key)?;
         let DeValue::Array(items) = v.get_ref() else {
-            self.problem(&v.span(), &join(path, key), format!("expected an array of strings, found {}", v.get_ref().type_str()), None);
+            self.problem(
+                &v.span(),
+                &join(path, key),
+                format!("expected an array of strings, found {}", v.get_ref().type_str()),
+                None,
+            );
             return None;
         };
         let mut out = Vec::new();
@@ -127,7 +150,12 @@ impl Walker<'_> {
         match v.get_ref() {
             DeValue::Boolean(b) => Some(*b),
             other => {
-                self.problem(&v.span(), &join(path, key), format!("expected true or false, found {}", other.type_str()), None);
+                self.problem(
+                    &v.span(),
+                    &join(path, key),
+                    format!("expected true or false, found {}", other.type_str()),
+                    None,
+                );
                 None
             }
         }
@@ -138,7 +166,12 @@ impl Walker<'_> {
             DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
             DeValue::Integer(i) => i.as_str().replace('_', "").parse::<i64>().ok().map(|i| i as f64),
             other => {
-                self.problem(&v.span(), path, format!("expected a share between 0 and 1, found {}", other.type_str()), None);
+                self.problem(
+                    &v.span(),
+                    path,
+                    format!("expected a share between 0 and 1, found {}", other.type_str()),
+                    None,
+                );
                 return None;
             }
         };
@@ -162,7 +195,12 @@ impl Walker<'_> {
             DeValue::Integer(i) => match i.as_str().replace('_', "").parse::<u64>() {
                 Ok(n) if i.radix() == 10 => Some(n),
                 _ => {
-                    self.problem(&v.span(), path, format!("`{}` is not a count: expected a whole number ≥ 0", i.as_str()), None);
+                    self.problem(
+                        &v.span(),
+                        path,
+                        format!("`{}` is not a count: expected a whole number ≥ 0", i.as_str()),
+                        None,
+                    );
                     None
                 }
             },
@@ -219,13 +257,20 @@ impl Walker<'_> {
                 self.problem(
                     &v.span(),
                     path,
-                    format!("warn ({w}) must be {order} fail ({f}), or the warning could never fire before the failure"),
+                    format!(
+                        "warn ({w}) must be {order} fail ({f}), or the warning could never fire before the failure"
+                    ),
                     None,
                 );
             }
         }
         if warn.is_none() && fail.is_none() && get(t, "warn").is_none() && get(t, "fail").is_none() {
-            self.problem(&v.span(), path, "empty threshold".into(), Some("write `{ warn = …, fail = … }` or a bare value".into()));
+            self.problem(
+                &v.span(),
+                path,
+                "empty threshold".into(),
+                Some("write `{ warn = …, fail = … }` or a bare value".into()),
+            );
         }
         Some(Limit { warn, fail })
     }
@@ -277,9 +322,17 @@ impl Walker<'_> {
         let hint = match did_you_mean(source, declared.iter().map(String::as_str)) {
             Some(s) => format!("did you mean `{s}`?"),
             None if declared.is_empty() => "declare it in a `[[sources]]` table".to_string(),
-            None => format!("declared sources: {}", declared.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ")),
+            None => format!(
+                "declared sources: {}",
+                declared.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ")
+            ),
         };
-        self.problem(span, key, format!("entity `{entity}` refers to source `{source}`, which is not declared"), Some(hint));
+        self.problem(
+            span,
+            key,
+            format!("entity `{entity}` refers to source `{source}`, which is not declared"),
+            Some(hint),
+        );
     }
 
     fn array_of_tables<'t>(&mut self, root: &'t DeTable<'_>, key: &str) -> Vec<(usize, &'t Spanned<DeValue<'t>>)>
@@ -288,7 +341,12 @@ impl Walker<'_> {
     {
         let Some(v) = get(root, key) else { return Vec::new() };
         let DeValue::Array(items) = v.get_ref() else {
-            self.problem(&v.span(), key, format!("expected `[[{key}]]` tables, found {}", v.get_ref().type_str()), None);
+            self.problem(
+                &v.span(),
+                key,
+                format!("expected `[[{key}]]` tables, found {}", v.get_ref().type_str()),
+                None,
+            );
             return Vec::new();
         };
         items.iter().enumerate().collect()
@@ -341,17 +399,27 @@ pub(super) fn walk(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Opti
                 match w.string(t, "name", "pilot") {
                     Some(n) if !n.get_ref().trim().is_empty() => pilot.name = n.into_inner(),
                     Some(n) => w.problem(&n.span(), "pilot.name", "the pilot's name is empty".into(), None),
-                    None if get(t, "name").is_none() => {
-                        w.problem(&v.span(), "pilot.name", "missing required key `name`".into(), Some("add `name = \"my-pilot\"` under `[pilot]`".into()))
-                    }
+                    None if get(t, "name").is_none() => w.problem(
+                        &v.span(),
+                        "pilot.name",
+                        "missing required key `name`".into(),
+                        Some("add `name = \"my-pilot\"` under `[pilot]`".into()),
+                    ),
                     None => {}
                 }
                 pilot.owner = w.string(t, "owner", "pilot").map(Spanned::into_inner);
                 pilot.kpi = w.string(t, "kpi", "pilot").map(Spanned::into_inner);
             }
-            other => w.problem(&v.span(), "pilot", format!("expected a table `[pilot]`, found {}", other.type_str()), None),
+            other => {
+                w.problem(&v.span(), "pilot", format!("expected a table `[pilot]`, found {}", other.type_str()), None)
+            }
         },
-        None => w.problem(&(0..0), "pilot", "missing required table `[pilot]`".into(), Some("add `[pilot]` with `name = \"…\"`".into())),
+        None => w.problem(
+            &(0..0),
+            "pilot",
+            "missing required table `[pilot]`".into(),
+            Some("add `[pilot]` with `name = \"…\"`".into()),
+        ),
     }
 
     let mut defaults = Thresholds::default();
@@ -361,7 +429,12 @@ pub(super) fn walk(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Opti
                 w.unknown_keys(t, THRESHOLD_KEYS, "defaults");
                 defaults = w.thresholds(t, "defaults", &Thresholds::default());
             }
-            other => w.problem(&v.span(), "defaults", format!("expected a table `[defaults]`, found {}", other.type_str()), None),
+            other => w.problem(
+                &v.span(),
+                "defaults",
+                format!("expected a table `[defaults]`, found {}", other.type_str()),
+                None,
+            ),
         }
     }
 
@@ -396,7 +469,12 @@ pub(super) fn walk(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Opti
         }
     }
     if get(root, "sources").is_none() {
-        w.problem(&(text.len()..text.len()), "sources", "the profile declares no `[[sources]]`".into(), Some("add at least one `[[sources]]` table with `name` and `path` or `url`".into()));
+        w.problem(
+            &(text.len()..text.len()),
+            "sources",
+            "the profile declares no `[[sources]]`".into(),
+            Some("add at least one `[[sources]]` table with `name` and `path` or `url`".into()),
+        );
     }
 
     let mut entities = Vec::new();
@@ -413,11 +491,7 @@ pub(super) fn walk(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Opti
         }
     }
 
-    Some(Walked {
-        profile: Profile { path: path.to_path_buf(), pilot, sources, entities },
-        source_index,
-        entity_index,
-    })
+    Some(Walked { profile: Profile { path: path.to_path_buf(), pilot, sources, entities }, source_index, entity_index })
 }
 
 fn source(
@@ -434,7 +508,12 @@ fn source(
     let name = match w.string(t, "name", path) {
         Some(n) if valid_name(n.get_ref()) => n.into_inner(),
         Some(n) => {
-            w.problem(&n.span(), &join(path, "name"), format!("source name `{}` must be letters, digits, `_` or `-`", n.get_ref()), None);
+            w.problem(
+                &n.span(),
+                &join(path, "name"),
+                format!("source name `{}` must be letters, digits, `_` or `-`", n.get_ref()),
+                None,
+            );
             n.into_inner()
         }
         None => {
@@ -462,7 +541,9 @@ fn source(
                     &u.span(),
                     &join(path, "url"),
                     format!("`{}` is not a database URL this version reads", redact_url(&url)),
-                    Some("expected `postgres://…`, `postgresql://…`, `mysql://…`, `mariadb://…` or `sqlite://…`".into()),
+                    Some(
+                        "expected `postgres://…`, `postgresql://…`, `mysql://…`, `mariadb://…` or `sqlite://…`".into(),
+                    ),
                 );
             }
             Location::Url { redacted: redact_url(&url), url, base: dir.to_path_buf() }
@@ -478,7 +559,12 @@ fn source(
         }
         (None, None) => {
             if get(t, "path").is_none() && get(t, "url").is_none() {
-                w.problem(span, path, format!("source `{name}` has neither `path` nor `url`"), Some("add `path = \"data.csv\"` or `url = \"postgres://…\"`".into()));
+                w.problem(
+                    span,
+                    path,
+                    format!("source `{name}` has neither `path` nor `url`"),
+                    Some("add `path = \"data.csv\"` or `url = \"postgres://…\"`".into()),
+                );
             }
             return None;
         }
@@ -487,7 +573,12 @@ fn source(
         "csv" => Some(FileFormat::Csv),
         "parquet" => Some(FileFormat::Parquet),
         other => {
-            w.problem(&f.span(), &join(path, "format"), format!("unknown format `{other}`"), Some("expected `csv` or `parquet`".into()));
+            w.problem(
+                &f.span(),
+                &join(path, "format"),
+                format!("unknown format `{other}`"),
+                Some("expected `csv` or `parquet`".into()),
+            );
             None
         }
     });
@@ -497,7 +588,12 @@ fn source(
         "\t" | "tab" => Some(b'\t'),
         "|" => Some(b'|'),
         other => {
-            w.problem(&d.span(), &join(path, "delimiter"), format!("unsupported delimiter `{other}`"), Some("expected \",\", \";\", \"\\t\" or \"|\"".into()));
+            w.problem(
+                &d.span(),
+                &join(path, "delimiter"),
+                format!("unsupported delimiter `{other}`"),
+                Some("expected \",\", \";\", \"\\t\" or \"|\"".into()),
+            );
             None
         }
     });
@@ -575,7 +671,12 @@ fn entity(
         }
     }
     if keys.len() < 2 {
-        w.problem(span, &join(path, "keys"), format!("entity `{name}` needs keys in at least two systems"), Some("write `keys = [\"tickets.customer_id\", \"crm.customer_id\"]`".into()));
+        w.problem(
+            span,
+            &join(path, "keys"),
+            format!("entity `{name}` needs keys in at least two systems"),
+            Some("write `keys = [\"tickets.customer_id\", \"crm.customer_id\"]`".into()),
+        );
     }
     let mut normalize = Vec::new();
     for n in w.string_list(t, "normalize", path).unwrap_or_default() {
@@ -594,8 +695,16 @@ fn entity(
         match parsed {
             Some(p) => normalize.push(p),
             None => {
-                const ALL: &[&str] = &["trim", "lowercase", "strip_prefix:", "strip_leading_zeros", "digits_only", "collapse_whitespace"];
-                let hint = did_you_mean(v, ALL.iter().copied()).map_or_else(|| format!("expected one of {}", list(ALL)), |s| format!("did you mean `{s}`?"));
+                const ALL: &[&str] = &[
+                    "trim",
+                    "lowercase",
+                    "strip_prefix:",
+                    "strip_leading_zeros",
+                    "digits_only",
+                    "collapse_whitespace",
+                ];
+                let hint = did_you_mean(v, ALL.iter().copied())
+                    .map_or_else(|| format!("expected one of {}", list(ALL)), |s| format!("did you mean `{s}`?"));
                 w.problem(&n.span(), &join(path, "normalize"), format!("unknown normalization `{v}`"), Some(hint));
             }
         }
@@ -608,7 +717,12 @@ fn entity(
                     let cols: Option<Vec<(String, String)>> = match pair.get_ref() {
                         DeValue::Array(items) if items.len() == 2 => items
                             .iter()
-                            .map(|i| i.get_ref().as_str().and_then(|s| s.split_once('.')).map(|(a, b)| (a.to_string(), b.to_string())))
+                            .map(|i| {
+                                i.get_ref()
+                                    .as_str()
+                                    .and_then(|s| s.split_once('.'))
+                                    .map(|(a, b)| (a.to_string(), b.to_string()))
+                            })
                             .collect(),
                         _ => None,
                     };
@@ -621,11 +735,21 @@ fn entity(
                             }
                             compare.push((a.clone(), b.clone()))
                         }
-                        _ => w.problem(&pair.span(), &join(path, "compare"), "each comparison is a pair `[\"a.col\", \"b.col\"]`".into(), None),
+                        _ => w.problem(
+                            &pair.span(),
+                            &join(path, "compare"),
+                            "each comparison is a pair `[\"a.col\", \"b.col\"]`".into(),
+                            None,
+                        ),
                     }
                 }
             }
-            other => w.problem(&v.span(), &join(path, "compare"), format!("expected an array of pairs, found {}", other.type_str()), None),
+            other => w.problem(
+                &v.span(),
+                &join(path, "compare"),
+                format!("expected an array of pairs, found {}", other.type_str()),
+                None,
+            ),
         }
     }
     let mut unique = Vec::new();

@@ -21,7 +21,11 @@ pub(super) fn cross_checks(w: &Walked, problems: &mut Vec<Problem>) {
                     problems.push(at("table", format!("SQL source `{}` needs `table` or `query`", s.name), None));
                 }
                 if s.table.is_some() && s.query.is_some() {
-                    problems.push(at("query", format!("SQL source `{}` has both `table` and `query`", s.name), Some("keep one".into())));
+                    problems.push(at(
+                        "query",
+                        format!("SQL source `{}` has both `table` and `query`", s.name),
+                        Some("keep one".into()),
+                    ));
                 }
                 if s.format.is_some() || s.delimiter.is_some() {
                     problems.push(at("format", "`format` and `delimiter` apply to files, not to a `url`".into(), None));
@@ -35,7 +39,11 @@ pub(super) fn cross_checks(w: &Walked, problems: &mut Vec<Problem>) {
                     ("timeout", s.timeout.is_some()),
                 ] {
                     if set {
-                        problems.push(at(key, format!("`{key}` applies to a database `url`, not to a file `path`"), None));
+                        problems.push(at(
+                            key,
+                            format!("`{key}` applies to a database `url`, not to a file `path`"),
+                            None,
+                        ));
                     }
                 }
                 if s.delimiter.is_some() && s.format == Some(super::FileFormat::Parquet) {

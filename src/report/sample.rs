@@ -11,9 +11,8 @@ use crate::sources::CsvInfo;
 use crate::stats::{Example, Locator, LocatorInFile};
 
 use super::{
-    AccessReport, AgeBucket, Check, Checklist, ColumnReport, Finding, KeyReport, LabelReport,
-    PiiReport, ProfileInfo, Report, SCHEMA_VERSION, Severity, SourceReport, StalenessReport,
-    Status, ValueCount,
+    AccessReport, AgeBucket, Check, Checklist, ColumnReport, Finding, KeyReport, LabelReport, PiiReport, ProfileInfo,
+    Report, SCHEMA_VERSION, Severity, SourceReport, StalenessReport, Status, ValueCount,
 };
 
 impl Report {
@@ -88,17 +87,8 @@ fn tickets() -> SourceReport {
     customer_id.distinct = Some(7_013);
     let mut email = column("customer_email", "string", false, rows, (310, 0, 0));
     email.distinct = Some(6_904);
-    email.pii = Some(PiiReport {
-        kind: "email".into(),
-        matches: 11_342,
-        share: 0.9702,
-        acknowledged: false,
-    });
-    email.suspected_placeholders = vec![ValueCount {
-        value: "t***@test.com".into(),
-        count: 41,
-        share: 0.0035,
-    }];
+    email.pii = Some(PiiReport { kind: "email".into(), matches: 11_342, share: 0.9702, acknowledged: false });
+    email.suspected_placeholders = vec![ValueCount { value: "t***@test.com".into(), count: 41, share: 0.0035 }];
     let mut subject = column("subject", "string", true, rows, (0, 18, 0));
     subject.distinct = Some(9_870);
     subject.distinct_exact = false;
@@ -122,15 +112,7 @@ fn tickets() -> SourceReport {
         ready_share: Some(0.61),
         files: Vec::new(),
         bytes: Some(4_812_331),
-        columns: vec![
-            ticket_id,
-            customer_id,
-            email,
-            subject,
-            body,
-            category,
-            updated_at,
-        ],
+        columns: vec![ticket_id, customer_id, email, subject, body, category, updated_at],
         absent_required: Vec::new(),
         staleness: Some(StalenessReport {
             column: "updated_at".into(),
@@ -167,12 +149,7 @@ fn tickets() -> SourceReport {
             imbalance: Some(350.8),
             variant_labels: vec![vec!["Billing ".into(), "billing".into()]],
         }),
-        keys: Some(KeyReport {
-            column: "ticket_id".into(),
-            distinct: 11_997,
-            duplicates: 3,
-            duplicate_rows: 3,
-        }),
+        keys: Some(KeyReport { column: "ticket_id".into(), distinct: 11_997, duplicates: 3, duplicate_rows: 3 }),
         access: AccessReport {
             reachable: true,
             readable: true,
@@ -183,11 +160,7 @@ fn tickets() -> SourceReport {
             notes: Vec::new(),
             sql: None,
         },
-        csv: Some(CsvInfo {
-            delimiter: ",".into(),
-            expected_fields: 7,
-            ..CsvInfo::default()
-        }),
+        csv: Some(CsvInfo { delimiter: ",".into(), expected_fields: 7, ..CsvInfo::default() }),
     }
 }
 
@@ -213,10 +186,7 @@ fn kb() -> SourceReport {
         complete_rows: Some(2_108),
         ready_rows: Some(2_108),
         ready_share: Some(0.8783),
-        files: vec![
-            "fixtures/kb/part-0.parquet".into(),
-            "fixtures/kb/part-1.parquet".into(),
-        ],
+        files: vec!["fixtures/kb/part-0.parquet".into(), "fixtures/kb/part-1.parquet".into()],
         bytes: Some(1_310_720),
         columns: vec![article_id, title, body, updated_at],
         absent_required: Vec::new(),
@@ -240,12 +210,7 @@ fn kb() -> SourceReport {
             age_histogram: histogram(&[40, 95, 310, 820, 705, 430, 0, 0, 0, 0]),
         }),
         labels: None,
-        keys: Some(KeyReport {
-            column: "article_id".into(),
-            distinct: 2_400,
-            duplicates: 0,
-            duplicate_rows: 0,
-        }),
+        keys: Some(KeyReport { column: "article_id".into(), distinct: 2_400, duplicates: 0, duplicate_rows: 0 }),
         access: AccessReport {
             reachable: true,
             readable: true,
@@ -294,43 +259,17 @@ fn agents() -> SourceReport {
 }
 
 fn histogram(rows: &[u64; 10]) -> Vec<AgeBucket> {
-    const UNDER_DAYS: [Option<i64>; 10] = [
-        Some(1),
-        Some(2),
-        Some(7),
-        Some(30),
-        Some(90),
-        Some(180),
-        Some(365),
-        Some(730),
-        Some(1825),
-        None,
-    ];
-    UNDER_DAYS
-        .iter()
-        .zip(rows)
-        .map(|(&under_days, &rows)| AgeBucket { under_days, rows })
-        .collect()
+    const UNDER_DAYS: [Option<i64>; 10] =
+        [Some(1), Some(2), Some(7), Some(30), Some(90), Some(180), Some(365), Some(730), Some(1825), None];
+    UNDER_DAYS.iter().zip(rows).map(|(&under_days, &rows)| AgeBucket { under_days, rows }).collect()
 }
 
 fn line(n: u64, value: Option<&str>) -> Example {
-    Example {
-        at: LocatorInFile {
-            file: None,
-            at: Locator::Line(n),
-        },
-        value: value.map(str::to_string),
-    }
+    Example { at: LocatorInFile { file: None, at: Locator::Line(n) }, value: value.map(str::to_string) }
 }
 
 fn row(file: &str, n: u64, value: Option<&str>) -> Example {
-    Example {
-        at: LocatorInFile {
-            file: Some(file.into()),
-            at: Locator::Row(n),
-        },
-        value: value.map(str::to_string),
-    }
+    Example { at: LocatorInFile { file: Some(file.into()), at: Locator::Row(n) }, value: value.map(str::to_string) }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -445,12 +384,7 @@ fn findings() -> Vec<Finding> {
             "3.4%",
             Some("warn 2% · fail 10%"),
             "3.4% missing (warn above 2%): 212 null, 61 blank, 135 placeholder",
-            vec![
-                line(88, Some("N/A")),
-                line(1_204, Some("")),
-                line(3_310, Some("-")),
-                line(5_127, None),
-            ],
+            vec![line(88, Some("N/A")), line(1_204, Some("")), line(3_310, Some("-")), line(5_127, None)],
         ),
         finding(
             "missing.suspected_placeholders.tickets.customer_email",
@@ -473,11 +407,7 @@ fn findings() -> Vec<Finding> {
             "3",
             Some("fail 0"),
             "3 key value(s) of `ticket_id` occur more than once (3 extra rows) (fail above 0)",
-            vec![
-                line(9_001, Some("T-004512")),
-                line(10_422, Some("T-007730")),
-                line(11_876, Some("T-011002")),
-            ],
+            vec![line(9_001, Some("T-004512")), line(10_422, Some("T-007730")), line(11_876, Some("T-011002"))],
         ),
         finding(
             "staleness.max_age.tickets",
@@ -510,10 +440,7 @@ fn findings() -> Vec<Finding> {
             "2",
             None,
             "2 row(s) dated after the as-of time: clock skew or bad data",
-            vec![
-                line(7_342, Some("2025-03-01T00:00:00Z")),
-                line(7_343, Some("2031-01-01T00:00:00Z")),
-            ],
+            vec![line(7_342, Some("2025-03-01T00:00:00Z")), line(7_343, Some("2031-01-01T00:00:00Z"))],
         ),
         finding(
             "labels.min_label_coverage.tickets",
@@ -668,31 +595,18 @@ mod tests {
         assert_eq!(r.verdict, Severity::Fail);
         assert_eq!(r.checklist.connected, None);
         for s in [Severity::Pass, Severity::Warn, Severity::Fail] {
-            assert!(
-                r.findings.iter().any(|f| f.severity == s),
-                "no {s:?} finding"
-            );
+            assert!(r.findings.iter().any(|f| f.severity == s), "no {s:?} finding");
         }
         for s in r.sources.iter().filter(|s| s.status == Status::Ok) {
             let rows = s.rows.unwrap_or(0);
             for c in &s.columns {
-                assert_eq!(
-                    c.missing,
-                    c.nulls + c.blanks + c.placeholders,
-                    "{}.{}",
-                    s.name,
-                    c.name
-                );
+                assert_eq!(c.missing, c.nulls + c.blanks + c.placeholders, "{}.{}", s.name, c.name);
                 assert!(c.missing_share <= 1.0);
             }
             assert!(s.ready_rows.unwrap_or(0) <= s.complete_rows.unwrap_or(0));
             assert!(s.complete_rows.unwrap_or(0) <= rows);
         }
-        assert!(
-            r.findings
-                .iter()
-                .all(|f| f.evidence.len() <= crate::stats::MAX_EXAMPLES)
-        );
+        assert!(r.findings.iter().all(|f| f.evidence.len() <= crate::stats::MAX_EXAMPLES));
         assert_eq!(Report::sample(), r);
     }
 }

@@ -46,10 +46,7 @@ struct Span {
 type Line = Vec<Span>;
 
 fn span(text: impl Into<String>, paint: Paint) -> Span {
-    Span {
-        text: text.into(),
-        paint,
-    }
+    Span { text: text.into(), paint }
 }
 
 fn plain(text: impl Into<String>) -> Span {
@@ -107,10 +104,7 @@ fn layout(r: &Report) -> Vec<Line> {
 }
 
 fn header(r: &Report) -> Vec<Line> {
-    let mut first = vec![
-        format!("{} {}", r.tool, r.version),
-        format!("profile {}", r.profile.name),
-    ];
+    let mut first = vec![format!("{} {}", r.tool, r.version), format!("profile {}", r.profile.name)];
     if let Some(owner) = &r.profile.owner {
         first.push(format!("owner {owner}"));
     }
@@ -123,11 +117,7 @@ fn header(r: &Report) -> Vec<Line> {
     let mut out = Vec::new();
     for items in [first, second] {
         let items: Vec<String> = items.iter().map(|s| clean(s)).collect();
-        out.extend(
-            wrap(0, 2, &items, " · ")
-                .into_iter()
-                .map(|l| vec![plain(l)]),
-        );
+        out.extend(wrap(0, 2, &items, " · ").into_iter().map(|l| vec![plain(l)]));
     }
     out
 }
@@ -143,11 +133,7 @@ fn sev_cell(sev: Option<Severity>, bold: bool) -> Span {
 
 fn checklist(r: &Report) -> Vec<Line> {
     let order = sorted(r);
-    let mut out = vec![vec![
-        span("DATA ACCESS", Paint::Bold),
-        plain("  "),
-        sev_cell(r.checklist.data_access, true),
-    ]];
+    let mut out = vec![vec![span("DATA ACCESS", Paint::Bold), plain("  "), sev_cell(r.checklist.data_access, true)]];
     for check in Check::ALL {
         let sev = r.checklist.get(check);
         let lead = format!("  {:<12}  ", check.as_str());
@@ -171,18 +157,10 @@ fn checklist(r: &Report) -> Vec<Line> {
                 let mut words = vec![format!("{}:", clean(&at))];
                 words.extend(prose(&worst.message));
                 let text = words.join(" ");
-                format!(
-                    "{}{suffix}",
-                    cut_words(&text, room.saturating_sub(width(&suffix)))
-                )
+                format!("{}{suffix}", cut_words(&text, room.saturating_sub(width(&suffix))))
             }
         };
-        out.push(vec![
-            plain(lead),
-            sev_cell(sev, false),
-            plain("   "),
-            plain(summary),
-        ]);
+        out.push(vec![plain(lead), sev_cell(sev, false), plain("   "), plain(summary)]);
     }
     out
 }
@@ -197,27 +175,16 @@ fn ready_rows(r: &Report) -> Vec<Line> {
                 (Status::Error, ..) => format!("{name} error"),
                 (Status::Ok, Some(0), _) => format!("{name} no rows"),
                 (Status::Ok, Some(rows), Some(ready)) => {
-                    format!(
-                        "{name} {} ({} of {})",
-                        pct_of(ready, rows),
-                        thousands(ready),
-                        thousands(rows)
-                    )
+                    format!("{name} {} ({} of {})", pct_of(ready, rows), thousands(ready), thousands(rows))
                 }
                 (Status::Ok, ..) => format!("{name} n/a"),
             }
         })
         .collect();
     const LEAD: &str = "READY ROWS  ";
-    let items = if items.is_empty() {
-        vec!["no sources".to_string()]
-    } else {
-        items
-    };
-    let mut lines: Vec<Line> = wrap(width(LEAD), width(LEAD), &items, " · ")
-        .into_iter()
-        .map(|l| vec![plain(l)])
-        .collect();
+    let items = if items.is_empty() { vec!["no sources".to_string()] } else { items };
+    let mut lines: Vec<Line> =
+        wrap(width(LEAD), width(LEAD), &items, " · ").into_iter().map(|l| vec![plain(l)]).collect();
     if let Some(first) = lines.first_mut() {
         first.insert(0, span(LEAD.trim_end(), Paint::Bold));
         first.insert(1, plain("  "));
@@ -229,18 +196,10 @@ fn ready_rows(r: &Report) -> Vec<Line> {
 /// order), then by source in profile order; ties keep the order the rules produced.
 fn sorted(r: &Report) -> Vec<&Finding> {
     let rank = |f: &Finding| {
-        f.source
-            .as_ref()
-            .and_then(|name| r.sources.iter().position(|s| &s.name == name))
-            .unwrap_or(r.sources.len())
+        f.source.as_ref().and_then(|name| r.sources.iter().position(|s| &s.name == name)).unwrap_or(r.sources.len())
     };
     let mut v: Vec<&Finding> = r.findings.iter().collect();
-    v.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then(a.check.cmp(&b.check))
-            .then(rank(a).cmp(&rank(b)))
-    });
+    v.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.check.cmp(&b.check)).then(rank(a).cmp(&rank(b))));
     v
 }
 
@@ -255,22 +214,10 @@ fn location(f: &Finding) -> String {
 }
 
 fn findings(r: &Report) -> Vec<Line> {
-    let listed: Vec<&Finding> = sorted(r)
-        .into_iter()
-        .filter(|f| f.severity != Severity::Pass)
-        .collect();
-    let check_w = listed
-        .iter()
-        .map(|f| width(f.check.as_str()))
-        .max()
-        .unwrap_or(0);
+    let listed: Vec<&Finding> = sorted(r).into_iter().filter(|f| f.severity != Severity::Pass).collect();
+    let check_w = listed.iter().map(|f| width(f.check.as_str())).max().unwrap_or(0);
     let locs: Vec<String> = listed.iter().map(|f| clean(&location(f))).collect();
-    let loc_w = locs
-        .iter()
-        .map(|l| width(l))
-        .max()
-        .unwrap_or(0)
-        .min(MAX_LOCATION_COLUMN);
+    let loc_w = locs.iter().map(|l| width(l)).max().unwrap_or(0).min(MAX_LOCATION_COLUMN);
     // Continuation lines and evidence start under the location, as in DESIGN §7.
     let indent = 4 + 2 + check_w + 2;
     // A longer location takes its own width but leaves the message at least this much room.
@@ -350,27 +297,11 @@ fn example(e: &Example, base: Option<&str>, with_file: bool) -> String {
 
 fn sources(r: &Report) -> Vec<Line> {
     let mut out = vec![vec![span("SOURCES", Paint::Bold)]];
-    let name_w = r
-        .sources
-        .iter()
-        .map(|s| width(&clean(&s.name)))
-        .max()
-        .unwrap_or(0)
-        .min(16);
-    let kind_w = r
-        .sources
-        .iter()
-        .map(|s| width(&clean(&s.kind)))
-        .max()
-        .unwrap_or(0)
-        .min(10);
+    let name_w = r.sources.iter().map(|s| width(&clean(&s.name))).max().unwrap_or(0).min(16);
+    let kind_w = r.sources.iter().map(|s| width(&clean(&s.kind))).max().unwrap_or(0).min(10);
     let indent = 2 + name_w + 2;
     for s in &r.sources {
-        let head = format!(
-            "  {:<name_w$}  {:<kind_w$}  ",
-            cut(&clean(&s.name), 30),
-            cut(&clean(&s.kind), 10)
-        );
+        let head = format!("  {:<name_w$}  {:<kind_w$}  ", cut(&clean(&s.name), 30), cut(&clean(&s.kind), 10));
         let mut loc = clean(&s.location);
         if s.files.len() > 1 {
             loc.push_str(&format!(" ({} files)", thousands(s.files.len() as u64)));
@@ -380,21 +311,11 @@ fn sources(r: &Report) -> Vec<Line> {
         match s.status {
             Status::Error => {
                 let mut words = vec!["error:".to_string()];
-                words.extend(
-                    s.error
-                        .as_deref()
-                        .unwrap_or("unknown error")
-                        .split_whitespace()
-                        .map(clean),
-                );
+                words.extend(s.error.as_deref().unwrap_or("unknown error").split_whitespace().map(clean));
                 let mut lines = wrap(indent, indent, &words, " ").into_iter();
                 let first = lines.next().unwrap_or_default();
                 let rest = first.strip_prefix("error:").unwrap_or(&first).to_string();
-                out.push(vec![
-                    plain(" ".repeat(indent)),
-                    span("error:", Paint::Sev(Severity::Fail)),
-                    plain(rest),
-                ]);
+                out.push(vec![plain(" ".repeat(indent)), span("error:", Paint::Sev(Severity::Fail)), plain(rest)]);
                 out.extend(lines.map(|l| vec![plain(l)]));
             }
             Status::Ok => {
@@ -426,20 +347,12 @@ fn source_facts(s: &SourceReport) -> Vec<String> {
         .filter(|c| c.missing > 0)
         .max_by(|a, b| a.missing_share.total_cmp(&b.missing_share));
     match worst {
-        Some(c) => items.push(format!(
-            "most missing {} {}",
-            clean(&c.name),
-            pct(c.missing_share)
-        )),
+        Some(c) => items.push(format!("most missing {} {}", clean(&c.name), pct(c.missing_share))),
         None if !s.columns.is_empty() => items.push("nothing missing".to_string()),
         None => {}
     }
     if !s.absent_required.is_empty() {
-        items.push(count(
-            s.absent_required.len(),
-            "required column absent",
-            "required columns absent",
-        ));
+        items.push(count(s.absent_required.len(), "required column absent", "required columns absent"));
     }
     if let Some(st) = &s.staleness {
         match (&st.newest, st.age_seconds) {
@@ -447,22 +360,14 @@ fn source_facts(s: &SourceReport) -> Vec<String> {
                 items.push(format!("newest {} (in the future)", when(newest)));
             }
             (Some(newest), Some(age)) => {
-                items.push(format!(
-                    "newest {} ({} old)",
-                    when(newest),
-                    format_duration_secs(age)
-                ));
+                items.push(format!("newest {} ({} old)", when(newest), format_duration_secs(age)));
             }
             (Some(newest), None) => items.push(format!("newest {}", when(newest))),
             (None, _) => items.push(format!("no timestamp in {}", clean(&st.column))),
         }
     }
     if let Some(l) = &s.labels {
-        items.push(format!(
-            "{} labeled ({})",
-            pct(l.coverage),
-            clean(&l.column)
-        ));
+        items.push(format!("{} labeled ({})", pct(l.coverage), clean(&l.column)));
     }
     if items.is_empty() {
         items.push("no measures".to_string());
@@ -524,12 +429,7 @@ fn cut_words(s: &str, max: usize) -> String {
         return cut(s, max);
     }
     let head: String = s.chars().take(max - 1).collect();
-    let near = head
-        .char_indices()
-        .rev()
-        .take(16)
-        .find(|&(_, c)| c == ' ')
-        .map(|(i, _)| i);
+    let near = head.char_indices().rev().take(16).find(|&(_, c)| c == ' ').map(|(i, _)| i);
     match near.and_then(|i| head.get(..i)) {
         Some(h) if !h.trim_end().is_empty() => {
             format!("{}…", h.trim_end_matches([' ', ',', ':', ';', '(']))
@@ -589,11 +489,7 @@ fn rfc3339_utc_len(s: &str) -> Option<usize> {
         return None;
     }
     for (&c, &want) in b.iter().zip(shape) {
-        let ok = if want == b'd' {
-            c.is_ascii_digit()
-        } else {
-            c == want
-        };
+        let ok = if want == b'd' { c.is_ascii_digit() } else { c == want };
         if !ok {
             return None;
         }
@@ -601,11 +497,7 @@ fn rfc3339_utc_len(s: &str) -> Option<usize> {
     let mut i = shape.len();
     if b.get(i) == Some(&b'.') {
         i += 1;
-        let digits = b
-            .get(i..)?
-            .iter()
-            .take_while(|c| c.is_ascii_digit())
-            .count();
+        let digits = b.get(i..)?.iter().take_while(|c| c.is_ascii_digit()).count();
         if digits == 0 {
             return None;
         }
@@ -621,11 +513,7 @@ fn clean(s: &str) -> String {
 }
 
 fn count(n: usize, one: &str, many: &str) -> String {
-    format!(
-        "{} {}",
-        thousands(n as u64),
-        if n == 1 { one } else { many }
-    )
+    format!("{} {}", thousands(n as u64), if n == 1 { one } else { many })
 }
 
 fn thousands(n: u64) -> String {
@@ -643,11 +531,7 @@ fn thousands(n: u64) -> String {
 /// A share as people read it: `61%`, `3.4%`, `0%`.
 fn pct(x: f64) -> String {
     let p = x * 100.0;
-    if p == 0.0 || p >= 10.0 || (p - p.round()).abs() < 1e-9 {
-        format!("{p:.0}%")
-    } else {
-        format!("{p:.1}%")
-    }
+    if p == 0.0 || p >= 10.0 || (p - p.round()).abs() < 1e-9 { format!("{p:.0}%") } else { format!("{p:.1}%") }
 }
 
 /// `part` of `whole` as a percentage that never rounds to 0% or 100% unless it is exactly that.
@@ -676,24 +560,13 @@ fn pct_of(part: u64, whole: u64) -> String {
 /// `2025-01-10T10:00:00Z` as `2025-01-10 10:00 UTC` (seconds only when not zero); anything
 /// else is shown as given.
 fn when(ts: &str) -> String {
-    let parts = (
-        ts.get(..10),
-        ts.get(10..11),
-        ts.get(11..16),
-        ts.get(16..19),
-        ts.get(19..),
-    );
+    let parts = (ts.get(..10), ts.get(10..11), ts.get(11..16), ts.get(16..19), ts.get(19..));
     match parts {
         (Some(date), Some("T"), Some(hm), Some(sec), Some(rest))
             if rest.starts_with(['Z', '.']) && rest.ends_with('Z') =>
         {
             if sec == ":00"
-                && (rest == "Z"
-                    || rest
-                        .trim_start_matches('.')
-                        .trim_end_matches('Z')
-                        .bytes()
-                        .all(|b| b == b'0'))
+                && (rest == "Z" || rest.trim_start_matches('.').trim_end_matches('Z').bytes().all(|b| b == b'0'))
             {
                 format!("{date} {hm} UTC")
             } else {
@@ -705,11 +578,7 @@ fn when(ts: &str) -> String {
 }
 
 fn elapsed(ms: u64) -> String {
-    if ms < 60_000 {
-        format!("{:.1} s", ms as f64 / 1000.0)
-    } else {
-        format_duration_secs((ms / 1000) as i64)
-    }
+    if ms < 60_000 { format!("{:.1} s", ms as f64 / 1000.0) } else { format_duration_secs((ms / 1000) as i64) }
 }
 
 #[cfg(test)]
@@ -725,10 +594,7 @@ mod tests {
     }
 
     fn too_long(s: &str) -> Vec<String> {
-        s.lines()
-            .filter(|l| l.chars().count() > WIDTH)
-            .map(str::to_string)
-            .collect()
+        s.lines().filter(|l| l.chars().count() > WIDTH).map(str::to_string).collect()
     }
 
     #[test]
@@ -802,40 +668,23 @@ mod tests {
     fn pass_findings_are_not_listed() {
         let r = sample();
         let out = text(&r, false);
-        let listed: Vec<&str> = out
-            .lines()
-            .filter(|l| l.starts_with("PASS") || l.starts_with("WARN") || l.starts_with("FAIL"))
-            .collect();
+        let listed: Vec<&str> =
+            out.lines().filter(|l| l.starts_with("PASS") || l.starts_with("WARN") || l.starts_with("FAIL")).collect();
         assert!(!listed.is_empty());
         assert!(listed.iter().all(|l| !l.starts_with("PASS")));
-        let non_pass = r
-            .findings
-            .iter()
-            .filter(|f| f.severity != Severity::Pass)
-            .count();
+        let non_pass = r.findings.iter().filter(|f| f.severity != Severity::Pass).count();
         assert_eq!(listed.len(), non_pass);
         for f in r.findings.iter().filter(|f| f.severity == Severity::Pass) {
-            assert!(
-                !out.contains(&f.message),
-                "PASS finding listed: {}",
-                f.message
-            );
+            assert!(!out.contains(&f.message), "PASS finding listed: {}", f.message);
         }
     }
 
     #[test]
     fn fail_is_listed_before_warn() {
         let out = text(&sample(), false);
-        let sevs: Vec<&str> = out
-            .lines()
-            .filter_map(|l| l.get(..4))
-            .filter(|s| *s == "FAIL" || *s == "WARN")
-            .collect();
+        let sevs: Vec<&str> = out.lines().filter_map(|l| l.get(..4)).filter(|s| *s == "FAIL" || *s == "WARN").collect();
         let first_warn = sevs.iter().position(|s| *s == "WARN").unwrap_or(sevs.len());
-        assert!(
-            sevs.iter().skip(first_warn).all(|s| *s == "WARN"),
-            "{sevs:?}"
-        );
+        assert!(sevs.iter().skip(first_warn).all(|s| *s == "WARN"), "{sevs:?}");
     }
 
     #[test]
@@ -858,17 +707,8 @@ mod tests {
         assert_eq!(cut_words("one two three", 10), "one two…");
         assert_eq!(cut_words("onetwothree", 6), "onetw…");
         assert_eq!(clean("a\n b\x1b"), "a b\\u{1b}");
-        assert_eq!(
-            prose("newest 2025-01-01T09:12:00Z, 9d"),
-            ["newest", "2025-01-01", "09:12", "UTC,", "9d"]
-        );
-        assert_eq!(
-            prose("at 2025-01-01T09:12:30.5Z."),
-            ["at", "2025-01-01", "09:12:30", "UTC."]
-        );
-        assert_eq!(
-            prose("2025-01-01T09:12:00+01:00"),
-            ["2025-01-01T09:12:00+01:00"]
-        );
+        assert_eq!(prose("newest 2025-01-01T09:12:00Z, 9d"), ["newest", "2025-01-01", "09:12", "UTC,", "9d"]);
+        assert_eq!(prose("at 2025-01-01T09:12:30.5Z."), ["at", "2025-01-01", "09:12:30", "UTC."]);
+        assert_eq!(prose("2025-01-01T09:12:00+01:00"), ["2025-01-01T09:12:00+01:00"]);
     }
 }

@@ -319,13 +319,18 @@ pub fn sniff_delimiter(sample: &[u8]) -> u8 {
 }
 
 /// Opens a file, decompressing gzip transparently; the progress counts compressed bytes.
-fn open_reader(path: &PathBuf, written: &str, progress: &Arc<Progress>) -> Result<(Box<dyn Read + Send>, bool, u64), SourceError> {
+fn open_reader(
+    path: &PathBuf,
+    written: &str,
+    progress: &Arc<Progress>,
+) -> Result<(Box<dyn Read + Send>, bool, u64), SourceError> {
     let file = File::open(path).map_err(|e| files::io_error(written, path, &e))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut peek = BufReader::with_capacity(READ_CHUNK, Counting { inner: file, progress: Arc::clone(progress) });
     let head = std::io::BufRead::fill_buf(&mut peek).map_err(|e| files::io_error(written, path, &e))?;
     let gz = head.starts_with(&[0x1f, 0x8b]);
-    let reader: Box<dyn Read + Send> = if gz { Box::new(flate2::read::MultiGzDecoder::new(peek)) } else { Box::new(peek) };
+    let reader: Box<dyn Read + Send> =
+        if gz { Box::new(flate2::read::MultiGzDecoder::new(peek)) } else { Box::new(peek) };
     Ok((reader, gz, size))
 }
 
@@ -351,7 +356,12 @@ struct Opened {
     delim: u8,
 }
 
-fn open_csv(path: &PathBuf, written: &str, delimiter: Option<u8>, progress: &Arc<Progress>) -> Result<Opened, SourceError> {
+fn open_csv(
+    path: &PathBuf,
+    written: &str,
+    delimiter: Option<u8>,
+    progress: &Arc<Progress>,
+) -> Result<Opened, SourceError> {
     let (mut reader, gz, _) = open_reader(path, written, progress)?;
     let mut sample = Vec::with_capacity(SNIFF_BYTES);
     (&mut reader)
@@ -383,7 +393,10 @@ fn open_csv(path: &PathBuf, written: &str, delimiter: Option<u8>, progress: &Arc
         .next_record()
         .map_err(|e| SourceError::Unreadable { path: written.to_string(), message: read_message(&e, gz) })?;
     if !has {
-        return Err(SourceError::Unreadable { path: written.to_string(), message: "the file is empty: no header row".into() });
+        return Err(SourceError::Unreadable {
+            path: written.to_string(),
+            message: "the file is empty: no header row".into(),
+        });
     }
     let header = splitter
         .rec_fields
@@ -639,7 +652,10 @@ impl Source for CsvSource {
                     let offset = batch.buf.len() as u32;
                     batch.buf.extend_from_slice(&splitter.rec_buf);
                     for c in 0..width {
-                        let f = splitter.rec_fields.get(c).map_or(Field::default(), |f| Field { start: f.start + offset, ..*f });
+                        let f = splitter
+                            .rec_fields
+                            .get(c)
+                            .map_or(Field::default(), |f| Field { start: f.start + offset, ..*f });
                         batch.fields.push(f);
                     }
                     batch.lines.push(splitter.rec_line);
@@ -688,7 +704,13 @@ impl Source for CsvSource {
 }
 
 /// Measures one batch on a worker thread.
-fn accumulate(template: &SourceAcc, req: &StatsRequest, b: &Batch, absent_required: bool, absent_label: bool) -> SourceAcc {
+fn accumulate(
+    template: &SourceAcc,
+    req: &StatsRequest,
+    b: &Batch,
+    absent_required: bool,
+    absent_label: bool,
+) -> SourceAcc {
     let rows = b.rows();
     let mut acc = template.batch(req, rows);
     for c in 0..b.width {

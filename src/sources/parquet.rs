@@ -348,14 +348,20 @@ pub fn type_name(t: &DataType) -> &'static str {
         DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 => "integer",
         DataType::UInt8 | DataType::UInt16 | DataType::UInt32 | DataType::UInt64 => "integer",
         DataType::Float16 | DataType::Float32 | DataType::Float64 => "float",
-        DataType::Decimal32(..) | DataType::Decimal64(..) | DataType::Decimal128(..) | DataType::Decimal256(..) => "decimal",
+        DataType::Decimal32(..) | DataType::Decimal64(..) | DataType::Decimal128(..) | DataType::Decimal256(..) => {
+            "decimal"
+        }
         DataType::Boolean => "boolean",
         DataType::Timestamp(..) | DataType::Date64 => "timestamp",
         DataType::Date32 => "date",
         DataType::Time32(_) | DataType::Time64(_) => "time",
         DataType::Duration(_) | DataType::Interval(_) => "duration",
         DataType::Binary | DataType::LargeBinary | DataType::BinaryView | DataType::FixedSizeBinary(_) => "binary",
-        DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(..) | DataType::ListView(_) | DataType::LargeListView(_) => "list",
+        DataType::List(_)
+        | DataType::LargeList(_)
+        | DataType::FixedSizeList(..)
+        | DataType::ListView(_)
+        | DataType::LargeListView(_) => "list",
         DataType::Struct(_) => "struct",
         DataType::Map(..) => "map",
         DataType::Dictionary(_, v) => type_name(v),
@@ -434,9 +440,10 @@ impl Source for ParquetSource {
         let template = Arc::new(acc.batch(req, 0).acc);
         let req_arc = Arc::new(req.clone());
         let progress = Arc::clone(&ctx.progress);
-        let work: Arc<dyn Fn(RowGroupTask) -> Result<SourceAcc, String> + Send + Sync> = Arc::new(move |t: RowGroupTask| {
-            read_row_group(&t, &template, &req_arc, absent_required, absent_label, &progress)
-        });
+        let work: Arc<dyn Fn(RowGroupTask) -> Result<SourceAcc, String> + Send + Sync> =
+            Arc::new(move |t: RowGroupTask| {
+                read_row_group(&t, &template, &req_arc, absent_required, absent_label, &progress)
+            });
         let mut queue = tasks.into_iter();
         let shown_all = self.written.clone();
         super::pipeline::run(

@@ -26,17 +26,18 @@ where
     let mut merged = 0usize;
     let mut pending: BTreeMap<usize, SourceAcc> = BTreeMap::new();
 
-    let receive = |pending: &mut BTreeMap<usize, SourceAcc>, merged: &mut usize, into: &mut SourceAcc| -> Result<(), E> {
-        let Ok((i, r)) = rx.recv() else {
-            return Err(to_error("worker channel closed".into()));
+    let receive =
+        |pending: &mut BTreeMap<usize, SourceAcc>, merged: &mut usize, into: &mut SourceAcc| -> Result<(), E> {
+            let Ok((i, r)) = rx.recv() else {
+                return Err(to_error("worker channel closed".into()));
+            };
+            pending.insert(i, r.map_err(&to_error)?);
+            while let Some(acc) = pending.remove(merged) {
+                into.merge(acc);
+                *merged += 1;
+            }
+            Ok(())
         };
-        pending.insert(i, r.map_err(&to_error)?);
-        while let Some(acc) = pending.remove(merged) {
-            into.merge(acc);
-            *merged += 1;
-        }
-        Ok(())
-    };
 
     loop {
         while sent - merged - pending.len() >= limit || sent - merged >= limit * 2 {

@@ -1103,3 +1103,66 @@ mod extreme_values {
         assert_eq!((ts.parsed, ts.future), (3, 1));
     }
 }
+
+#[cfg(test)]
+mod pushdown_tests {
+    use super::*;
+
+    fn req() -> StatsRequest {
+        StatsRequest {
+            required: vec!["id".into()],
+            timestamp: None,
+            label: Some("cat".into()),
+            key: Some("id".into()),
+            placeholders: vec!["n/a".into()],
+            as_of: 0,
+            stale_before: 0,
+        }
+    }
+
+    #[test]
+    fn pushed_aggregates_read_like_accumulated_ones() {
+        let mut labels = LabelAcc::default();
+        labels.counts.insert("a".into(), 3);
+        let p = Pushdown {
+            columns: vec!["id".into(), "cat".into()],
+            cols: vec![
+                PushedColumn {
+                    ty: "integer",
+                    present: 4,
+                    distinct: 3,
+                    range: Some(PushedRange::Int(1, 9)),
+                    top: vec![("9".into(), 2), ("1".into(), 1)],
+                    ..PushedColumn::default()
+                },
+                PushedColumn {
+                    ty: "string",
+                    nulls: 1,
+                    present: 3,
+                    distinct: 1,
+                    pii: [2, 0, 0, 0, 0, 0],
+                    pii_sampled: Some(2),
+                    ..PushedColumn::default()
+                },
+            ],
+            rows: 4,
+            complete_rows: 4,
+            labeled_rows: 3,
+            ready_rows: 3,
+            timestamp: None,
+            labels: Some(labels),
+            keys: Some(PushedKeys { distinct: 3, duplicated: 1, duplicate_rows: 1, examples: Vec::new() }),
+        };
+        let acc = SourceAcc::from_pushdown(p, &req());
+        assert_eq!((acc.rows, acc.ready_rows), (4, 3));
+        assert_eq!(acc.distinct(0), Some((3, true)));
+        assert_eq!(acc.column_type(0), "integer");
+        assert_eq!(acc.min_max(0), Some(("1".into(), "9".into())));
+        assert_eq!(acc.top_values(0, 1), vec![("9".to_string(), 2)]);
+        assert_eq!(acc.labels().map(|l| l.counts.get("a").copied()), Some(Some(3)));
+        let keys = acc.key_set.as_ref().map(|k| (k.distinct(), k.duplicates(), k.duplicate_rows));
+        assert_eq!(keys, Some((3, 1, 1)));
+        // PII shares are relative to the sample the classifier saw, not to every value.
+        assert_eq!(acc.cols.get(1).map(ColumnAcc::pii_base), Some(2));
+    }
+}

@@ -30,14 +30,8 @@ pub enum PiiKind {
 
 impl PiiKind {
     /// Every kind, in declaration order, so `kind as usize` indexes per-kind counters.
-    pub const ALL: [PiiKind; 6] = [
-        PiiKind::Email,
-        PiiKind::Phone,
-        PiiKind::PaymentCard,
-        PiiKind::Iban,
-        PiiKind::NationalId,
-        PiiKind::IpAddress,
-    ];
+    pub const ALL: [PiiKind; 6] =
+        [PiiKind::Email, PiiKind::Phone, PiiKind::PaymentCard, PiiKind::Iban, PiiKind::NationalId, PiiKind::IpAddress];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -146,9 +140,7 @@ fn is_email(b: &[u8]) -> bool {
         && local.first() != Some(&b'.')
         && local.last() != Some(&b'.')
         && !local.windows(2).any(|w| w == b"..")
-        && local
-            .iter()
-            .all(|&c| c.is_ascii_alphanumeric() || b".!#$%&'*+/=?^_{|}~-".contains(&c));
+        && local.iter().all(|&c| c.is_ascii_alphanumeric() || b".!#$%&'*+/=?^_{|}~-".contains(&c));
     if !local_ok || domain.len() < 4 {
         return false;
     }
@@ -158,9 +150,7 @@ fn is_email(b: &[u8]) -> bool {
         let ok = (1..=63).contains(&label.len())
             && label.first() != Some(&b'-')
             && label.last() != Some(&b'-')
-            && label
-                .iter()
-                .all(|&c| c.is_ascii_alphanumeric() || c == b'-');
+            && label.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'-');
         if !ok {
             return false;
         }
@@ -201,19 +191,14 @@ fn is_payment_card(b: &[u8]) -> bool {
 
 fn card_issuer_ok(d: &[u8]) -> bool {
     let n = d.len();
-    let prefix = |k: usize| {
-        d.iter()
-            .take(k)
-            .fold(0u32, |acc, &x| acc * 10 + u32::from(x))
-    };
+    let prefix = |k: usize| d.iter().take(k).fold(0u32, |acc, &x| acc * 10 + u32::from(x));
     let (p2, p3, p4) = (prefix(2), prefix(3), prefix(4));
     match d.first() {
         // Mastercard 2-series.
         Some(2) => n == 16 && (2221..=2720).contains(&p4),
         Some(3) => {
             (matches!(p2, 34 | 37) && n == 15)
-                || ((matches!(p2, 36 | 38 | 39) || (300..=305).contains(&p3) || p4 == 3095)
-                    && n >= 14)
+                || ((matches!(p2, 36 | 38 | 39) || (300..=305).contains(&p3) || p4 == 3095) && n >= 14)
                 || ((3528..=3589).contains(&p4) && n >= 16)
         }
         Some(4) => matches!(n, 13 | 16 | 19),
@@ -273,16 +258,10 @@ fn is_iban(b: &[u8]) -> bool {
     let Some(iban) = compact.get(..n) else {
         return false;
     };
-    let (Some(&c0), Some(&c1), Some(&k0), Some(&k1)) =
-        (iban.first(), iban.get(1), iban.get(2), iban.get(3))
-    else {
+    let (Some(&c0), Some(&c1), Some(&k0), Some(&k1)) = (iban.first(), iban.get(1), iban.get(2), iban.get(3)) else {
         return false;
     };
-    if !(c0.is_ascii_uppercase()
-        && c1.is_ascii_uppercase()
-        && k0.is_ascii_digit()
-        && k1.is_ascii_digit())
-    {
+    if !(c0.is_ascii_uppercase() && c1.is_ascii_uppercase() && k0.is_ascii_digit() && k1.is_ascii_digit()) {
         return false;
     }
     if iban_length(c0, c1) != Some(n) {
@@ -290,17 +269,9 @@ fn is_iban(b: &[u8]) -> bool {
     }
     // Mod 97 of the number formed by moving the first 4 characters to the end and writing
     // each letter as two digits (A = 10 … Z = 35), folded so it never overflows.
-    let rem = iban
-        .iter()
-        .skip(4)
-        .chain(iban.iter().take(4))
-        .fold(0u32, |r, &c| {
-            if c.is_ascii_digit() {
-                (r * 10 + u32::from(c - b'0')) % 97
-            } else {
-                (r * 100 + u32::from(c - b'A') + 10) % 97
-            }
-        });
+    let rem = iban.iter().skip(4).chain(iban.iter().take(4)).fold(0u32, |r, &c| {
+        if c.is_ascii_digit() { (r * 10 + u32::from(c - b'0')) % 97 } else { (r * 100 + u32::from(c - b'A') + 10) % 97 }
+    });
     rem == 1
 }
 
@@ -309,13 +280,7 @@ fn iban_length(c0: u8, c1: u8) -> Option<usize> {
     let len = match [c0, c1] {
         [b'N', b'O'] => 15,
         [b'B', b'E'] => 16,
-        [b'D', b'K']
-        | [b'F', b'I']
-        | [b'F', b'K']
-        | [b'F', b'O']
-        | [b'G', b'L']
-        | [b'N', b'L']
-        | [b'S', b'D'] => 18,
+        [b'D', b'K'] | [b'F', b'I'] | [b'F', b'K'] | [b'F', b'O'] | [b'G', b'L'] | [b'N', b'L'] | [b'S', b'D'] => 18,
         [b'M', b'K'] | [b'S', b'I'] => 19,
         [b'A', b'T']
         | [b'B', b'A']
@@ -336,13 +301,7 @@ fn iban_length(c0: u8, c1: u8) -> Option<usize> {
         | [b'M', b'E']
         | [b'R', b'S']
         | [b'V', b'A'] => 22,
-        [b'A', b'E']
-        | [b'G', b'I']
-        | [b'I', b'L']
-        | [b'I', b'Q']
-        | [b'O', b'M']
-        | [b'S', b'O']
-        | [b'T', b'L'] => 23,
+        [b'A', b'E'] | [b'G', b'I'] | [b'I', b'L'] | [b'I', b'Q'] | [b'O', b'M'] | [b'S', b'O'] | [b'T', b'L'] => 23,
         [b'A', b'D']
         | [b'C', b'Z']
         | [b'E', b'S']
@@ -394,11 +353,8 @@ fn is_us_ssn(b: &[u8]) -> bool {
         return false;
     }
     let num = |r: std::ops::Range<usize>| {
-        b.get(r).and_then(|s| {
-            s.iter().try_fold(0u32, |acc, &c| {
-                c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-            })
-        })
+        b.get(r)
+            .and_then(|s| s.iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))))
     };
     let (Some(area), Some(group), Some(serial)) = (num(0..3), num(4..6), num(7..11)) else {
         return false;
@@ -438,13 +394,8 @@ fn is_uk_nino(b: &[u8]) -> bool {
         && p1.is_ascii_uppercase()
         && !b"DFIQUV".contains(&p0)
         && !b"DFIOQUV".contains(&p1)
-        && !matches!(
-            &[p0, p1],
-            b"BG" | b"GB" | b"KN" | b"NK" | b"NT" | b"TN" | b"ZZ"
-        );
-    prefix_ok
-        && [d0, d1, d2, d3, d4, d5].iter().all(u8::is_ascii_digit)
-        && (b'A'..=b'D').contains(&suffix)
+        && !matches!(&[p0, p1], b"BG" | b"GB" | b"KN" | b"NK" | b"NT" | b"TN" | b"ZZ");
+    prefix_ok && [d0, d1, d2, d3, d4, d5].iter().all(u8::is_ascii_digit) && (b'A'..=b'D').contains(&suffix)
 }
 
 /// Dotted-quad IPv4: exactly four decimal octets 0–255, no leading zeros (so `01.2.3.4`, which
@@ -456,9 +407,7 @@ fn is_ipv4(b: &[u8]) -> bool {
         let ok = match part {
             [d] => d.is_ascii_digit(),
             [b'1'..=b'9', rest @ ..] if rest.len() <= 2 && rest.iter().all(u8::is_ascii_digit) => {
-                part.iter()
-                    .fold(0u32, |acc, &c| acc * 10 + u32::from(c - b'0'))
-                    <= 255
+                part.iter().fold(0u32, |acc, &c| acc * 10 + u32::from(c - b'0')) <= 255
             }
             _ => false,
         };
@@ -474,8 +423,7 @@ fn is_ipv6(v: &str) -> bool {
     let b = v.as_bytes();
     b.len() <= 45
         && b.iter().filter(|&&c| c == b':').count() >= 2
-        && b.iter()
-            .all(|&c| c.is_ascii_hexdigit() || c == b':' || c == b'.')
+        && b.iter().all(|&c| c.is_ascii_hexdigit() || c == b':' || c == b'.')
         && v.parse::<Ipv6Addr>().is_ok()
 }
 
@@ -574,12 +522,7 @@ fn is_phone(b: &[u8]) -> bool {
     }
     // After a `+`, the group right after the country code may be one digit (`+33 1 23 45 67 89`).
     let single_ok = usize::from(plus);
-    if lens
-        .iter()
-        .enumerate()
-        .skip(1)
-        .any(|(g, &l)| l < 2 && g != single_ok)
-    {
+    if lens.iter().enumerate().skip(1).any(|(g, &l)| l < 2 && g != single_ok) {
         return false;
     }
     if plus || parens {
@@ -597,9 +540,7 @@ fn looks_like_date(lens: &[usize], vals: &[u64]) -> bool {
     let day_or_month = |v: u64| (1..=31).contains(&v);
     match (lens, vals) {
         ([4, 2, 2], [_, m, d]) => (1..=12).contains(m) && day_or_month(*d),
-        ([1 | 2, 2, 4], [a, b, _]) => {
-            day_or_month(*a) && day_or_month(*b) && (*a <= 12 || *b <= 12)
-        }
+        ([1 | 2, 2, 4], [a, b, _]) => day_or_month(*a) && day_or_month(*b) && (*a <= 12 || *b <= 12),
         _ => false,
     }
 }
@@ -624,11 +565,7 @@ fn mask_email(v: &str) -> String {
 /// value has no more letters and digits than would be kept, all are masked.
 fn mask_alnum(v: &str, head: usize, tail: usize) -> String {
     let total = v.chars().filter(|c| c.is_alphanumeric()).count();
-    let (head, tail) = if total <= head + tail {
-        (0, 0)
-    } else {
-        (head, tail)
-    };
+    let (head, tail) = if total <= head + tail { (0, 0) } else { (head, tail) };
     let mut seen = 0;
     v.chars()
         .map(|c| {
@@ -636,11 +573,7 @@ fn mask_alnum(v: &str, head: usize, tail: usize) -> String {
                 return c;
             }
             seen += 1;
-            if seen <= head || seen > total - tail {
-                c
-            } else {
-                '*'
-            }
+            if seen <= head || seen > total - tail { c } else { '*' }
         })
         .collect()
 }
@@ -649,9 +582,7 @@ fn mask_alnum(v: &str, head: usize, tail: usize) -> String {
 fn mask_ip(v: &str) -> String {
     if v.contains(':') {
         return match v.split_once(':') {
-            Some((first, _))
-                if !first.is_empty() && first.chars().all(|c| c.is_ascii_hexdigit()) =>
-            {
+            Some((first, _)) if !first.is_empty() && first.chars().all(|c| c.is_ascii_hexdigit()) => {
                 format!("{first}:*")
             }
             _ => "::*".to_string(),
@@ -681,17 +612,7 @@ mod tests {
     #[test]
     fn names_and_order() {
         let names: Vec<_> = PiiKind::ALL.iter().map(|k| k.name()).collect();
-        assert_eq!(
-            names,
-            [
-                "email",
-                "phone",
-                "payment_card",
-                "iban",
-                "national_id",
-                "ip_address"
-            ]
-        );
+        assert_eq!(names, ["email", "phone", "payment_card", "iban", "national_id", "ip_address"]);
         for (i, k) in PiiKind::ALL.iter().enumerate() {
             assert_eq!(*k as usize, i);
         }
@@ -810,14 +731,7 @@ mod tests {
 
     #[test]
     fn national_ids() {
-        for s in [
-            "123-45-6789",
-            "078-05-1120",
-            "AB123456C",
-            "AB 12 34 56 C",
-            "ab123456c",
-            "AB 123456 D",
-        ] {
+        for s in ["123-45-6789", "078-05-1120", "AB123456C", "AB 12 34 56 C", "ab123456c", "AB 123456 D"] {
             assert_eq!(kind(s), Some(PiiKind::NationalId), "{s}");
         }
         for s in [
@@ -986,11 +900,7 @@ mod tests {
             ("4111-1111-1111-1111", PaymentCard, "****-****-****-1111"),
             ("4111 1111 1111 1111", PaymentCard, "**** **** **** 1111"),
             ("4111111111111111", PaymentCard, "************1111"),
-            (
-                "GB82 WEST 1234 5698 7654 32",
-                Iban,
-                "GB** **** **** **** **** 32",
-            ),
+            ("GB82 WEST 1234 5698 7654 32", Iban, "GB** **** **** **** **** 32"),
             ("DE89370400440532013000", Iban, "DE******************00"),
             ("+1 415-555-0132", Phone, "+* ***-***-**32"),
             ("(415) 555-0132", Phone, "(***) ***-**32"),
@@ -1013,26 +923,11 @@ mod tests {
 
     #[test]
     fn masking_is_char_boundary_safe() {
-        for s in [
-            "日本語テキスト",
-            "🙂a🙂b🙂",
-            "é",
-            "a\u{301}b",
-            "x@ü.example",
-        ] {
+        for s in ["日本語テキスト", "🙂a🙂b🙂", "é", "a\u{301}b", "x@ü.example"] {
             // Email and IP masks collapse parts on purpose; the others mask char for char.
-            for k in [
-                PiiKind::Phone,
-                PiiKind::PaymentCard,
-                PiiKind::Iban,
-                PiiKind::NationalId,
-            ] {
+            for k in [PiiKind::Phone, PiiKind::PaymentCard, PiiKind::Iban, PiiKind::NationalId] {
                 let m = mask(s, k);
-                assert_eq!(
-                    m.chars().count(),
-                    s.trim().chars().count(),
-                    "{s} {k:?} -> {m}"
-                );
+                assert_eq!(m.chars().count(), s.trim().chars().count(), "{s} {k:?} -> {m}");
             }
         }
     }
@@ -1050,9 +945,7 @@ mod tests {
         let alphabet = b"0123456789 -.+()@:ABCDEFGZabcdefz_\xc3\xa9\xff";
         for _ in 0..5_000 {
             let len = (next() % 80) as usize;
-            let bytes: Vec<u8> = (0..len)
-                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
-                .collect();
+            let bytes: Vec<u8> = (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect();
             let s = String::from_utf8_lossy(&bytes);
             if let Some(k) = classify(&s) {
                 let _ = mask(&s, k);

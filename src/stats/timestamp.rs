@@ -61,10 +61,7 @@ pub fn parse_timestamp_bytes(b: &[u8]) -> Option<ParsedTimestamp> {
     }
     let days = days_from_civil(i64::from(year), month, day);
     if b.len() == 10 {
-        return Some(ParsedTimestamp {
-            micros: days * MICROS_PER_DAY,
-            naive: true,
-        });
+        return Some(ParsedTimestamp { micros: days * MICROS_PER_DAY, naive: true });
     }
 
     if !matches!(b.get(10), Some(b'T' | b't' | b' ')) || b.get(13) != Some(&b':') {
@@ -183,13 +180,7 @@ pub fn format_micros(micros: i64) -> String {
     } else {
         let _ = write!(out, "{y:04}");
     }
-    let _ = write!(
-        out,
-        "-{m:02}-{d:02}T{:02}:{:02}:{:02}",
-        secs / 3_600,
-        secs / 60 % 60,
-        secs % 60
-    );
+    let _ = write!(out, "-{m:02}-{d:02}T{:02}:{:02}:{:02}", secs / 3_600, secs / 60 % 60, secs % 60);
     if frac != 0 {
         let mut digits = [0u8; 6];
         let mut f = frac;
@@ -219,10 +210,7 @@ pub fn format_duration_secs(secs: i64) -> String {
     if abs == 0 {
         return "0s".to_string();
     }
-    let lead = UNITS
-        .iter()
-        .position(|&(per, _)| abs >= 2 * per || abs.is_multiple_of(per))
-        .unwrap_or(UNITS.len() - 1);
+    let lead = UNITS.iter().position(|&(per, _)| abs >= 2 * per || abs.is_multiple_of(per)).unwrap_or(UNITS.len() - 1);
     let Some(&(per, unit)) = UNITS.get(lead) else {
         return format!("{secs}s");
     };
@@ -275,15 +263,9 @@ mod tests {
     }
 
     /// The same instant built with chrono from its parts.
-    fn chrono_micros(
-        (y, mo, d): (i32, u32, u32),
-        (h, mi, s, nanos): (u32, u32, u32, u32),
-        off: i64,
-    ) -> i64 {
+    fn chrono_micros((y, mo, d): (i32, u32, u32), (h, mi, s, nanos): (u32, u32, u32, u32), off: i64) -> i64 {
         let date = NaiveDate::from_ymd_opt(y, mo, d).expect("valid test date");
-        let dt = date
-            .and_hms_nano_opt(h, mi, s, nanos)
-            .expect("valid test time");
+        let dt = date.and_hms_nano_opt(h, mi, s, nanos).expect("valid test time");
         dt.and_utc().timestamp_micros() - off * 1_000_000
     }
 
@@ -318,19 +300,8 @@ mod tests {
             ("2017-01-01T00:59:60+01:00", 1_483_228_799_999_999, false),
         ];
         for &(s, want, naive) in cases {
-            assert_eq!(
-                parse_timestamp(s),
-                Some(ParsedTimestamp {
-                    micros: want,
-                    naive
-                }),
-                "{s}"
-            );
-            assert_eq!(
-                parse_timestamp_bytes(s.as_bytes()).map(|p| p.micros),
-                Some(want),
-                "{s}"
-            );
+            assert_eq!(parse_timestamp(s), Some(ParsedTimestamp { micros: want, naive }), "{s}");
+            assert_eq!(parse_timestamp_bytes(s.as_bytes()).map(|p| p.micros), Some(want), "{s}");
         }
     }
 
@@ -460,16 +431,8 @@ mod tests {
             };
             let form = i % 8;
             let (text, want, naive) = match form {
-                0 => (
-                    date.clone(),
-                    chrono_micros((y as i32, mo, d), (0, 0, 0, 0), 0),
-                    true,
-                ),
-                1 => (
-                    format!("{date}{sep}{h:02}:{mi:02}"),
-                    chrono_micros((y as i32, mo, d), (h, mi, 0, 0), 0),
-                    true,
-                ),
+                0 => (date.clone(), chrono_micros((y as i32, mo, d), (0, 0, 0, 0), 0), true),
+                1 => (format!("{date}{sep}{h:02}:{mi:02}"), chrono_micros((y as i32, mo, d), (h, mi, 0, 0), 0), true),
                 2 | 3 => {
                     let dot = if frac_digits == 0 { "" } else { "." };
                     (
@@ -483,14 +446,8 @@ mod tests {
                     let sign = if next(2) == 0 { '+' } else { '-' };
                     let (off_text, off_secs) = match form {
                         4 => ("Z".to_string(), 0),
-                        5 => (
-                            format!("{sign}{off_h:02}:{off_m:02}"),
-                            off_h * 3600 + off_m * 60,
-                        ),
-                        6 => (
-                            format!("{sign}{off_h:02}{off_m:02}"),
-                            off_h * 3600 + off_m * 60,
-                        ),
+                        5 => (format!("{sign}{off_h:02}:{off_m:02}"), off_h * 3600 + off_m * 60),
+                        6 => (format!("{sign}{off_h:02}{off_m:02}"), off_h * 3600 + off_m * 60),
                         _ => (format!("{sign}{off_h:02}"), off_h * 3600),
                     };
                     let off_secs = if sign == '-' { -off_secs } else { off_secs };
@@ -501,14 +458,7 @@ mod tests {
                     )
                 }
             };
-            assert_eq!(
-                parse_timestamp(&text),
-                Some(ParsedTimestamp {
-                    micros: want,
-                    naive
-                }),
-                "{text}"
-            );
+            assert_eq!(parse_timestamp(&text), Some(ParsedTimestamp { micros: want, naive }), "{text}");
             // Where chrono's own RFC 3339 parser applies, its reading must agree too.
             if form == 4 || form == 5 {
                 let c = DateTime::parse_from_rfc3339(&text).expect("chrono parses RFC 3339");
@@ -540,24 +490,12 @@ mod tests {
     fn formats_micros() {
         assert_eq!(format_micros(0), "1970-01-01T00:00:00Z");
         assert_eq!(format_micros(1_794_647_520_000_000), "2026-11-14T09:12:00Z");
-        assert_eq!(
-            format_micros(1_794_647_520_250_000),
-            "2026-11-14T09:12:00.25Z"
-        );
-        assert_eq!(
-            format_micros(1_794_647_520_000_001),
-            "2026-11-14T09:12:00.000001Z"
-        );
+        assert_eq!(format_micros(1_794_647_520_250_000), "2026-11-14T09:12:00.25Z");
+        assert_eq!(format_micros(1_794_647_520_000_001), "2026-11-14T09:12:00.000001Z");
         assert_eq!(format_micros(-1), "1969-12-31T23:59:59.999999Z");
         assert_eq!(format_micros(-86_400_000_000), "1969-12-31T00:00:00Z");
-        assert_eq!(
-            format_micros(-62_167_219_200_000_000),
-            "0000-01-01T00:00:00Z"
-        );
-        assert_eq!(
-            format_micros(-62_167_219_200_000_001),
-            "-0001-12-31T23:59:59.999999Z"
-        );
+        assert_eq!(format_micros(-62_167_219_200_000_000), "0000-01-01T00:00:00Z");
+        assert_eq!(format_micros(-62_167_219_200_000_001), "-0001-12-31T23:59:59.999999Z");
         // The extremes must format, whatever they look like.
         assert!(format_micros(i64::MIN).ends_with('Z'));
         assert!(format_micros(i64::MAX).starts_with('+'));
@@ -568,14 +506,8 @@ mod tests {
         assert_eq!(micros("1969-12-31"), Some(-86_400_000_000));
         assert_eq!(micros("1900-01-01T00:00:00Z"), Some(-2_208_988_800_000_000));
         assert_eq!(micros("1969-12-31T23:00:00-01:00"), Some(0));
-        assert_eq!(
-            micros("1583-10-15"),
-            Some(days_from_civil(1583, 10, 15) * MICROS_PER_DAY)
-        );
-        assert_eq!(
-            micros("1000-06-15T12:00:00.5Z"),
-            Some(chrono_micros((1000, 6, 15), (12, 0, 0, 500_000_000), 0))
-        );
+        assert_eq!(micros("1583-10-15"), Some(days_from_civil(1583, 10, 15) * MICROS_PER_DAY));
+        assert_eq!(micros("1000-06-15T12:00:00.5Z"), Some(chrono_micros((1000, 6, 15), (12, 0, 0, 500_000_000), 0)));
     }
 
     #[test]

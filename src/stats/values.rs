@@ -131,7 +131,9 @@ impl ValueCounter {
     pub(super) fn top(&self, n: usize, native: bool) -> Vec<(String, u64)> {
         let mut all: Vec<&Entry> = self.map.iter().collect();
         all.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-        all.into_iter().take(n).map(|e| {
+        all.into_iter()
+            .take(n)
+            .map(|e| {
                 let text = if native { render_key(&e.value) } else { String::from_utf8_lossy(&e.value).into_owned() };
                 (text, e.count)
             })

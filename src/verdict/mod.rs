@@ -5,8 +5,8 @@ pub mod rules;
 
 pub use rules::evaluate_source;
 
-use crate::report::{Finding, Severity};
 use crate::profile::Limit;
+use crate::report::{Finding, Severity};
 
 /// Severity of a value that must stay at or below its limits (a share of missing values, an age).
 pub fn at_most<T: PartialOrd + Copy>(value: T, limit: &Limit<T>) -> Severity {

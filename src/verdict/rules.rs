@@ -82,11 +82,7 @@ fn finding(id: String, check: Check, severity: Severity, spec: &SourceSpec, colu
 
 fn pct(x: f64) -> String {
     let p = x * 100.0;
-    if p == 0.0 || p >= 10.0 || (p - p.round()).abs() < 1e-9 {
-        format!("{p:.0}%")
-    } else {
-        format!("{p:.1}%")
-    }
+    if p == 0.0 || p >= 10.0 || (p - p.round()).abs() < 1e-9 { format!("{p:.0}%") } else { format!("{p:.1}%") }
 }
 
 fn limit_text<T: Copy>(l: &Limit<T>, show: impl Fn(T) -> String) -> Option<String> {
@@ -259,8 +255,7 @@ fn missing(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
     let name = &spec.name;
     let th = &spec.thresholds;
     for r in &report.absent_required {
-        let mut f =
-            finding(format!("missing.required_absent.{name}.{r}"), Check::Clean, Severity::Fail, spec, Some(r));
+        let mut f = finding(format!("missing.required_absent.{name}.{r}"), Check::Clean, Severity::Fail, spec, Some(r));
         f.value = Some("absent".into());
         let hint = crate::profile::did_you_mean(r, report.columns.iter().map(|c| c.name.as_str()))
             .map(|s| format!("; did you mean `{s}`?"))
@@ -296,11 +291,8 @@ fn missing(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
             spec,
             Some(&c.name),
         );
-        let list: Vec<String> = c
-            .suspected_placeholders
-            .iter()
-            .map(|v| format!("\"{}\" ×{}", clip(&v.value), v.count))
-            .collect();
+        let list: Vec<String> =
+            c.suspected_placeholders.iter().map(|v| format!("\"{}\" ×{}", clip(&v.value), v.count)).collect();
         f.value = Some(list.join(", "));
         f.message = format!(
             "looks like placeholder values: {}; add them to `placeholders` if they mean \"unknown\"",
@@ -309,8 +301,13 @@ fn missing(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
         out.push(f);
     }
     for c in report.columns.iter().filter(|c| c.invalid_utf8 > 0) {
-        let mut f =
-            finding(format!("format.invalid_utf8.{name}.{}", c.name), Check::Clean, Severity::Fail, spec, Some(&c.name));
+        let mut f = finding(
+            format!("format.invalid_utf8.{name}.{}", c.name),
+            Check::Clean,
+            Severity::Fail,
+            spec,
+            Some(&c.name),
+        );
         f.value = Some(c.invalid_utf8.to_string());
         f.message = format!("{} value(s) are not valid UTF-8", c.invalid_utf8);
         if let Some(acc) = ev.col(&c.name).and_then(|i| ev.stats.acc.cols.get(i)) {
@@ -334,9 +331,11 @@ fn missing_evidence(ev: &Ev<'_>, c: &ColumnReport) -> Vec<Example> {
 fn keys(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<Finding>) {
     let Some(k) = &report.keys else {
         if let Some(key) = &spec.key {
-            let mut f = finding(format!("keys.key_absent.{}", spec.name), Check::Clean, Severity::Fail, spec, Some(&key.name));
+            let mut f =
+                finding(format!("keys.key_absent.{}", spec.name), Check::Clean, Severity::Fail, spec, Some(&key.name));
             f.value = Some("absent".into());
-            f.message = format!("key column `{}` is not in the source{}", key.name, did_you_mean_column(&key.name, report));
+            f.message =
+                format!("key column `{}` is not in the source{}", key.name, did_you_mean_column(&key.name, report));
             out.push(f);
         }
         return;
@@ -516,6 +515,23 @@ fn labeled(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
         f.message = format!("labels that differ only in case or spaces: {}", groups.join("; "));
         out.push(f);
     }
+}
+
+/// The database's own change signals, said beside the data's age (DESIGN §3 staleness).
+fn database_signals(st: &crate::report::StalenessReport) -> String {
+    let Some(db) = &st.database else { return String::new() };
+    let mut parts = Vec::new();
+    if let Some(t) = &db.update_time {
+        parts.push(format!("the database last changed the table {t}"));
+    }
+    let analyzed = [&db.last_analyze, &db.last_autoanalyze].into_iter().flatten().max();
+    match (analyzed, db.n_mod_since_analyze) {
+        (Some(t), Some(n)) => parts.push(format!("last analyzed {t}, {n} row(s) changed since")),
+        (Some(t), None) => parts.push(format!("last analyzed {t}")),
+        (None, Some(n)) => parts.push(format!("{n} row(s) changed since the table was last analyzed")),
+        (None, None) => {}
+    }
+    if parts.is_empty() { String::new() } else { format!("; {}", parts.join(", ")) }
 }
 
 fn pii_noun(kind: &str) -> &'static str {

@@ -20,11 +20,14 @@ name = "sql-tests"
 min_class_examples = 2
 "#;
 
+/// `(id, name, email, category, updated_at)`; `None` is NULL.
+type Row = (i64, Option<&'static str>, Option<&'static str>, Option<&'static str>, Option<&'static str>);
+
 /// The small dataset every engine is loaded with: defects of every kind, counted by eye.
 /// `id` 3 occurs twice; `email` has a null, a blank of mixed whitespace, a placeholder and a
 /// sentinel twice; one `name` is padded with a tab and a newline (present, sorts first);
 /// `updated_at` mixes offsets, naive forms, a future, a stale and an unparseable value.
-const ROWS: &[(i64, Option<&str>, Option<&str>, Option<&str>, Option<&str>)] = &[
+const ROWS: &[Row] = &[
     (1, Some("Anna"), Some("anna@example.com"), Some("billing"), Some("2025-01-09T08:00:00Z")),
     (2, Some("Ben"), None, Some("billing"), Some("2025-01-08 12:30:00")),
     (3, Some("Carla"), Some(" \t\r\n"), Some("Billing"), Some("2023-02-01T09:00:00+02:00")),
