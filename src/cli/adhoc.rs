@@ -11,12 +11,12 @@ use std::sync::Arc;
 use anyhow::{Result, anyhow};
 
 use super::{
-    EXIT_OK, UsageError, column_problems, exit_code, output_formats, parse_as_of, parse_jobs, scan_with_progress,
-    usage, write_file, write_outputs,
+    EXIT_OK, RunArgs, UsageError, column_problems, exit_code, output_formats, parse_as_of, parse_jobs,
+    scan_with_progress, usage, write_file, write_outputs,
 };
 use crate::detect::{self, Choice, Detection, MIN_REQUIRED_PRESENT, percent};
 use crate::profile::{DEFAULT_PLACEHOLDERS, Location, Named, Pilot, Profile, SourceSpec, Thresholds, redact_url};
-use crate::report::{Format, Report, SourceReport, Status};
+use crate::report::{Report, SourceReport, Status};
 use crate::scan::{ScanOptions, display_path, scan};
 use crate::sources::{self, CollectCtx, SourceError};
 use crate::stats::StatsRequest;
@@ -27,24 +27,8 @@ pub struct ProfileArgs {
     /// CSV or Parquet files, globs (`data/*.parquet`) or directories of parts.
     #[arg(required = true, value_name = "SOURCE")]
     pub sources: Vec<String>,
-    /// Output format; repeat with `--out` to write several.
-    #[arg(long = "format", value_enum)]
-    pub formats: Vec<Format>,
-    /// Where to write each `--format`, in the same order; a format without one goes to stdout.
-    #[arg(long = "out")]
-    pub outs: Vec<PathBuf>,
-    /// The time the scan judges ages against (RFC 3339); defaults to now.
-    #[arg(long)]
-    pub as_of: Option<String>,
-    /// Exit 1 on WARN as well as on FAIL.
-    #[arg(long)]
-    pub strict: bool,
-    /// Worker threads (default: number of cores).
-    #[arg(long)]
-    pub jobs: Option<usize>,
-    /// No progress bars.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 /// `preflight init SOURCE... [--out P]`.
@@ -81,13 +65,13 @@ struct Detected {
 }
 
 pub fn run_profile(args: &ProfileArgs) -> Result<i32> {
-    let formats = output_formats(&args.formats, &args.outs)?;
-    let jobs = parse_jobs(args.jobs)?;
-    let as_of = parse_as_of(args.as_of.as_deref())?;
+    let formats = output_formats(&args.run.formats, &args.run.outs)?;
+    let jobs = parse_jobs(args.run.jobs)?;
+    let as_of = parse_as_of(args.run.as_of.as_deref())?;
     let specs = specs(&args.sources)?;
     let detected = detect_all(specs, as_of, jobs, false)?;
     print_choices(&detected);
-    if !args.quiet {
+    if !args.run.quiet {
         let words: Vec<String> = args.sources.iter().map(|s| shell_word(s)).collect();
         eprintln!(
             "hint: `preflight init {} --out preflight.toml` writes these choices into a profile you can edit\n",
@@ -96,9 +80,9 @@ pub fn run_profile(args: &ProfileArgs) -> Result<i32> {
     }
     let profile = profile("ad-hoc", detected.into_iter().map(|d| d.spec).collect());
 
-    let report = scan_with_progress(&profile, as_of, jobs, args.quiet)?;
-    write_outputs(&report, &formats, &args.outs)?;
-    Ok(exit_code(report.verdict, args.strict))
+    let report = scan_with_progress(&profile, as_of, jobs, args.run.quiet)?;
+    write_outputs(&report, &formats, &args.run.outs)?;
+    Ok(exit_code(report.verdict, args.run.strict))
 }
 
 pub fn run_init(args: &InitArgs) -> Result<i32> {

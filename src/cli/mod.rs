@@ -53,6 +53,13 @@ pub enum Command {
 pub struct ScanArgs {
     /// The profile (TOML).
     pub profile: PathBuf,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// How a scan runs and where its report goes: shared by `scan` and `profile`.
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
     /// Output format; repeat with `--out` to write several.
     #[arg(long = "format", value_enum)]
     pub formats: Vec<Format>,
@@ -110,13 +117,13 @@ fn load(path: &Path, from_check: bool) -> Result<Profile> {
 }
 
 fn run_scan(args: &ScanArgs) -> Result<i32> {
-    let formats = output_formats(&args.formats, &args.outs)?;
-    let jobs = parse_jobs(args.jobs)?;
-    let as_of = parse_as_of(args.as_of.as_deref())?;
+    let formats = output_formats(&args.run.formats, &args.run.outs)?;
+    let jobs = parse_jobs(args.run.jobs)?;
+    let as_of = parse_as_of(args.run.as_of.as_deref())?;
     let profile = load(&args.profile, false)?;
-    let report = scan_with_progress(&profile, as_of, jobs, args.quiet)?;
-    write_outputs(&report, &formats, &args.outs)?;
-    Ok(exit_code(report.verdict, args.strict))
+    let report = scan_with_progress(&profile, as_of, jobs, args.run.quiet)?;
+    write_outputs(&report, &formats, &args.run.outs)?;
+    Ok(exit_code(report.verdict, args.run.strict))
 }
 
 /// The formats to render (text when none is given), checked against the `--out` paths: the

@@ -15,10 +15,9 @@ use std::io::{self, Write};
 use crate::stats::timestamp::format_duration_secs;
 
 use super::markdown::{
-    age_buckets, clip, count, elapsed, example_parts, location, pct, pct_of, sorted, source_location, tally, thousands,
-    when,
+    age_buckets, clip, count, elapsed, example_parts, location, pct, sorted, source_location, tally, thousands, when,
 };
-use super::{Check, EntityReport, Finding, Report, Severity, SourceReport, StalenessReport, Status};
+use super::{Check, EntityReport, Finding, Report, Severity, SourceReport, StalenessReport, Status, pct_of};
 
 /// Writes the report as one HTML document.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {

@@ -12,7 +12,7 @@ use std::io::{self, Write};
 use crate::stats::timestamp::format_duration_secs;
 use crate::stats::{Example, Locator};
 
-use super::{Check, Finding, Report, Severity, SourceReport, StalenessReport, Status};
+use super::{Check, Finding, Report, Severity, SourceReport, StalenessReport, Status, pct_of};
 
 /// Writes the report as Markdown.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -468,29 +468,6 @@ pub(crate) fn thousands(n: u64) -> String {
 pub(crate) fn pct(x: f64) -> String {
     let p = x * 100.0;
     if p == 0.0 || p >= 10.0 || (p - p.round()).abs() < 1e-9 { format!("{p:.0}%") } else { format!("{p:.1}%") }
-}
-
-/// `part` of `whole` as a percentage that never rounds to 0% or 100% unless it is exactly that.
-pub(crate) fn pct_of(part: u64, whole: u64) -> String {
-    if whole == 0 {
-        return "n/a".to_string();
-    }
-    if part == whole {
-        return "100%".to_string();
-    }
-    if part == 0 {
-        return "0%".to_string();
-    }
-    let p = part as f64 / whole as f64 * 100.0;
-    if p < 0.1 {
-        "<0.1%".to_string()
-    } else if p > 99.9 {
-        ">99.9%".to_string()
-    } else if !(10.0..=99.0).contains(&p) {
-        format!("{p:.1}%")
-    } else {
-        format!("{p:.0}%")
-    }
 }
 
 /// `2025-01-10T10:00:00Z` as `2025-01-10 10:00 UTC` (seconds only when not zero); anything
