@@ -92,7 +92,13 @@ pub fn facts(acc: &SourceAcc) -> Vec<ColumnFacts> {
                 let pii = PiiKind::ALL.iter().filter_map(|k| c.pii.get(*k as usize)).copied().max().unwrap_or(0);
                 (c.present, pii)
             });
-            let sample = acc.top_values(i, SAMPLE);
+            let mut sample = acc.top_values(i, SAMPLE);
+            if sample.is_empty() {
+                // A database sends aggregates, not values: its min and max stand in for a sample.
+                if let Some((min, max)) = acc.min_max(i) {
+                    sample = vec![(min, 1), (max, 1)];
+                }
+            }
             let total: u64 = sample.iter().map(|(_, n)| n).sum();
             let share_of = |f: &dyn Fn(&str) -> bool| {
                 if total == 0 {

@@ -15,7 +15,9 @@ use super::{
     scan_with_progress, usage, write_file, write_outputs,
 };
 use crate::detect::{self, Choice, Detection, MIN_REQUIRED_PRESENT, percent};
-use crate::profile::{DEFAULT_PLACEHOLDERS, Location, Named, Pilot, Profile, SourceSpec, Thresholds, redact_url};
+use crate::profile::{
+    DEFAULT_PLACEHOLDERS, Location, Named, Pilot, Profile, SourceSpec, Thresholds, redact_url, url_has_password,
+};
 use crate::report::{Report, SourceReport, Status};
 use crate::scan::{ScanOptions, display_path, scan};
 use crate::sources::{self, CollectCtx, SourceError};
@@ -150,10 +152,11 @@ fn specs(args: &[String]) -> Result<Vec<SourceSpec>> {
     let mut out: Vec<SourceSpec> = Vec::new();
     for arg in args {
         if arg.contains("://") {
-            return Err(usage(
-                format!("`{}`: SQL sources are not supported by this version of preflight yet", redact_url(arg)),
-                Some("give CSV or Parquet files, globs or directories".into()),
-            ));
+            let spec = url_spec(arg, &out)?;
+            if !out.iter().any(|s| written(s) == written(&spec)) {
+                out.push(spec);
+            }
+            continue;
         }
         if out.iter().any(|s| matches!(&s.location, Location::Path { written, .. } if written == arg)) {
             continue;
@@ -185,6 +188,52 @@ fn specs(args: &[String]) -> Result<Vec<SourceSpec>> {
         });
     }
     Ok(out)
+}
+
+/// A database source from `URL#table`, named after the table. A password inside the URL is
+/// refused: it would end up in shell history and in a written profile.
+fn url_spec(arg: &str, taken: &[SourceSpec]) -> Result<SourceSpec> {
+    let (url, table) = match arg.rsplit_once('#') {
+        Some((u, t)) if !t.trim().is_empty() => (u, t.trim()),
+        _ => {
+            return Err(usage(
+                format!("`{}`: no table named", redact_url(arg)),
+                Some("name it after `#`, e.g. `postgres://host/crm#customers` or `sqlite://crm.db#customers`".into()),
+            ));
+        }
+    };
+    if url_has_password(url) {
+        return Err(usage(
+            format!("`{}`: a password inside the URL", redact_url(url)),
+            Some("leave it out and set PGPASSWORD (PostgreSQL) or MYSQL_PWD (MySQL) instead".into()),
+        ));
+    }
+    let stem: String =
+        table.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
+    let mut name = stem.clone();
+    let mut n = 2;
+    while taken.iter().any(|s| s.name == name) {
+        name = format!("{stem}-{n}");
+        n += 1;
+    }
+    Ok(SourceSpec {
+        name,
+        line: 0,
+        location: Location::Url { url: url.to_string(), redacted: redact_url(url), base: PathBuf::from(".") },
+        format: None,
+        delimiter: None,
+        table: Some(table.to_string()),
+        query: None,
+        password_env: None,
+        timestamp: None,
+        label: None,
+        key: None,
+        unique: true,
+        required: Vec::new(),
+        pii: Vec::new(),
+        thresholds: Thresholds::default(),
+        timeout: None,
+    })
 }
 
 /// A source name from a path: the file's stem (`tickets.csv.gz` → `tickets`), a directory's
@@ -396,17 +445,39 @@ fn starter(name: &str, detected: &[Detected], report: &Report, base: Option<&Pat
 
 fn source_section(t: &mut String, det: &Detected, r: Option<&SourceReport>, base: Option<&Path>) {
     let spec = &det.spec;
-    let path = match base {
-        Some(b) => relative(b, Path::new(written(spec))),
-        None => written(spec).to_string(),
-    };
     let rel = if base.is_some() { "relative to this file" } else { "relative to the folder `init` ran in" };
-    let _ = write!(
-        t,
-        "\n[[sources]]\nname = {}\npath = {}    # {rel}; a glob or a directory works too\n",
-        toml_str(&spec.name),
-        toml_str(&path)
-    );
+    match &spec.location {
+        Location::Url { url, .. } => {
+            // A relative SQLite path resolves against the profile's folder, so it is rewritten.
+            let url = match (url.strip_prefix("sqlite://"), base) {
+                (Some(file), Some(b)) if !file.starts_with('/') => {
+                    let (file, params) = file.split_once('?').map_or((file, None), |(f, q)| (f, Some(q)));
+                    let file = relative(b, Path::new(file));
+                    params.map_or_else(|| format!("sqlite://{file}"), |q| format!("sqlite://{file}?{q}"))
+                }
+                _ => url.clone(),
+            };
+            let _ = write!(
+                t,
+                "\n[[sources]]\nname = {}\nurl = {}    # no password here: set `password_env` or PGPASSWORD / MYSQL_PWD\ntable = {}\n",
+                toml_str(&spec.name),
+                toml_str(&url),
+                toml_str(spec.table.as_deref().unwrap_or_default())
+            );
+        }
+        Location::Path { written, .. } => {
+            let path = match base {
+                Some(b) => relative(b, Path::new(written)),
+                None => written.clone(),
+            };
+            let _ = write!(
+                t,
+                "\n[[sources]]\nname = {}\npath = {}    # {rel}; a glob or a directory works too\n",
+                toml_str(&spec.name),
+                toml_str(&path)
+            );
+        }
+    }
     let Some(d) = &det.detection else { return };
     for (key, choice) in [("timestamp", &d.timestamp), ("label", &d.label), ("key", &d.key)] {
         let _ = match choice {
@@ -662,15 +733,17 @@ mod tests {
     }
 
     #[test]
-    fn specs_refuse_urls_and_deduplicate_names() {
+    fn specs_take_urls_with_a_table_and_deduplicate_names() {
         let s = specs(&["a/x.csv".into(), "b/x.csv".into(), "a/x.csv".into()]).expect("paths are accepted");
         let names: Vec<&str> = s.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["x", "x-2"]);
-        let e = specs(&["postgres://u:secret@h/db#t".into()]).expect_err("URLs are refused");
-        assert_eq!(
-            e.to_string(),
-            "`postgres://u:***@h/db#t`: SQL sources are not supported by this version of preflight yet"
-        );
+        let e = specs(&["postgres://u:secret@h/db#t".into()]).expect_err("a password in a URL is refused");
+        assert_eq!(e.to_string(), "`postgres://u:***@h/db`: a password inside the URL");
+        let e = specs(&["postgres://u@h/db".into()]).expect_err("a URL needs a table");
+        assert_eq!(e.to_string(), "`postgres://u@h/db`: no table named");
+        let s = specs(&["sqlite://crm.db#customers".into(), "sqlite://crm.db#customers".into()]).expect("a table");
+        assert_eq!(s.len(), 1);
+        assert_eq!((s[0].name.as_str(), s[0].table.as_deref()), ("customers", Some("customers")));
     }
 
     #[test]

@@ -86,19 +86,17 @@ fn profile_finds_columns_in_a_glob_of_parts() {
 }
 
 #[test]
-fn profile_refuses_urls_and_missing_files_with_exit_2() {
+fn profile_refuses_passwords_in_urls_tables_left_out_and_missing_files_with_exit_2() {
     let o = run(&["profile", "postgres://ro:secret@localhost/crm#customers"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(
-        err.starts_with(
-            "error: `postgres://ro:***@localhost/crm#customers`: SQL sources are not supported by this version of \
-             preflight yet"
-        ),
-        "{err}"
-    );
+    assert!(err.starts_with("error: `postgres://ro:***@localhost/crm`: a password inside the URL"), "{err}");
     assert!(!err.contains("secret"), "the password is printed:\n{err}");
     assert_eq!(stdout(&o), "");
+
+    let o = run(&["profile", "sqlite://fixtures/demo/crm.db"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).starts_with("error: `sqlite://fixtures/demo/crm.db`: no table named"), "{}", stderr(&o));
 
     let o = run(&["profile", "fixtures/demo/nope.csv"]);
     assert_eq!(o.status.code(), Some(2));
@@ -125,6 +123,9 @@ fn init_check_scan(sources: &[&str], init_as_of: bool) -> String {
     let text = std::fs::read_to_string(&out).expect("init wrote the profile");
     for line in text.lines().filter(|l| l.starts_with("path = ")) {
         assert!(line.starts_with("path = \"../"), "paths are relative to the profile's folder: {line}");
+    }
+    for line in text.lines().filter(|l| l.starts_with("url = \"sqlite://")) {
+        assert!(line.starts_with("url = \"sqlite://../"), "SQLite paths are relative to the profile's folder: {line}");
     }
 
     let o = run(&["check", &out_s]);
@@ -217,4 +218,22 @@ fn an_unreadable_source_is_a_finding_for_profile_and_an_error_for_init() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("every source must be readable"), "{}", stderr(&o));
     assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn profile_on_a_sqlite_table_finds_its_key() {
+    let (code, r, err) = profile_json(&["sqlite://fixtures/demo/crm.db#customers"]);
+    assert!(code == 0 || code == 1, "exit {code}; stderr:\n{err}");
+    let s = source(&r, "customers");
+    assert_eq!((&s["kind"], &s["rows"]), (&Value::from("sqlite"), &Value::from(20)));
+    assert_eq!(s["keys"]["column"], "customer_id");
+    assert!(err.contains("  key        `customer_id`: all 20 values distinct, id-like name"), "{err}");
+}
+
+#[test]
+fn init_over_a_sqlite_table_and_a_csv_writes_a_profile_that_checks_and_scans() {
+    let text = init_check_scan(&["sqlite://fixtures/demo/crm.db#customers", "fixtures/demo/tickets.csv"], true);
+    for line in ["table = \"customers\"", "key = \"customer_id\"", "key = \"ticket_id\""] {
+        assert!(text.lines().any(|l| l.starts_with(line)), "the profile lacks {line:?}:\n{text}");
+    }
 }
