@@ -1,0 +1,370 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of preflight against the tools a data engineer would otherwise use
+# (issue 7), run as whole processes on the same data and the same measures.
+#
+#   bash benches/compare.sh pg                      # PostgreSQL push-down job, 1,000,000 rows
+#   ROWS=1000000,2000000 RUNS=5 bash benches/compare.sh pg
+#
+# Jobs (only `pg` exists so far; the CSV, Parquet, DuckDB and polars jobs are still to come):
+#
+#   pg   A PostgreSQL table of support tickets, measured by `preflight scan` (push-down: the
+#        database computes every measure) and by `psql` running a hand-written aggregate query
+#        computing the same measures (benches/compare.sh writes it; see `write_query` below).
+#        Also records the time issue 3's push-down test asks the benchmark to record.
+#
+# What it does, per size in ROWS:
+#   1. builds preflight with `cargo build --release --locked` into CARGO_TARGET_DIR
+#      (default $HOME/.cache/preflight-target, as .ci/run) and runs that binary;
+#   2. creates a uniquely named database `preflight_bench_<pid>_<time>` on the server of
+#      PREFLIGHT_BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres; the
+#      role must be allowed to CREATE DATABASE; trust or PGPASSWORD) and drops it on exit;
+#   3. generates a deterministic `tickets` table with generate_series: every choice comes from
+#      md5(i::text), never random(), so a size always gives the same table; then ANALYZE;
+#   4. writes a temporary profile and the equivalent SQL into a mktemp directory;
+#   5. runs, alternating, RUNS times each (default 5):
+#        preflight scan PROFILE --format json --out FILE --quiet --as-of AS_OF
+#        psql -X -q -f query.sql -o /dev/null
+#      each under /usr/bin/time -v for wall time and peak RSS. preflight's exit code 1 (a FAIL
+#      verdict, expected on this deliberately flawed data) is not an error; 2 or more is;
+#   6. checks that preflight's JSON reports the generated row count;
+#   7. prints a table of medians (wall seconds, peak MB) and the ratio preflight/psql, and
+#      writes the same to benches/out/compare-pg.json (benches/out/ is gitignored), after
+#      every size; preflight's last report is kept as benches/out/compare-pg-report-ROWS.json.
+# preflight's report does not say how many rows crossed the wire, so the push-down evidence
+# (rows fetched) is not shown here; the push-down test in src/sources/sql/mod.rs counts them.
+#
+# Needs: cargo, psql, /usr/bin/time (Debian package `time`), python3, a PostgreSQL server.
+# Environment: ROWS (comma-separated sizes, default 1000000), RUNS (default 5), AS_OF
+# (default 2026-11-25T00:00:00Z), PREFLIGHT_BENCH_POSTGRES_URL, CARGO_TARGET_DIR.
+set -euo pipefail
+
+job=${1:-}
+if [ "$job" != "pg" ]; then
+  echo "usage: bash benches/compare.sh pg   (ROWS=1000000,2000000 RUNS=5)" >&2
+  echo "only the PostgreSQL job exists yet" >&2
+  exit 2
+fi
+
+cd "$(dirname "$0")/.."
+root=$(pwd)
+ROWS=${ROWS:-1000000}
+RUNS=${RUNS:-5}
+AS_OF=${AS_OF:-2026-11-25T00:00:00Z}
+ADMIN_URL=${PREFLIGHT_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/preflight-target}
+
+for tool in cargo psql python3; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "compare.sh: \`$tool\` is required" >&2; exit 2; }
+done
+[ -x /usr/bin/time ] || { echo "compare.sh: /usr/bin/time is required (Debian package \`time\`)" >&2; exit 2; }
+
+started=$(date +%s)
+echo "building preflight (release)…" >&2
+cargo build --release --locked --quiet
+bin="$CARGO_TARGET_DIR/release/preflight"
+[ -x "$bin" ] || { echo "compare.sh: no binary at $bin" >&2; exit 2; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/preflight-bench.XXXXXX")
+db="preflight_bench_$$_$(date +%s)"
+# The server's URL with the database replaced: everything up to the last `/` (no query string).
+base_url=${ADMIN_URL%/*}
+db_url="$base_url/$db"
+created=0
+
+cleanup() {
+  if [ "$created" = 1 ]; then
+    psql -X -q -d "$ADMIN_URL" -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 ||
+      echo "compare.sh: could not drop database $db" >&2
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+psql -X -q -d "$ADMIN_URL" -v ON_ERROR_STOP=1 -c "CREATE DATABASE \"$db\"" >/dev/null
+created=1
+pg_version=$(psql -X -At -d "$db_url" -c "SHOW server_version")
+echo "database $db on PostgreSQL $pg_version" >&2
+
+# The support-tickets table. Bytes of md5(i::text) pick every value, so the table is the same
+# for a given size on every machine:
+#   ticket_id   'T-0000001'…, unique except ~0.4% of rows that repeat the previous row's id;
+#   customer_id one of 50,000 customers, ~16% written '123' instead of 'C-000123' (drift);
+#   created_at  spread over the 3 years before 2026-11-25; updated_at 0–45 days later, ~1% NULL;
+#   channel, priority: imbalanced; category (the label): ~16% NULL, ~5% '', ~10% 'N/A', the
+#   rest six imbalanced classes (billing 39%, technical 27%, …, legal 1.6%);
+#   subject, body (5–60 words), agent_email (~2% NULL), csat 1–5 (~39% NULL).
+generate() {
+  local n=$1
+  psql -X -q -d "$db_url" -v ON_ERROR_STOP=1 <<SQL
+SET client_min_messages = warning;
+DROP TABLE IF EXISTS tickets;
+DROP TABLE IF EXISTS bench_bodies;
+CREATE TABLE bench_bodies (id int PRIMARY KEY, body text NOT NULL);
+INSERT INTO bench_bodies
+SELECT (w - 5) * 17 + s,
+       array_to_string((string_to_array(
+         'thanks for the quick reply but the invoice still shows the old plan and my card was charged twice '
+         || 'this month please refund the second charge and confirm the new plan is active on the account '
+         || 'the app crashes when I open the settings page after the last update on my phone and tablet '
+         || 'I cannot log in since yesterday the reset link expires before I can use it what should I do next', ' '))
+         [s + 1 : s + w], ' ')
+FROM generate_series(5, 60) AS w, generate_series(0, 16) AS s;
+CREATE TABLE tickets AS
+SELECT
+  'T-' || lpad((CASE WHEN get_byte(h, 0) = 0 AND i > 1 THEN i - 1 ELSE i END)::text, 7, '0') AS ticket_id,
+  CASE WHEN get_byte(h, 3) < 40 THEN c::text ELSE 'C-' || lpad(c::text, 6, '0') END AS customer_id,
+  created AS created_at,
+  CASE WHEN get_byte(h, 10) < 3 THEN NULL
+       ELSE created + (get_byte(h, 8) * get_byte(h, 9) * 60) * interval '1 second' END AS updated_at,
+  (ARRAY['email', 'email', 'email', 'chat', 'chat', 'web', 'phone', 'social'])[get_byte(h, 11) % 8 + 1] AS channel,
+  (ARRAY['normal', 'normal', 'normal', 'low', 'low', 'high', 'urgent', 'normal'])[get_byte(h, 14) % 8 + 1] AS priority,
+  CASE WHEN get_byte(h, 12) < 40 THEN NULL
+       WHEN get_byte(h, 12) < 52 THEN ''
+       WHEN get_byte(h, 12) < 77 THEN 'N/A'
+       WHEN get_byte(h, 13) < 100 THEN 'billing'
+       WHEN get_byte(h, 13) < 170 THEN 'technical'
+       WHEN get_byte(h, 13) < 215 THEN 'account'
+       WHEN get_byte(h, 13) < 240 THEN 'shipping'
+       WHEN get_byte(h, 13) < 252 THEN 'refund'
+       ELSE 'legal' END AS category,
+  (ARRAY['Refund request', 'Cannot log in', 'Invoice question', 'App crashes', 'Change of plan',
+         'Delivery late', 'Password reset', 'Charged twice'])[get_byte(h, 15) % 8 + 1] || ' #' || (i % 997) AS subject,
+  b.body,
+  CASE WHEN get_byte(h, 7) < 5 THEN NULL ELSE 'agent' || (get_byte(h, 7) % 40) || '@example.com' END AS agent_email,
+  CASE WHEN get_byte(h, 6) < 100 THEN NULL ELSE get_byte(h, 6) % 5 + 1 END AS csat
+FROM generate_series(1, $n) AS i
+CROSS JOIN LATERAL (SELECT decode(md5(i::text), 'hex') AS h) AS m
+CROSS JOIN LATERAL (SELECT (get_byte(h, 1) * 256 + get_byte(h, 2)) % 50000 + 1 AS c,
+  timestamptz '2023-11-26 00:00:00+00'
+    + ((get_byte(h, 4)::bigint << 24 | get_byte(h, 5) << 16 | get_byte(h, 6) << 8 | get_byte(h, 7))
+       % (1095 * 86400)) * interval '1 second' AS created) AS v
+JOIN bench_bodies AS b ON b.id = (get_byte(h, 15) % 56) * 17 + get_byte(h, 14) % 17;
+DROP TABLE bench_bodies;
+ANALYZE tickets;
+SQL
+}
+
+# The profile preflight scans: one source, the generated table.
+write_profile() {
+  cat >"$work/bench.toml" <<TOML
+[pilot]
+name = "bench-pg"
+
+[[sources]]
+name = "tickets"
+url = "$db_url"
+table = "tickets"
+timestamp = "updated_at"
+label = "category"
+key = "ticket_id"
+required = ["ticket_id", "customer_id", "subject", "body", "category"]
+TOML
+}
+
+# The hand-written equivalent: what a data engineer would run in psql to get the same measures.
+# Same semantics as preflight's generated SQL (src/sources/sql/dialect.rs): text is trimmed of
+# space, tab, LF, VT, FF and CR; placeholders are the default list, compared trimmed and
+# lower-cased; COUNT(DISTINCT), MIN and MAX of text compare byte for byte (COLLATE "C") over
+# present values only; the timestamp's newest value and stale count (older than AS_OF − 365 d);
+# the label's class counts; the key's duplicate count. One aggregate pass plus two GROUP BYs.
+# What differs from preflight's work, all of it extra work preflight does:
+#   - preflight flags each column once per row in a fenced subquery and also counts complete,
+#     labeled and ready rows, future and naive timestamps, and a 10-bucket age histogram;
+#   - it fetches evidence (up to 5 rows per finding, ordered by the key: each such query scans
+#     the table and sorts), the duplicate key values, the five most frequent values of each
+#     column that repeats values (a GROUP BY each, for the suspected-placeholder check; psql's
+#     query groups only the label and the key), and a 1,000-row sample for the
+#     personal-data classifier; it checks privileges, pg_stat_user_tables and the primary key;
+#   - its queries run in a read-only transaction with a statement timeout, over sqlx.
+write_query() {
+  local stale_before
+  stale_before=$(python3 -c "
+import datetime as d, sys
+t = d.datetime.fromisoformat(sys.argv[1].replace('Z', '+00:00')) - d.timedelta(days=365)
+print(t.isoformat())" "$AS_OF")
+  python3 - "$work/query.sql" "$stale_before" <<'PY'
+import sys
+out, stale_before = sys.argv[1], sys.argv[2]
+ws = "' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)"
+ph = "('n/a', 'na', 'null', 'none', '-', '?', 'unknown', 'tbd')"
+text = ["ticket_id", "customer_id", "channel", "priority", "category", "subject", "body", "agent_email"]
+other = ["created_at", "updated_at", "csat"]
+parts = ["COUNT(*) AS rows"]
+for c in text:
+    t = f"btrim({c}, {ws})"
+    present = f"{c} IS NOT NULL AND {t} <> '' AND lower({t}) NOT IN {ph}"
+    parts += [
+        f"COUNT(*) FILTER (WHERE {c} IS NULL) AS {c}_nulls",
+        f"COUNT(*) FILTER (WHERE {t} = '') AS {c}_blanks",
+        f"COUNT(*) FILTER (WHERE {t} <> '' AND lower({t}) IN {ph}) AS {c}_placeholders",
+        f"COUNT(DISTINCT {c} COLLATE \"C\") FILTER (WHERE {present}) AS {c}_distinct",
+        f"MIN({c} COLLATE \"C\") FILTER (WHERE {present}) AS {c}_min",
+        f"MAX({c} COLLATE \"C\") FILTER (WHERE {present}) AS {c}_max",
+    ]
+for c in other:
+    parts += [
+        f"COUNT(*) FILTER (WHERE {c} IS NULL) AS {c}_nulls",
+        f"COUNT(DISTINCT {c}) AS {c}_distinct",
+        f"MIN({c}) AS {c}_min",
+        f"MAX({c}) AS {c}_max",
+    ]
+parts += [f"COUNT(*) FILTER (WHERE updated_at < timestamptz '{stale_before}') AS updated_at_stale"]
+cat = f"btrim(category, {ws})"
+label_present = f"category IS NOT NULL AND {cat} <> '' AND lower({cat}) NOT IN {ph}"
+key_present = f"ticket_id IS NOT NULL AND btrim(ticket_id, {ws}) <> '' AND lower(btrim(ticket_id, {ws})) NOT IN {ph}"
+sql = f"""-- Per-column measures, the timestamp's newest value and stale count.
+SELECT
+  {(","+chr(10)+"  ").join(parts)}
+FROM tickets;
+-- The label's classes.
+SELECT category COLLATE "C" AS class, COUNT(*) AS n FROM tickets
+WHERE {label_present}
+GROUP BY 1 ORDER BY n DESC, class;
+-- Key duplicates: distinct keys, keys occurring more than once, surplus rows.
+SELECT COUNT(*) AS keys, COUNT(*) FILTER (WHERE n > 1) AS duplicated, COALESCE(SUM(n - 1), 0) AS surplus
+FROM (SELECT COUNT(*) AS n FROM tickets WHERE {key_present} GROUP BY ticket_id COLLATE "C") AS k;
+"""
+open(out, "w").write(sql)
+PY
+}
+
+# Runs a command under /usr/bin/time -v; prints "wall_seconds peak_kb exit_code".
+timed() {
+  local tf="$work/time.txt" rc=0
+  /usr/bin/time -v -o "$tf" "$@" >"$work/cmd.out" 2>"$work/cmd.err" || rc=$?
+  python3 - "$tf" "$rc" <<'PY'
+import sys
+wall = rss = None
+for line in open(sys.argv[1]):
+    line = line.strip()
+    if line.startswith("Elapsed (wall clock) time"):
+        v = line.rsplit(": ", 1)[1]
+        s = 0.0
+        for p in v.split(":"):
+            s = s * 60 + float(p)
+        wall = s
+    elif line.startswith("Maximum resident set size"):
+        rss = int(line.rsplit(": ", 1)[1])
+print(f"{round(wall, 2)} {rss} {sys.argv[2]}")
+PY
+}
+
+mkdir -p "$root/benches/out"
+results="$work/results.jsonl"
+: >"$results"
+write_profile
+
+# Prints the table of medians so far and (re)writes benches/out/compare-pg.json, after every
+# size, so a long run that is stopped during a larger size keeps the smaller sizes' results.
+summarize() {
+  local finished
+  finished=$(date +%s)
+  python3 - "$results" "$root/benches/out/compare-pg.json" "$pg_version" "$RUNS" "$AS_OF" "$((finished - started))" <<'PY'
+import json, os, statistics, sys, datetime, platform
+src, out, pg_version, runs, as_of, elapsed = sys.argv[1:]
+lines = [json.loads(l) for l in open(src)]
+sizes = []
+for l in lines:
+    if l["rows"] not in sizes:
+        sizes.append(l["rows"])
+rows = []
+for n in sizes:
+    meta = next(l for l in lines if l["rows"] == n and "generate_s" in l)
+    med = {}
+    for tool in ("preflight", "psql"):
+        runs_ = [l for l in lines if l["rows"] == n and l.get("tool") == tool]
+        med[tool] = {
+            "wall_s": statistics.median(r["wall_s"] for r in runs_),
+            "peak_mb": statistics.median(r["peak_kb"] for r in runs_) / 1024,
+            "runs_wall_s": [r["wall_s"] for r in runs_],
+        }
+    rows.append({
+        "job": "pg",
+        "rows": n,
+        "table_mb": meta["table_mb"],
+        "preflight": med["preflight"],
+        "psql": med["psql"],
+        "ratio_wall": med["preflight"]["wall_s"] / med["psql"]["wall_s"],
+        "ratio_peak": med["preflight"]["peak_mb"] / med["psql"]["peak_mb"],
+    })
+print()
+print(f"PostgreSQL push-down job: medians of {runs} alternating runs; ratio = preflight / psql")
+print(f"{'rows':>10} {'tool':<10} {'wall s':>8} {'peak MB':>8}")
+for r in rows:
+    for tool in ("preflight", "psql"):
+        print(f"{r['rows']:>10} {tool:<10} {r[tool]['wall_s']:>8.2f} {r[tool]['peak_mb']:>8.1f}")
+    print(f"{r['rows']:>10} {'ratio':<10} {r['ratio_wall']:>8.2f} {r['ratio_peak']:>8.2f}")
+doc = {
+    "job": "pg",
+    "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    "machine": {"cores": os.cpu_count(), "system": platform.platform()},
+    "postgresql": pg_version,
+    "runs": int(runs),
+    "as_of": as_of,
+    "script_seconds": int(elapsed),
+    "results": rows,
+}
+tmp = out + ".tmp"
+with open(tmp, "w") as f:
+    json.dump(doc, f, indent=2)
+    f.write("\n")
+os.replace(tmp, out)
+print(f"\nwritten to {os.path.relpath(out)}; script ran {elapsed}s")
+PY
+}
+
+IFS=',' read -r -a sizes <<<"$ROWS"
+for n in "${sizes[@]}"; do
+  echo "generating $n rows…" >&2
+  gen_start=$(date +%s.%N)
+  generate "$n"
+  gen_secs=$(python3 -c "import sys; print(round(float(sys.argv[2]) - float(sys.argv[1]), 1))" "$gen_start" "$(date +%s.%N)")
+  table_mb=$(psql -X -At -d "$db_url" -c "SELECT pg_total_relation_size('tickets') / 1048576")
+  echo "  $n rows, ${table_mb} MB on disk, generated in ${gen_secs}s" >&2
+  write_query
+
+  # Warm-up, untimed: the table into the page cache (for both tools), and the sanity check.
+  report="$work/report.json"
+  rc=0
+  "$bin" scan "$work/bench.toml" --format json --out "$report" --quiet --as-of "$AS_OF" >/dev/null 2>"$work/warm.err" || rc=$?
+  if [ "$rc" -gt 1 ]; then
+    echo "compare.sh: preflight exited $rc" >&2
+    cat "$work/warm.err" >&2
+    exit 1
+  fi
+  reported=$(python3 - "$report" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+src = next(s for s in r["sources"] if s["name"] == "tickets")
+print(src.get("rows"))
+PY
+)
+  if [ "$reported" != "$n" ]; then
+    echo "compare.sh: preflight reported $reported rows, the table has $n" >&2
+    exit 1
+  fi
+  echo "  preflight's report: $reported rows (as generated)" >&2
+
+  for r in $(seq 1 "$RUNS"); do
+    read -r w m c < <(timed "$bin" scan "$work/bench.toml" --format json --out "$report" --quiet --as-of "$AS_OF")
+    if [ "$c" -gt 1 ]; then
+      echo "compare.sh: preflight exited $c" >&2
+      cat "$work/cmd.err" >&2
+      exit 1
+    fi
+    echo "{\"rows\": $n, \"tool\": \"preflight\", \"run\": $r, \"wall_s\": $w, \"peak_kb\": $m}" >>"$results"
+    echo "  run $r preflight ${w}s $((m / 1024)) MB" >&2
+    read -r w m c < <(timed psql -X -q -v ON_ERROR_STOP=1 -d "$db_url" -f "$work/query.sql" -o /dev/null)
+    if [ "$c" != 0 ]; then
+      echo "compare.sh: psql exited $c" >&2
+      cat "$work/cmd.err" >&2
+      exit 1
+    fi
+    echo "{\"rows\": $n, \"tool\": \"psql\", \"run\": $r, \"wall_s\": $w, \"peak_kb\": $m}" >>"$results"
+    echo "  run $r psql      ${w}s $((m / 1024)) MB" >&2
+  done
+  cp "$report" "$root/benches/out/compare-pg-report-$n.json"
+  echo "{\"rows\": $n, \"generate_s\": $gen_secs, \"table_mb\": $table_mb}" >>"$results"
+  summarize
+done
