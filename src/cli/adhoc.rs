@@ -168,24 +168,7 @@ fn specs(args: &[String]) -> Result<Vec<SourceSpec>> {
             name = format!("{stem}-{n}");
             n += 1;
         }
-        out.push(SourceSpec {
-            name,
-            line: 0,
-            location: Location::Path { written: arg.clone(), resolved: PathBuf::from(arg) },
-            format: None,
-            delimiter: None,
-            table: None,
-            query: None,
-            password_env: None,
-            timestamp: None,
-            label: None,
-            key: None,
-            unique: true,
-            required: Vec::new(),
-            pii: Vec::new(),
-            thresholds: Thresholds::default(),
-            timeout: None,
-        });
+        out.push(bare_spec(name, Location::Path { written: arg.clone(), resolved: PathBuf::from(arg) }, None));
     }
     Ok(out)
 }
@@ -216,13 +199,19 @@ fn url_spec(arg: &str, taken: &[SourceSpec]) -> Result<SourceSpec> {
         name = format!("{stem}-{n}");
         n += 1;
     }
-    Ok(SourceSpec {
+    let location = Location::Url { url: url.to_string(), redacted: redact_url(url), base: PathBuf::from(".") };
+    Ok(bare_spec(name, location, Some(table.to_string())))
+}
+
+/// A source with nothing chosen yet and default thresholds: detection fills it in.
+fn bare_spec(name: String, location: Location, table: Option<String>) -> SourceSpec {
+    SourceSpec {
         name,
         line: 0,
-        location: Location::Url { url: url.to_string(), redacted: redact_url(url), base: PathBuf::from(".") },
+        location,
         format: None,
         delimiter: None,
-        table: Some(table.to_string()),
+        table,
         query: None,
         password_env: None,
         timestamp: None,
@@ -233,7 +222,7 @@ fn url_spec(arg: &str, taken: &[SourceSpec]) -> Result<SourceSpec> {
         pii: Vec::new(),
         thresholds: Thresholds::default(),
         timeout: None,
-    })
+    }
 }
 
 /// A source name from a path: the file's stem (`tickets.csv.gz` → `tickets`), a directory's
