@@ -100,26 +100,8 @@ pub fn failed(spec: &SourceSpec, location: String, f: &SourceFailure) -> SourceR
         f.error,
         SourceError::NotFound { .. } | SourceError::NoFiles { .. } | SourceError::Unreachable { .. }
     );
-    SourceReport {
-        name: spec.name.clone(),
-        kind: f.kind.to_string(),
-        location,
-        status: Status::Error,
-        error: Some(f.error.to_string()),
-        rows: None,
-        complete_rows: None,
-        ready_rows: None,
-        ready_share: None,
-        files: Vec::new(),
-        bytes: None,
-        columns: Vec::new(),
-        absent_required: Vec::new(),
-        staleness: None,
-        labels: None,
-        keys: None,
-        access: AccessReport::from_files(reachable, false, f.access.as_ref()),
-        csv: None,
-    }
+    let access = AccessReport::from_files(reachable, false, f.access.as_ref());
+    SourceReport::unread(spec.name.clone(), f.kind.to_string(), location, f.error.to_string(), access)
 }
 
 fn column(spec: &SourceSpec, acc: &SourceAcc, i: usize, req: &StatsRequest) -> ColumnReport {

@@ -148,9 +148,7 @@ mod tests {
     use crate::report::sample::sample;
 
     fn xml(r: &Report) -> String {
-        let mut buf = Vec::new();
-        assert!(render(r, &mut buf).is_ok());
-        String::from_utf8(buf).unwrap_or_default()
+        crate::report::rendered(render, r)
     }
 
     #[test]

@@ -189,6 +189,32 @@ pub struct SourceReport {
     pub csv: Option<CsvInfo>,
 }
 
+impl SourceReport {
+    /// A source that could not be read: no measures, only its error and what access showed.
+    pub fn unread(name: String, kind: String, location: String, error: String, access: AccessReport) -> SourceReport {
+        SourceReport {
+            name,
+            kind,
+            location,
+            status: Status::Error,
+            error: Some(error),
+            rows: None,
+            complete_rows: None,
+            ready_rows: None,
+            ready_share: None,
+            files: Vec::new(),
+            bytes: None,
+            columns: Vec::new(),
+            absent_required: Vec::new(),
+            staleness: None,
+            labels: None,
+            keys: None,
+            access,
+            csv: None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ColumnReport {
     pub name: String,
@@ -349,6 +375,14 @@ pub(crate) fn pct_of(part: u64, whole: u64) -> String {
     } else {
         format!("{p:.0}%")
     }
+}
+
+/// A renderer's output as a string, for renderer tests.
+#[cfg(test)]
+pub(crate) fn rendered(render: fn(&Report, &mut dyn std::io::Write) -> std::io::Result<()>, r: &Report) -> String {
+    let mut buf = Vec::new();
+    assert!(render(r, &mut buf).is_ok());
+    String::from_utf8(buf).unwrap_or_default()
 }
 
 /// Stable ordering for maps in the report.

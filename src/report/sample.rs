@@ -227,35 +227,23 @@ fn kb() -> SourceReport {
 
 /// A CSV the scanning user may not read: no measures, and an access FAIL.
 fn agents() -> SourceReport {
-    SourceReport {
-        name: "agents".into(),
-        kind: "csv".into(),
-        location: "fixtures/support/agents.csv".into(),
-        status: Status::Error,
-        error: Some("permission denied (os error 13)".into()),
-        rows: None,
-        complete_rows: None,
-        ready_rows: None,
-        ready_share: None,
-        files: Vec::new(),
-        bytes: None,
-        columns: Vec::new(),
-        absent_required: Vec::new(),
-        staleness: None,
-        labels: None,
-        keys: None,
-        access: AccessReport {
-            reachable: true,
-            readable: false,
-            can_write: None,
-            owner: Some("root".into()),
-            mode: Some("0600".into()),
-            world_writable: Some(false),
-            notes: Vec::new(),
-            sql: None,
-        },
-        csv: None,
-    }
+    let access = AccessReport {
+        reachable: true,
+        readable: false,
+        can_write: None,
+        owner: Some("root".into()),
+        mode: Some("0600".into()),
+        world_writable: Some(false),
+        notes: Vec::new(),
+        sql: None,
+    };
+    SourceReport::unread(
+        "agents".into(),
+        "csv".into(),
+        "fixtures/support/agents.csv".into(),
+        "permission denied (os error 13)".into(),
+        access,
+    )
 }
 
 fn histogram(rows: &[u64; 10]) -> Vec<AgeBucket> {

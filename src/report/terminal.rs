@@ -534,24 +534,10 @@ fn pct(x: f64) -> String {
     if p == 0.0 || p >= 10.0 || (p - p.round()).abs() < 1e-9 { format!("{p:.0}%") } else { format!("{p:.1}%") }
 }
 
-/// `2025-01-10T10:00:00Z` as `2025-01-10 10:00 UTC` (seconds only when not zero); anything
-/// else is shown as given.
+/// A timestamp as people read it (`2025-01-10 10:00 UTC`); anything else as given, made safe
+/// for a terminal.
 fn when(ts: &str) -> String {
-    let parts = (ts.get(..10), ts.get(10..11), ts.get(11..16), ts.get(16..19), ts.get(19..));
-    match parts {
-        (Some(date), Some("T"), Some(hm), Some(sec), Some(rest))
-            if rest.starts_with(['Z', '.']) && rest.ends_with('Z') =>
-        {
-            if sec == ":00"
-                && (rest == "Z" || rest.trim_start_matches('.').trim_end_matches('Z').bytes().all(|b| b == b'0'))
-            {
-                format!("{date} {hm} UTC")
-            } else {
-                format!("{date} {hm}{sec} UTC")
-            }
-        }
-        _ => clean(ts),
-    }
+    clean(&super::markdown::when(ts))
 }
 
 fn elapsed(ms: u64) -> String {

@@ -257,9 +257,7 @@ fn missing(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
     for r in &report.absent_required {
         let mut f = finding(format!("missing.required_absent.{name}.{r}"), Check::Clean, Severity::Fail, spec, Some(r));
         f.value = Some("absent".into());
-        let hint = crate::profile::did_you_mean(r, report.columns.iter().map(|c| c.name.as_str()))
-            .map(|s| format!("; did you mean `{s}`?"))
-            .unwrap_or_default();
+        let hint = did_you_mean_column(r, report);
         f.message = format!("required column `{r}` is not in the source{hint}");
         out.push(f);
     }
@@ -373,9 +371,7 @@ fn current(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
     let Some(st) = &report.staleness else {
         let mut f = finding(format!("staleness.timestamp_absent.{name}"), Check::Current, Severity::Fail, spec, col);
         f.value = Some("absent".into());
-        let hint = crate::profile::did_you_mean(&ts_name.name, report.columns.iter().map(|c| c.name.as_str()))
-            .map(|s| format!("; did you mean `{s}`?"))
-            .unwrap_or_default();
+        let hint = did_you_mean_column(&ts_name.name, report);
         f.message = format!("timestamp column `{}` is not in the source{hint}", ts_name.name);
         out.push(f);
         return;
@@ -459,9 +455,7 @@ fn labeled(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
     let Some(l) = &report.labels else {
         let mut f = finding(format!("labels.label_absent.{name}"), Check::Labeled, Severity::Fail, spec, col);
         f.value = Some("absent".into());
-        let hint = crate::profile::did_you_mean(&label.name, report.columns.iter().map(|c| c.name.as_str()))
-            .map(|s| format!("; did you mean `{s}`?"))
-            .unwrap_or_default();
+        let hint = did_you_mean_column(&label.name, report);
         f.message = format!("label column `{}` is not in the source{hint}", label.name);
         out.push(f);
         return;
