@@ -37,6 +37,8 @@ fn request() -> StatsRequest {
         placeholders: ["n/a", "na", "null", "none", "-", "?", "unknown", "tbd"].iter().map(|s| s.to_string()).collect(),
         as_of: AS_OF,
         stale_before: AS_OF - 365 * 86_400_000_000,
+        entity_keys: Vec::new(),
+        entity_values: Vec::new(),
     }
 }
 

@@ -12,6 +12,7 @@
 
 pub mod cli;
 pub mod detect;
+pub mod entity;
 pub mod explain;
 pub mod measure;
 pub mod profile;

@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::entity::{self, Collected, EntityPlan};
 use crate::measure;
-use crate::profile::{Location, Profile, SourceSpec};
-use crate::report::{Checklist, Finding, ProfileInfo, Report, SCHEMA_VERSION, SourceReport};
+use crate::profile::{EntitySpec, Location, Profile, SourceSpec};
+use crate::report::{Checklist, EntityReport, Finding, PerSystem, ProfileInfo, Report, SCHEMA_VERSION, SourceReport};
 use crate::sources::{self, CollectCtx, Progress, SourceStats};
 use crate::stats::StatsRequest;
 use crate::stats::timestamp::format_micros;
@@ -30,7 +31,7 @@ pub enum ScanError {
     Pool { jobs: usize, message: String },
 }
 
-/// What a source asks its reader for.
+/// What a source asks its reader for (entities add their key columns: see `entity::plan`).
 pub fn request(spec: &SourceSpec, as_of: i64) -> StatsRequest {
     StatsRequest {
         required: spec.required.iter().map(|r| r.name.clone()).collect(),
@@ -40,6 +41,8 @@ pub fn request(spec: &SourceSpec, as_of: i64) -> StatsRequest {
         placeholders: spec.thresholds.placeholders.iter().map(|p| p.trim().to_lowercase()).collect(),
         as_of,
         stale_before: as_of.saturating_sub(spec.thresholds.stale_after.saturating_mul(1_000_000)),
+        entity_keys: Vec::new(),
+        entity_values: Vec::new(),
     }
 }
 
@@ -53,7 +56,8 @@ pub fn scan(profile: &Profile, opts: &ScanOptions) -> Result<Report, ScanError> 
         .build()
         .map_err(|e| ScanError::Pool { jobs, message: e.to_string() })?;
 
-    let outcomes: Vec<(SourceReport, Vec<Finding>)> = std::thread::scope(|scope| {
+    let plan = entity::plan(profile);
+    let outcomes: Vec<Outcome> = std::thread::scope(|scope| {
         let handles: Vec<_> = profile
             .sources
             .iter()
@@ -61,7 +65,10 @@ pub fn scan(profile: &Profile, opts: &ScanOptions) -> Result<Report, ScanError> 
             .map(|(i, spec)| {
                 let progress = opts.progress.get(i).cloned().unwrap_or_default();
                 let pool = &pool;
-                scope.spawn(move || scan_source(spec, opts.as_of, pool, progress))
+                let mut req = request(spec, opts.as_of);
+                req.entity_keys = plan.keys.get(i).cloned().unwrap_or_default();
+                req.entity_values = plan.values.get(i).cloned().unwrap_or_default();
+                scope.spawn(move || scan_source(spec, req, pool, progress))
             })
             .collect();
         handles
@@ -73,8 +80,16 @@ pub fn scan(profile: &Profile, opts: &ScanOptions) -> Result<Report, ScanError> 
 
     let mut sources = Vec::with_capacity(outcomes.len());
     let mut findings = Vec::new();
-    for (r, f) in outcomes {
-        sources.push(r);
+    let mut collected = Vec::with_capacity(outcomes.len());
+    for o in outcomes {
+        sources.push(o.report);
+        findings.extend(o.findings);
+        collected.push(o.collected);
+    }
+    let mut entities = Vec::with_capacity(profile.entities.len());
+    for (spec, ep) in profile.entities.iter().zip(&plan.entities) {
+        let (report, f) = measure_entity(profile, spec, ep, &sources, &collected);
+        entities.push(report);
         findings.extend(f);
     }
     let checklist = Checklist::from_findings(&findings);
@@ -93,42 +108,73 @@ pub fn scan(profile: &Profile, opts: &ScanOptions) -> Result<Report, ScanError> 
         verdict: verdict::verdict(&findings),
         checklist,
         sources,
-        entities: Vec::new(),
+        entities,
         findings,
     })
 }
 
-fn scan_source(
-    spec: &SourceSpec,
-    as_of: i64,
-    pool: &rayon::ThreadPool,
-    progress: Arc<Progress>,
-) -> (SourceReport, Vec<Finding>) {
+/// One source, scanned: its report, its findings, and what it collected for entities.
+struct Outcome {
+    report: SourceReport,
+    findings: Vec<Finding>,
+    collected: Collected,
+}
+
+fn scan_source(spec: &SourceSpec, req: StatsRequest, pool: &rayon::ThreadPool, progress: Arc<Progress>) -> Outcome {
     let source = sources::open(spec);
     let location = match &spec.location {
         Location::Path { resolved, .. } => display_path(resolved),
         Location::Url { .. } => source.location(),
     };
-    let req = request(spec, as_of);
     let ctx = CollectCtx { pool, progress: Arc::clone(&progress) };
     let result = source.collect(&req, &ctx);
     progress.finished.store(true, std::sync::atomic::Ordering::Relaxed);
     match result {
-        Ok(stats) => {
+        Ok(mut stats) => {
             let report = measure::measure(spec, location, &stats, &req);
             let findings = verdict::evaluate_source(spec, &report, Some(&stats));
-            (report, findings)
+            Outcome { report, findings, collected: Collected::take(&mut stats.acc) }
         }
         Err(failure) => {
             let report = measure::failed(spec, location, &failure);
             let findings = verdict::evaluate_source(spec, &report, None::<&SourceStats>);
+            Outcome { report, findings, collected: Collected::default() }
+        }
+    }
+}
+
+/// Measures and judges one entity from its systems' key sets, or in their shared database.
+fn measure_entity(
+    profile: &Profile,
+    spec: &EntitySpec,
+    plan: &EntityPlan,
+    sources: &[SourceReport],
+    collected: &[Collected],
+) -> (EntityReport, Vec<Finding>) {
+    let reports: Vec<&SourceReport> = sources.iter().collect();
+    let normalize = spec.normalize.iter().map(entity::keys::spelling).collect::<Vec<_>>();
+    let keys = PerSystem(spec.keys.clone());
+    let measured = match entity::unreadable(spec, &reports) {
+        Some(why) => Err(why),
+        None if plan.in_database => sources::sql::entity_in_database(profile, spec).map(|m| (m, "database")),
+        None => Ok((entity::measure_streamed(spec, plan, collected), "preflight")),
+    };
+    match measured {
+        Ok((m, computed_in)) => {
+            let report = entity::report(spec, &m, computed_in, &reports);
+            let findings = verdict::entity::evaluate(profile, spec, &report, &m);
+            (report, findings)
+        }
+        Err(why) => {
+            let report = EntityReport::unmeasured(&spec.name, keys, normalize, why);
+            let findings = verdict::entity::evaluate_unmeasured(spec, &report);
             (report, findings)
         }
     }
 }
 
 /// A reader that panicked outside the pipeline's own guard still becomes that source's error.
-fn crashed(spec: &SourceSpec, p: &(dyn std::any::Any + Send)) -> (SourceReport, Vec<Finding>) {
+fn crashed(spec: &SourceSpec, p: &(dyn std::any::Any + Send)) -> Outcome {
     let location = match &spec.location {
         Location::Path { resolved, .. } => display_path(resolved),
         Location::Url { redacted, .. } => redacted.clone(),
@@ -140,7 +186,7 @@ fn crashed(spec: &SourceSpec, p: &(dyn std::any::Any + Send)) -> (SourceReport, 
     };
     let report = measure::failed(spec, location, &failure);
     let findings = verdict::evaluate_source(spec, &report, None);
-    (report, findings)
+    Outcome { report, findings, collected: Collected::default() }
 }
 
 /// A source's path as people read it: relative to where preflight runs, with `..` folded

@@ -275,6 +275,8 @@ fn detect_all(specs: Vec<SourceSpec>, as_of: i64, jobs: usize, strict: bool) -> 
         placeholders: DEFAULT_PLACEHOLDERS.iter().map(|p| p.trim().to_lowercase()).collect(),
         as_of,
         stale_before: as_of.saturating_sub(Thresholds::default().stale_after.saturating_mul(1_000_000)),
+        entity_keys: Vec::new(),
+        entity_values: Vec::new(),
     };
     let mut out = Vec::with_capacity(specs.len());
     for mut spec in specs {

@@ -101,7 +101,7 @@ fn document(r: &Report) -> String {
         source(r, i, s, &mut ids, &mut h);
     }
     for (i, e) in r.entities.iter().enumerate() {
-        entity(r, i, e, &mut h);
+        entity(r, i, e, &mut ids, &mut h);
     }
     h.push_str("</main>\n");
     let _ = writeln!(
@@ -359,18 +359,107 @@ fn access(s: &SourceReport, h: &mut String) {
     }
 }
 
-fn entity(r: &Report, i: usize, e: &EntityReport, h: &mut String) {
+fn entity(r: &Report, i: usize, e: &EntityReport, ids: &mut Ids, h: &mut String) {
     let _ = writeln!(
         h,
         "<section class=\"entity\" id=\"entity-{}\">\n<h2>Entity <code>{}</code></h2>",
         i + 1,
         esc(&e.name)
     );
-    let systems: Vec<String> = e.systems.iter().map(|s| format!("<code>{}</code>", esc(s))).collect();
+    let systems: Vec<String> =
+        e.keys.0.iter().map(|(s, c)| format!("<code>{}</code> (<code>{}</code>)", esc(s), esc(c))).collect();
     let _ = writeln!(h, "<p>Systems: {}</p>", if systems.is_empty() { "none".to_string() } else { systems.join(", ") });
-    // Key overlap per system is drawn once the report carries fragmentation counts
-    // (DESIGN §3 "Fragmentation"): see `overlap_chart`.
-    let mine: Vec<&Finding> = r.findings.iter().filter(|f| f.source.as_deref() == Some(e.name.as_str())).collect();
+    match &e.error {
+        Some(err) => {
+            let _ = writeln!(h, "<p>Not measured: {}</p>", esc(err));
+        }
+        None => {
+            let _ = writeln!(
+                h,
+                "<p>{} of {} distinct keys are in every system · fragmentation {} · computed in {}</p>",
+                thousands(e.in_all),
+                thousands(e.union),
+                pct(e.fragmentation),
+                e.computed_in
+            );
+            if !e.normalize.is_empty() {
+                let n: Vec<String> = e.normalize.iter().map(|n| format!("<code>{}</code>", esc(n))).collect();
+                let _ = writeln!(
+                    h,
+                    "<p>Normalization {}: {} keys match as written, {} normalized.</p>",
+                    n.join(", "),
+                    thousands(e.matched_raw),
+                    thousands(e.matched_normalized)
+                );
+            }
+            if let Some(sg) = &e.suggestion {
+                let n: Vec<String> = sg.normalize.iter().map(|n| format!("<code>{}</code>", esc(n))).collect();
+                let _ = writeln!(
+                    h,
+                    "<p>Suggested normalization {} would put {} keys in every system.</p>",
+                    n.join(", "),
+                    thousands(sg.matched)
+                );
+            }
+            let per: Vec<(String, u64, u64)> = e
+                .systems
+                .iter()
+                .map(|s| {
+                    (
+                        s.clone(),
+                        e.distinct_keys.get(s).copied().unwrap_or(0),
+                        e.unmatched.get(s).copied().unwrap_or(0),
+                    )
+                })
+                .collect();
+            overlap_chart(&e.name, e.in_all, &per, ids, h);
+            h.push_str(
+                "<table>\n<thead><tr><th>System</th><th class=\"n\">Duplicated keys</th><th class=\"n\">Missing keys</th><th>Shapes</th></tr></thead>\n<tbody>\n",
+            );
+            for s in &e.systems {
+                let shapes: Vec<String> = e
+                    .shapes
+                    .get(s)
+                    .map(|v| v.iter().map(|x| format!("<code>{}</code>", esc(x))).collect())
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    h,
+                    "<tr><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+                    esc(s),
+                    thousands(e.duplicates.get(s).copied().unwrap_or(0)),
+                    thousands(e.missing_keys.get(s).copied().unwrap_or(0)),
+                    shapes.join(" ")
+                );
+            }
+            h.push_str("</tbody>\n</table>\n");
+            if !e.conflicts.is_empty() {
+                h.push_str(
+                    "<table>\n<thead><tr><th>Compared</th><th class=\"n\">Keys</th><th class=\"n\">Disagree</th><th>Example</th></tr></thead>\n<tbody>\n",
+                );
+                for c in &e.conflicts {
+                    let ex = c.examples.first().map_or_else(String::new, |x| {
+                        format!(
+                            "<code>{}</code>: <code>{}</code> vs <code>{}</code>",
+                            esc(&x.key),
+                            esc(&x.left),
+                            esc(&x.right)
+                        )
+                    });
+                    let _ = writeln!(
+                        h,
+                        "<tr><td><code>{}</code> vs <code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{} ({})</td><td>{ex}</td></tr>",
+                        esc(&c.left),
+                        esc(&c.right),
+                        thousands(c.compared),
+                        thousands(c.conflicting),
+                        pct_of(c.conflicting, c.compared)
+                    );
+                }
+                h.push_str("</tbody>\n</table>\n");
+            }
+        }
+    }
+    let mine: Vec<&Finding> = r.findings.iter().filter(|f| e.owns(f)).collect();
     if !mine.is_empty() {
         h.push_str("<ul>\n");
         for f in mine {
@@ -754,9 +843,7 @@ fn label_chart(s: &SourceReport, ids: &mut Ids, h: &mut String) {
 }
 
 /// Key overlap of one entity: per system, the distinct keys found in every system and those
-/// found in no other. Drawn from fragmentation counts, which `EntityReport` does not carry yet
-/// (DESIGN §3 "Fragmentation"); ready for them, and tested on its own.
-#[allow(dead_code)]
+/// found in no other.
 fn overlap_chart(entity: &str, in_all: u64, systems: &[(String, u64, u64)], ids: &mut Ids, h: &mut String) {
     let max = systems.iter().map(|s| s.1).max().unwrap_or(0).max(1) as f64;
     let mut bars = Vec::new();
@@ -850,8 +937,8 @@ mod tests {
     fn every_chart_is_sized_named_and_has_a_table() {
         let out = html(&sample());
         let svgs: Vec<&str> = out.split("<svg ").skip(1).collect();
-        // tickets: age, missing, labels; kb: age, missing. agents has none.
-        assert_eq!(svgs.len(), 5);
+        // tickets: age, missing, labels; kb: age, missing; agents none; customer: key overlap.
+        assert_eq!(svgs.len(), 6);
         for svg in svgs {
             let head = svg.split('>').next().unwrap_or_default();
             assert!(head.contains("width=\"") && head.contains("height=\""), "{head}");
@@ -859,8 +946,8 @@ mod tests {
             assert!(svg.contains("<title id="), "{head}");
             assert!(svg.contains("<desc id="), "{head}");
         }
-        assert_eq!(out.matches("<div class=\"chart\">").count(), 5);
-        assert_eq!(out.matches("</figure>\n<table>").count(), 5);
+        assert_eq!(out.matches("<div class=\"chart\">").count(), 6);
+        assert_eq!(out.matches("</figure>\n<table>").count(), 6);
         assert!(out.contains("stale after 365d"));
         assert!(out.contains("&quot;returns&quot; (rare)"));
     }
@@ -897,22 +984,22 @@ mod tests {
         assert!(!lower.contains("</script"));
         assert!(out.contains("&lt;svg onload=alert(2)&gt;&quot;&#39;&amp;"));
         // The only SVG elements are the charts'.
-        assert_eq!(out.matches("<svg ").count(), 5);
+        assert_eq!(out.matches("<svg ").count(), 6);
     }
 
     #[test]
     fn entities_get_a_section_each() {
-        let mut r = sample();
-        r.entities.push(crate::report::EntityReport {
-            name: "customer".into(),
-            systems: vec!["tickets".into(), "crm".into()],
-        });
+        let r = sample();
+        assert_eq!(r.entities.len(), 1);
         let out = html(&r);
         assert!(
             out.contains("<section class=\"entity\" id=\"entity-1\">\n<h2>Entity <code>customer</code></h2>"),
             "{out}"
         );
-        assert!(out.contains("<p>Systems: <code>tickets</code>, <code>crm</code></p>"));
+        assert!(out.contains(
+            "<p>Systems: <code>tickets</code> (<code>customer_id</code>), <code>crm</code> (<code>customer_id</code>)</p>"
+        ));
+        assert!(out.contains("<title id=\"c6-t\">Key overlap of customer</title>"), "{out}");
     }
 
     #[test]

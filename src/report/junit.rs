@@ -182,7 +182,12 @@ mod tests {
             assert_eq!(attr("failures"), body.matches("<failure ").count());
             assert_eq!(attr("skipped"), body.matches("<skipped ").count());
         }
-        // `connected` has no finding: an empty suite, marked not checked.
+        assert!(out.contains("<testsuite name=\"connected\" id=\"4\" package=\"preflight\" tests=\"3\""));
+        // A part with no finding: an empty suite, marked not checked.
+        let mut r = sample();
+        r.findings.retain(|f| f.check != Check::Connected);
+        r.checklist = crate::report::Checklist::from_findings(&r.findings);
+        let out = xml(&r);
         assert!(out.contains("<testsuite name=\"connected\" id=\"4\" package=\"preflight\" tests=\"0\""));
         assert!(out.contains("<property name=\"verdict\" value=\"not checked\"/>"));
     }

@@ -12,7 +12,7 @@ use std::io::{self, Write};
 use crate::stats::timestamp::format_duration_secs;
 use crate::stats::{Example, Locator};
 
-use super::{Check, Finding, Report, Severity, SourceReport, StalenessReport, Status, pct_of};
+use super::{Check, EntityReport, Finding, PerSystem, Report, Severity, SourceReport, StalenessReport, Status, pct_of};
 
 /// Writes the report as Markdown.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -29,17 +29,7 @@ fn document(r: &Report) -> String {
         source(s, &mut md);
     }
     for e in &r.entities {
-        md.push_str(&format!("## Entity {}\n\n", code(&e.name, false)));
-        let systems: Vec<String> = e.systems.iter().map(|s| code(s, false)).collect();
-        md.push_str(&format!(
-            "- **Systems:** {}\n",
-            if systems.is_empty() { "none".into() } else { systems.join(", ") }
-        ));
-        let mine: Vec<&Finding> = r.findings.iter().filter(|f| f.source.as_deref() == Some(e.name.as_str())).collect();
-        for f in mine {
-            md.push_str(&format!("- {} {}\n", badge(f.severity), text(&f.message)));
-        }
-        md.push('\n');
+        entity(r, e, &mut md);
     }
     md.push_str(&format!(
         "---\n\n{} {} · JSON report: `--format json` · what a measure means: `preflight explain MEASURE`\n",
@@ -300,6 +290,79 @@ fn source(s: &SourceReport, md: &mut String) {
     if !a.notes.is_empty() {
         md.push('\n');
     }
+}
+
+fn entity(r: &Report, e: &EntityReport, md: &mut String) {
+    md.push_str(&format!("## Entity {}\n\n", code(&e.name, false)));
+    let systems: Vec<String> = e.keys.0.iter().map(|(s, c)| format!("{} ({})", code(s, false), code(c, false))).collect();
+    md.push_str(&format!("- **Systems:** {}\n", if systems.is_empty() { "none".into() } else { systems.join(", ") }));
+    if let Some(err) = &e.error {
+        md.push_str(&format!("- **Not measured:** {}\n", text(err)));
+    } else {
+        if !e.normalize.is_empty() {
+            let n: Vec<String> = e.normalize.iter().map(|n| code(n, false)).collect();
+            md.push_str(&format!(
+                "- **Normalization:** {} · {} keys match as written, {} normalized\n",
+                n.join(", "),
+                thousands(e.matched_raw),
+                thousands(e.matched_normalized)
+            ));
+        }
+        md.push_str(&format!(
+            "- **In every system:** {} of {} distinct keys · fragmentation {} · computed in {}\n",
+            thousands(e.in_all),
+            thousands(e.union),
+            pct(e.fragmentation),
+            e.computed_in
+        ));
+        if let Some(sg) = &e.suggestion {
+            let n: Vec<String> = sg.normalize.iter().map(|n| code(n, false)).collect();
+            md.push_str(&format!(
+                "- **Suggested normalization:** {} would put {} keys in every system\n",
+                n.join(", "),
+                thousands(sg.matched)
+            ));
+        }
+        md.push_str("\n| System | Key | Distinct keys | Unmatched | Duplicated | Missing keys | Shapes |\n");
+        md.push_str("|---|---|---:|---:|---:|---:|---|\n");
+        for (system, column) in &e.keys.0 {
+            let n = |m: &PerSystem<u64>| m.get(system).copied().unwrap_or(0);
+            let shapes: Vec<String> =
+                e.shapes.get(system).map(|v| v.iter().map(|s| code(s, true)).collect()).unwrap_or_default();
+            md.push_str(&format!(
+                "| {} | {} | {} | {} ({}) | {} | {} | {} |\n",
+                code(system, true),
+                code(column, true),
+                thousands(n(&e.distinct_keys)),
+                thousands(n(&e.unmatched)),
+                pct_of(n(&e.unmatched), n(&e.distinct_keys)),
+                thousands(n(&e.duplicates)),
+                thousands(n(&e.missing_keys)),
+                shapes.join(" ")
+            ));
+        }
+        if !e.conflicts.is_empty() {
+            md.push_str("\n| Compared | Keys | Disagree | Example |\n|---|---:|---:|---|\n");
+            for c in &e.conflicts {
+                let ex = c.examples.first().map_or_else(String::new, |x| {
+                    format!("{}: {} vs {}", code(&x.key, true), code(&x.left, true), code(&x.right, true))
+                });
+                md.push_str(&format!(
+                    "| {} vs {} | {} | {} ({}) | {ex} |\n",
+                    code(&c.left, true),
+                    code(&c.right, true),
+                    thousands(c.compared),
+                    thousands(c.conflicting),
+                    pct_of(c.conflicting, c.compared)
+                ));
+            }
+        }
+    }
+    md.push('\n');
+    for f in r.findings.iter().filter(|f| e.owns(f)) {
+        md.push_str(&format!("- {} {}\n", badge(f.severity), text(&f.message)));
+    }
+    md.push('\n');
 }
 
 fn staleness(st: &StalenessReport, md: &mut String) {
@@ -595,7 +658,7 @@ mod tests {
         for check in Check::ALL {
             assert!(out.lines().any(|l| l.starts_with(&format!("| {} |", check.as_str()))), "{check:?}");
         }
-        assert!(out.contains("| connected | not checked |"));
+        assert!(out.contains("| connected | WARN |"), "{out}");
         let sections = out.lines().filter(|l| l.starts_with("### FAIL") || l.starts_with("### WARN")).count();
         assert_eq!(sections, r.findings.iter().filter(|f| f.severity != Severity::Pass).count());
         // Evidence is shown, values as code.
@@ -628,13 +691,16 @@ mod tests {
     #[test]
     fn entities_get_a_section_each() {
         let mut r = sample();
+        let with = md(&r);
+        r.entities.clear();
         assert!(!md(&r).contains("## Entity"));
-        r.entities.push(crate::report::EntityReport {
-            name: "customer".into(),
-            systems: vec!["tickets".into(), "crm".into()],
-        });
-        let out = md(&r);
-        assert!(out.contains("## Entity `customer`\n\n- **Systems:** `tickets`, `crm`\n"), "{out}");
+        let out = with;
+        assert!(
+            out.contains("## Entity `customer`\n\n- **Systems:** `tickets` (`customer_id`), `crm` (`customer_id`)\n"),
+            "{out}"
+        );
+        assert!(out.contains("| `tickets` | `customer_id` | 700 | 50 (7.1%) | 0 | 3 | `A-999999` |"), "{out}");
+        assert!(out.contains("- PASS customer: key shapes differ"), "entity findings listed under it: {out}");
     }
 
     #[test]

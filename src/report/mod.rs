@@ -151,11 +151,134 @@ pub struct Report {
     pub findings: Vec<Finding>,
 }
 
-/// Fragmentation of one entity across systems (filled by a later version; always present).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+/// Fragmentation of one entity across its systems (DESIGN §3). Maps are keyed by system (the
+/// source's name) in the order the profile lists them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EntityReport {
     pub name: String,
     pub systems: Vec<String>,
+    /// The key column read in each system.
+    pub keys: PerSystem<String>,
+    pub status: Status,
+    pub error: Option<String>,
+    /// `preflight` when key sets were streamed to the scanner, `database` when the database
+    /// that holds every system joined them itself.
+    pub computed_in: &'static str,
+    pub normalize: Vec<String>,
+    pub distinct_keys: PerSystem<u64>,
+    /// Rows with no usable key: null, blank, or empty once normalized.
+    pub missing_keys: PerSystem<u64>,
+    pub in_all: u64,
+    pub union: u64,
+    pub unmatched: PerSystem<u64>,
+    pub unmatched_share: PerSystem<f64>,
+    pub duplicates: PerSystem<u64>,
+    pub fragmentation: f64,
+    pub shapes: PerSystem<Vec<String>>,
+    pub shapes_differ: bool,
+    pub matched_raw: u64,
+    pub matched_normalized: u64,
+    /// Matches normalization added (`matched_normalized - matched_raw`).
+    pub recovered: i64,
+    pub suggestion: Option<Suggestion>,
+    /// Key rows (distinct keys with their counts) a database sent for this entity.
+    pub keys_fetched: PerSystem<u64>,
+    pub conflicts: Vec<Conflicts>,
+}
+
+impl EntityReport {
+    /// An entity that could not be measured: every count empty, the reason in `error`.
+    pub fn unmeasured(name: &str, keys: PerSystem<String>, normalize: Vec<String>, error: String) -> EntityReport {
+        EntityReport {
+            name: name.to_string(),
+            systems: keys.0.iter().map(|(s, _)| s.clone()).collect(),
+            keys,
+            status: Status::Error,
+            error: Some(error),
+            computed_in: "preflight",
+            normalize,
+            distinct_keys: PerSystem::default(),
+            missing_keys: PerSystem::default(),
+            in_all: 0,
+            union: 0,
+            unmatched: PerSystem::default(),
+            unmatched_share: PerSystem::default(),
+            duplicates: PerSystem::default(),
+            fragmentation: 0.0,
+            shapes: PerSystem::default(),
+            shapes_differ: false,
+            matched_raw: 0,
+            matched_normalized: 0,
+            recovered: 0,
+            suggestion: None,
+            keys_fetched: PerSystem::default(),
+            conflicts: Vec::new(),
+        }
+    }
+}
+
+impl EntityReport {
+    /// Whether a finding is about this entity (its id is `entities.<rule>.<entity>[.…]`).
+    pub fn owns(&self, f: &Finding) -> bool {
+        let mut parts = f.id.split('.');
+        parts.next() == Some("entities") && parts.nth(1) == Some(self.name.as_str())
+    }
+}
+
+/// Values per system, serialized as a JSON object in the profile's order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PerSystem<V>(pub Vec<(String, V)>);
+
+impl<V> Default for PerSystem<V> {
+    fn default() -> Self {
+        PerSystem(Vec::new())
+    }
+}
+
+impl<V> PerSystem<V> {
+    pub fn get(&self, system: &str) -> Option<&V> {
+        self.0.iter().find(|(s, _)| s == system).map(|(_, v)| v)
+    }
+}
+
+impl<V: Serialize> Serialize for PerSystem<V> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+/// A normalization that would match more keys than the profile's, tried on every key.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Suggestion {
+    pub normalize: Vec<String>,
+    /// Keys in every system under it (`matched_normalized` is the same count under the
+    /// profile's own normalization).
+    pub matched: u64,
+}
+
+/// One `compare` pair: matched keys whose values disagree.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Conflicts {
+    /// `source.column`.
+    pub left: String,
+    pub right: String,
+    /// Keys with a value on both sides.
+    pub compared: u64,
+    pub conflicting: u64,
+    pub share: f64,
+    pub examples: Vec<ConflictExample>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ConflictExample {
+    pub key: String,
+    pub left: String,
+    pub right: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

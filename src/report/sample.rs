@@ -3,16 +3,18 @@
 //!
 //! Three sources: `tickets` (CSV, with a PII column, staleness, labels and a key), `kb` (a
 //! directory of Parquet parts, one of them world-writable) and `agents` (a CSV the scanner may
-//! not read). Findings cover every severity, every check but `connected` (no entities, so that
-//! part reads "not checked"), and evidence by CSV line, by Parquet row and with masked values.
+//! not read), and one entity, `customer`, over `tickets` and a CRM. Findings cover every
+//! severity and every check, with evidence by CSV line, by Parquet row, by key and with masked
+//! values.
 //! The numbers agree with each other, so a renderer that recomputes a share gets the same one.
 
 use crate::sources::CsvInfo;
 use crate::stats::{Example, Locator, LocatorInFile};
 
 use super::{
-    AccessReport, AgeBucket, Check, Checklist, ColumnReport, Finding, KeyReport, LabelReport, PiiReport, ProfileInfo,
-    Report, SCHEMA_VERSION, Severity, SourceReport, StalenessReport, Status, ValueCount,
+    AccessReport, AgeBucket, Check, Checklist, ColumnReport, ConflictExample, Conflicts, EntityReport, Finding,
+    KeyReport, LabelReport, PerSystem, PiiReport, ProfileInfo, Report, SCHEMA_VERSION, Severity, SourceReport,
+    StalenessReport, Status, ValueCount,
 };
 
 impl Report {
@@ -43,8 +45,50 @@ pub fn sample() -> Report {
         verdict: checklist.data_access.unwrap_or(Severity::Pass),
         checklist,
         sources: vec![tickets(), kb(), agents()],
-        entities: Vec::new(),
+        entities: vec![customer()],
         findings,
+    }
+}
+
+/// `tickets.customer_id` (`C-000123`) against the CRM's bare numbers: normalization recovers the
+/// matches, 50 ticket customers are not in the CRM, and emails disagree for a few.
+fn customer() -> EntityReport {
+    let per = |t: u64, c: u64| PerSystem(vec![("tickets".to_string(), t), ("crm".to_string(), c)]);
+    EntityReport {
+        name: "customer".into(),
+        systems: vec!["tickets".into(), "crm".into()],
+        keys: PerSystem(vec![("tickets".into(), "customer_id".into()), ("crm".into(), "customer_id".into())]),
+        status: Status::Ok,
+        error: None,
+        computed_in: "preflight",
+        normalize: vec!["trim".into(), "strip_prefix:C-".into(), "strip_leading_zeros".into()],
+        distinct_keys: per(700, 950),
+        missing_keys: per(3, 0),
+        in_all: 650,
+        union: 1000,
+        unmatched: per(50, 300),
+        unmatched_share: PerSystem(vec![("tickets".into(), 0.0714), ("crm".into(), 0.3158)]),
+        duplicates: per(0, 4),
+        fragmentation: 0.35,
+        shapes: PerSystem(vec![("tickets".into(), vec!["A-999999".into()]), ("crm".into(), vec!["9999".into(), "999".into()])]),
+        shapes_differ: true,
+        matched_raw: 0,
+        matched_normalized: 650,
+        recovered: 650,
+        suggestion: None,
+        keys_fetched: per(0, 950),
+        conflicts: vec![Conflicts {
+            left: "tickets.customer_email".into(),
+            right: "crm.email".into(),
+            compared: 640,
+            conflicting: 12,
+            share: 0.0188,
+            examples: vec![ConflictExample {
+                key: "123".into(),
+                left: "j***@example.com".into(),
+                right: "k***@example.org".into(),
+            }],
+        }],
     }
 }
 
@@ -570,6 +614,44 @@ fn findings() -> Vec<Finding> {
             "cannot read fixtures/support/agents.csv: permission denied (os error 13)",
             vec![],
         ),
+        // the customer entity
+        finding(
+            "entities.max_unmatched_share.customer.tickets",
+            Connected,
+            Warn,
+            "tickets",
+            Some("customer_id"),
+            "7.1%",
+            Some("warn 2% · fail 10%"),
+            "customer: 7.1% of `tickets.customer_id` keys (50 of 700) are not in crm (warn at 2%)",
+            vec![Example { at: LocatorInFile { file: None, at: Locator::Key("4711".into()) }, value: None }],
+        ),
+        finding(
+            "entities.max_conflict_share.customer.tickets.customer_email.crm.email",
+            Connected,
+            Warn,
+            "tickets",
+            Some("customer_email"),
+            "1.9%",
+            Some("warn 1% · fail 5%"),
+            "customer: `tickets.customer_email` and `crm.email` disagree on 12 of 640 matched keys (warn at 1%)",
+            vec![Example {
+                at: LocatorInFile { file: None, at: Locator::Key("123".into()) },
+                value: Some("j***@example.com vs k***@example.org".into()),
+            }],
+        ),
+        finding(
+            "entities.key_shapes.customer",
+            Connected,
+            Pass,
+            "customer",
+            None,
+            "differ",
+            None,
+            "customer: key shapes differ (tickets A-999999, crm 9999); normalizing with trim and strip_prefix:C- and \
+             strip_leading_zeros recovers 650 matches",
+            vec![],
+        ),
     ]
 }
 
@@ -581,7 +663,7 @@ mod tests {
     fn sample_is_consistent() {
         let r = sample();
         assert_eq!(r.verdict, Severity::Fail);
-        assert_eq!(r.checklist.connected, None);
+        assert_eq!(r.checklist.connected, Some(Severity::Warn));
         for s in [Severity::Pass, Severity::Warn, Severity::Fail] {
             assert!(r.findings.iter().any(|f| f.severity == s), "no {s:?} finding");
         }

@@ -100,6 +100,10 @@ fn layout(r: &Report) -> Vec<Line> {
         lines.push(Vec::new());
     }
     lines.extend(sources(r));
+    if !r.entities.is_empty() {
+        lines.push(Vec::new());
+        lines.extend(entities(r));
+    }
     lines
 }
 
@@ -326,6 +330,53 @@ fn sources(r: &Report) -> Vec<Line> {
                 out.extend(lines.map(|l| vec![plain(l)]));
             }
         }
+    }
+    out
+}
+
+fn entities(r: &Report) -> Vec<Line> {
+    let mut out = vec![vec![span("ENTITIES", Paint::Bold)]];
+    let name_w = r.entities.iter().map(|e| width(&clean(&e.name))).max().unwrap_or(0).min(16);
+    let indent = 2 + name_w + 2;
+    for e in &r.entities {
+        let systems: Vec<String> = e.keys.0.iter().map(|(s, c)| clean(&format!("{s}.{c}"))).collect();
+        let head = format!("  {:<name_w$}  ", cut(&clean(&e.name), 30));
+        out.push(vec![plain(head), plain(cut(&systems.join(" · "), WIDTH.saturating_sub(indent)))]);
+        let items: Vec<String> = match &e.error {
+            Some(err) => std::iter::once("error:".to_string()).chain(err.split_whitespace().map(clean)).collect(),
+            None => {
+                let mut items = vec![
+                    format!("{} of {} keys in every system", thousands(e.in_all), thousands(e.union)),
+                    format!("fragmentation {}", pct(e.fragmentation)),
+                ];
+                let unmatched: Vec<String> = e
+                    .systems
+                    .iter()
+                    .map(|s| {
+                        let u = e.unmatched.get(s).copied().unwrap_or(0);
+                        let d = e.distinct_keys.get(s).copied().unwrap_or(0);
+                        format!("{} {} ({})", clean(s), thousands(u), pct_of(u, d))
+                    })
+                    .collect();
+                items.push(format!("unmatched {}", unmatched.join(", ")));
+                if e.recovered != 0 {
+                    items.push(format!("normalization recovered {}", e.recovered));
+                }
+                for c in &e.conflicts {
+                    items.push(format!(
+                        "{} vs {} disagree on {}",
+                        clean(&c.left),
+                        clean(&c.right),
+                        pct_of(c.conflicting, c.compared)
+                    ));
+                }
+                items
+            }
+        };
+        let mut lines = wrap(indent, indent, &items, " · ").into_iter();
+        let first = lines.next().unwrap_or_default();
+        out.push(vec![plain(" ".repeat(indent)), plain(first)]);
+        out.extend(lines.map(|l| vec![plain(l)]));
     }
     out
 }

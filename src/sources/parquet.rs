@@ -1252,6 +1252,8 @@ mod tests {
             placeholders: Vec::new(),
             as_of,
             stale_before: as_of - 90 * DAY_MICROS,
+            entity_keys: Vec::new(),
+            entity_values: Vec::new(),
         }
     }
 

@@ -11,11 +11,17 @@ pub mod pii;
 pub mod timestamp;
 mod values;
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
 
 pub use pii::PiiKind;
+
+use crate::entity::keys::{KeyCollector, ValueCollector};
+use crate::profile::Normalization;
 use values::ValueCounter;
 
 /// At most this many examples are kept as evidence for anything.
@@ -33,6 +39,33 @@ pub struct StatsRequest {
     pub as_of: i64,
     /// Rows whose timestamp is before this are stale.
     pub stale_before: i64,
+    /// Key columns to collect for entities (DESIGN §3 "Fragmentation").
+    pub entity_keys: Vec<KeyGather>,
+    /// Key and value columns to collect for entities' `compare` pairs.
+    pub entity_values: Vec<ValueGather>,
+}
+
+/// One system's keys of one entity: which column, normalized how.
+#[derive(Clone, Debug)]
+pub struct KeyGather {
+    pub column: String,
+    pub normalize: Arc<[Normalization]>,
+}
+
+/// One side of an entity's `compare` pair: each row's (normalized) key and its value.
+#[derive(Clone, Debug)]
+pub struct ValueGather {
+    pub key: String,
+    pub value: String,
+    pub normalize: Arc<[Normalization]>,
+}
+
+/// What a column feeds besides its own measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Slot {
+    Key(usize),
+    PairKey(usize),
+    PairValue(usize),
 }
 
 impl StatsRequest {
@@ -320,6 +353,12 @@ pub struct SourceAcc {
     key_col: Option<usize>,
     ts_col: Option<usize>,
     label_col: Option<usize>,
+    /// One per `StatsRequest::entity_keys`; empty for a column the source lacks.
+    pub entity_keys: Vec<KeyCollector>,
+    /// One per `StatsRequest::entity_values`.
+    pub entity_values: Vec<ValueCollector>,
+    /// Per column, the entity collectors it feeds.
+    slots: Vec<Vec<Slot>>,
 }
 
 /// A batch being filled: one `ColumnAcc` per column plus the row flags of this batch.
@@ -327,6 +366,9 @@ pub struct BatchAcc<'r> {
     pub acc: SourceAcc,
     req: &'r StatsRequest,
     row_flags: Vec<u8>,
+    /// Per `entity_values` entry, each row's key and value, paired when the batch closes (a
+    /// reader may hand over a batch column by column).
+    pairs: Vec<(Vec<Option<String>>, Vec<Option<String>>)>,
 }
 
 impl SourceAcc {
@@ -349,6 +391,19 @@ impl SourceAcc {
                 ..ColumnAcc::default()
             })
             .collect();
+        let mut slots = vec![Vec::new(); columns.len()];
+        let mut slot = |name: &str, s: Slot| {
+            if let Some(i) = columns.iter().position(|c| c == name) {
+                slots[i].push(s);
+            }
+        };
+        for (i, g) in req.entity_keys.iter().enumerate() {
+            slot(&g.column, Slot::Key(i));
+        }
+        for (i, g) in req.entity_values.iter().enumerate() {
+            slot(&g.key, Slot::PairKey(i));
+            slot(&g.value, Slot::PairValue(i));
+        }
         SourceAcc {
             columns: columns.to_vec(),
             rows: 0,
@@ -360,6 +415,9 @@ impl SourceAcc {
             key_col,
             ts_col,
             label_col,
+            entity_keys: req.entity_keys.iter().map(|_| KeyCollector::default()).collect(),
+            entity_values: req.entity_values.iter().map(|_| ValueCollector::default()).collect(),
+            slots,
         }
     }
 
@@ -367,7 +425,8 @@ impl SourceAcc {
         let types: Vec<Option<&'static str>> = self.cols.iter().map(|c| c.native_type).collect();
         let mut acc = SourceAcc::new(&self.columns, &types, req);
         acc.key_set = None;
-        BatchAcc { acc, req, row_flags: vec![0; rows] }
+        let pairs = req.entity_values.iter().map(|_| (vec![None; rows], vec![None; rows])).collect();
+        BatchAcc { acc, req, row_flags: vec![0; rows], pairs }
     }
 
     pub fn timestamp_column(&self) -> Option<usize> {
@@ -383,6 +442,12 @@ impl SourceAcc {
     /// Folds a later batch into this one. Call in batch order: examples keep the first rows,
     /// and the exact-value tracking relies on it.
     pub fn merge(&mut self, mut other: SourceAcc) {
+        for (a, b) in self.entity_keys.iter_mut().zip(std::mem::take(&mut other.entity_keys)) {
+            a.merge(b);
+        }
+        for (a, b) in self.entity_values.iter_mut().zip(std::mem::take(&mut other.entity_values)) {
+            a.merge(b);
+        }
         self.rows += other.rows;
         self.complete_rows += other.complete_rows;
         self.labeled_rows += other.labeled_rows;
@@ -527,6 +592,24 @@ impl SourceAcc {
 
     pub fn labels(&self) -> Option<&LabelAcc> {
         self.label_col.and_then(|i| self.cols.get(i)).and_then(|c| c.label.as_ref())
+    }
+}
+
+/// A cell as entity keys and compared values read it: text as it is, numbers in decimal,
+/// times as the report prints them. Nested values and nulls have none.
+fn cell_text(cell: Cell<'_>) -> Option<Cow<'_, str>> {
+    match cell {
+        Cell::Null | Cell::Nested => None,
+        Cell::Text(b) | Cell::Opaque(b) => Some(String::from_utf8_lossy(b)),
+        Cell::Int(i) => Some(Cow::Owned(i.to_string())),
+        Cell::Float(x) => Some(Cow::Owned(fmt_float(x))),
+        Cell::Bool(b) => Some(Cow::Borrowed(if b { "true" } else { "false" })),
+        Cell::Timestamp(us) => Some(Cow::Owned(timestamp::format_micros(us))),
+        Cell::Date(d) => {
+            let mut t = timestamp::format_micros(i64::from(d).saturating_mul(86_400_000_000));
+            t.truncate(t.find('T').unwrap_or(t.len()));
+            Some(Cow::Owned(t))
+        }
     }
 }
 
@@ -681,6 +764,9 @@ impl BatchAcc<'_> {
     #[inline]
     pub fn push(&mut self, col: usize, r: usize, pos: Pos, cell: Cell<'_>) {
         let req = self.req;
+        if self.acc.slots.get(col).is_some_and(|s| !s.is_empty()) {
+            self.gather(col, r, cell);
+        }
         let Some(c) = self.acc.cols.get_mut(col) else { return };
         let missing = match cell {
             Cell::Null => Some((MissingKind::Null, String::new())),
@@ -741,9 +827,45 @@ impl BatchAcc<'_> {
         }
     }
 
+    /// Feeds the entity collectors this column belongs to.
+    fn gather(&mut self, col: usize, r: usize, cell: Cell<'_>) {
+        let req = self.req;
+        let text = cell_text(cell);
+        for &s in self.acc.slots.get(col).map_or(&[][..], |v| v.as_slice()) {
+            match s {
+                Slot::Key(i) => {
+                    if let (Some(k), Some(g)) = (self.acc.entity_keys.get_mut(i), req.entity_keys.get(i)) {
+                        k.add(text.as_deref(), 1, &g.normalize);
+                    }
+                }
+                Slot::PairKey(i) => {
+                    if let Some(v) = self.pairs.get_mut(i).and_then(|p| p.0.get_mut(r)) {
+                        *v = text.as_deref().map(str::to_string);
+                    }
+                }
+                Slot::PairValue(i) => {
+                    if let Some(v) = self.pairs.get_mut(i).and_then(|p| p.1.get_mut(r)) {
+                        *v = text.as_deref().map(str::to_string);
+                    }
+                }
+            }
+        }
+    }
+
     /// Closes the batch: `rows` rows were pushed (every column, every row) and `missing`
     /// lists required or label columns absent from the source, which no row can satisfy.
     pub fn finish(mut self, rows: u64, absent_required: bool, absent_label: bool) -> SourceAcc {
+        for (i, (keys, values)) in self.pairs.iter().enumerate() {
+            if let (Some(c), Some(g)) = (self.acc.entity_values.get_mut(i), self.req.entity_values.get(i)) {
+                for (k, v) in keys.iter().zip(values).take(rows as usize) {
+                    c.add(k.as_deref(), v.as_deref(), &g.normalize);
+                }
+                c.finish();
+            }
+        }
+        for k in &mut self.acc.entity_keys {
+            k.finish();
+        }
         self.acc.rows = rows;
         let mut complete = 0;
         let mut labeled = 0;
@@ -970,6 +1092,8 @@ pub(crate) mod tests {
             placeholders: vec!["n/a".into(), "-".into(), "unknown".into()],
             as_of: AS_OF,
             stale_before: AS_OF - 365 * DAY,
+            entity_keys: Vec::new(),
+            entity_values: Vec::new(),
         }
     }
 
@@ -1117,6 +1241,8 @@ mod pushdown_tests {
             placeholders: vec!["n/a".into()],
             as_of: 0,
             stale_before: 0,
+            entity_keys: Vec::new(),
+            entity_values: Vec::new(),
         }
     }
 

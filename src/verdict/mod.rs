@@ -1,6 +1,7 @@
 //! Judges measures against the profile's thresholds: every check yields a `Finding` (PASS, WARN
 //! or FAIL) with its evidence, and the worst finding per checklist part makes the verdict.
 
+pub mod entity;
 pub mod rules;
 
 pub use rules::evaluate_source;

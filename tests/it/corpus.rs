@@ -170,6 +170,8 @@ fn request() -> StatsRequest {
         placeholders: Vec::new(),
         as_of: AS_OF,
         stale_before: AS_OF - 90 * 86_400_000_000,
+        entity_keys: Vec::new(),
+        entity_values: Vec::new(),
     }
 }
 

@@ -790,6 +790,35 @@ impl Plan {
         Some(sql)
     }
 
+    /// Every distinct value of column `i`, byte for byte, as text, with its row count (nulls as
+    /// one group): an entity's key set, sent once per key.
+    pub fn key_groups(&self, i: usize) -> Sql {
+        let exact = self.d().exact(&self.q(i), self.class(i));
+        Sql::new(format!(
+            "SELECT {} AS preflight__k, COUNT(*) AS preflight__n FROM {} GROUP BY {exact}",
+            self.as_text(&exact, i),
+            self.plain()
+        ))
+    }
+
+    /// Every distinct (key, value) pair of columns `k` and `v` where both are present, as text.
+    pub fn value_pairs(&self, k: usize, v: usize) -> Sql {
+        let (ek, ev) = (self.d().exact(&self.q(k), self.class(k)), self.d().exact(&self.q(v), self.class(v)));
+        Sql::new(format!(
+            "SELECT {} AS preflight__k, {} AS preflight__v FROM {} WHERE {} IS NOT NULL AND {} IS NOT NULL GROUP BY {ek}, {ev}",
+            self.as_text(&ek, k),
+            self.as_text(&ev, v),
+            self.plain(),
+            self.q(k),
+            self.q(v)
+        ))
+    }
+
+    /// An `exact` expression of column `i` as text (text columns already are).
+    fn as_text(&self, exact: &str, i: usize) -> String {
+        if self.is_text(i) { exact.to_string() } else { self.d().text(exact) }
+    }
+
     /// Up to 5 key values occurring more than once, as text.
     pub fn duplicate_keys(&self) -> Option<Sql> {
         let k = self.key?;

@@ -137,7 +137,34 @@ macro_rules! fetch_with {
     }};
 }
 
+/// Like `fetch_with!`, one row at a time: key sets can hold millions of rows.
+macro_rules! stream_with {
+    ($conn:expr, $sql:expr, $each:expr) => {{
+        use futures_util::TryStreamExt;
+        let mut q = sqlx::query(&$sql.text);
+        for b in &$sql.binds {
+            q = q.bind(b.as_str());
+        }
+        let mut rows = q.fetch(&mut *$conn);
+        let mut n = 0u64;
+        while let Some(r) = rows.try_next().await? {
+            $each(decode_row!(&r));
+            n += 1;
+        }
+        n
+    }};
+}
+
 impl Conn {
+    /// Runs a query and hands each row to `each` as it arrives; returns the number of rows.
+    async fn stream(&mut self, sql: &Sql, mut each: impl FnMut(Vec<Val>)) -> Result<u64, sqlx::Error> {
+        Ok(match self {
+            Conn::Pg(c) => stream_with!(c, sql, each),
+            Conn::My(c) => stream_with!(c, sql, each),
+            Conn::Lite(c) => stream_with!(c, sql, each),
+        })
+    }
+
     async fn fetch(&mut self, sql: &Sql) -> Result<Rows, sqlx::Error> {
         Ok(match self {
             Conn::Pg(c) => fetch_with!(c, sql),
@@ -468,10 +495,12 @@ impl SqlSource {
             Dialect::Sqlite => files::modified(&[self.sqlite_path()]),
             _ => None,
         };
+        let mut acc = SourceAcc::from_pushdown(p, req);
+        self.entity_keys(conn, &plan, req, &mut acc).await?;
         Ok(SourceStats {
             kind: self.kind_name(),
             parts: vec![self.redacted.clone()],
-            acc: SourceAcc::from_pushdown(p, req),
+            acc,
             csv: None,
             signals: FileSignals { modified, database, ..FileSignals::default() },
             access: file_access,
@@ -483,6 +512,45 @@ impl SqlSource {
             evidence_keys: Some(ev.keys),
             sql: access,
         })
+    }
+
+    /// Streams the keys (and compared values) entities asked for: each distinct key once with
+    /// its row count, each distinct key and value pair once, never whole rows.
+    async fn entity_keys(
+        &self,
+        conn: &mut Conn,
+        plan: &Plan,
+        req: &StatsRequest,
+        acc: &mut SourceAcc,
+    ) -> Result<(), sqlx::Error> {
+        let find = |name: &str| plan.cols.iter().position(|c| c.name == name);
+        for (g, k) in req.entity_keys.iter().zip(acc.entity_keys.iter_mut()) {
+            let Some(i) = find(&g.column) else { continue };
+            let fetched = conn
+                .stream(&plan.key_groups(i), |row| {
+                    let key = row.first().and_then(Val::text);
+                    let n = row.get(1).map_or(0, Val::u64);
+                    k.add(key.as_deref(), n, &g.normalize);
+                })
+                .await?;
+            k.fetched += fetched;
+            k.finish();
+            self.rows_fetched.fetch_add(fetched, std::sync::atomic::Ordering::Relaxed);
+        }
+        for (g, v) in req.entity_values.iter().zip(acc.entity_values.iter_mut()) {
+            let (Some(ki), Some(vi)) = (find(&g.key), find(&g.value)) else { continue };
+            let fetched = conn
+                .stream(&plan.value_pairs(ki, vi), |row| {
+                    let key = row.first().and_then(Val::text);
+                    let value = row.get(1).and_then(Val::text);
+                    v.add(key.as_deref(), value.as_deref(), &g.normalize);
+                })
+                .await?;
+            v.fetched += fetched;
+            v.finish();
+            self.rows_fetched.fetch_add(fetched, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(())
     }
 
     /// The main aggregate, key counts and label classes.
@@ -940,6 +1008,21 @@ fn mysql_grants(lines: &[String], schema: &str, table: Option<&str>) -> Grants {
         }
     }
     g
+}
+
+/// Whether every system of an entity lives in one database that can join them itself.
+pub fn joins_in_database(profile: &crate::profile::Profile, entity: &crate::profile::EntitySpec) -> bool {
+    let _ = (profile, entity);
+    false
+}
+
+/// Measures an entity inside the one database that holds all its systems.
+pub fn entity_in_database(
+    profile: &crate::profile::Profile,
+    entity: &crate::profile::EntitySpec,
+) -> Result<crate::entity::Measured, String> {
+    let _ = (profile, entity);
+    Err("joining inside the database is not available".into())
 }
 
 impl Source for SqlSource {
