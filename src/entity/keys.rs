@@ -70,11 +70,7 @@ pub fn apply<'a>(n: &Normalization, s: Cow<'a, str>) -> Cow<'a, str> {
     match n {
         Normalization::Trim => {
             let t = s.trim_matches(is_space);
-            if t.len() == s.len() {
-                s
-            } else {
-                Cow::Owned(t.to_string())
-            }
+            if t.len() == s.len() { s } else { Cow::Owned(t.to_string()) }
         }
         Normalization::Lowercase => {
             if s.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -153,6 +149,12 @@ pub fn fold(s: &str) -> Cow<'_, str> {
 /// The shape of a key: ASCII letters as `A`, digits as `9`, anything else as itself.
 pub fn shape(key: &str) -> String {
     let mut out = String::with_capacity(key.len().min(SHAPE_CHARS + 3));
+    shape_into(key, &mut out);
+    out
+}
+
+fn shape_into(key: &str, out: &mut String) {
+    out.clear();
     for (i, c) in key.chars().enumerate() {
         if i == SHAPE_CHARS {
             out.push('…');
@@ -164,7 +166,6 @@ pub fn shape(key: &str) -> String {
             other => other,
         });
     }
-    out
 }
 
 /// A sorted, deduplicated set of codes, with the codes seen more than once beside it.
@@ -256,6 +257,8 @@ pub struct KeyCollector {
     pub keyed: u64,
     /// Rows (or grouped rows) a database sent to build this set.
     pub fetched: u64,
+    /// Scratch space for a key's shape: one allocation per collector, not per row.
+    shape_buf: String,
 }
 
 impl Default for KeyCollector {
@@ -271,6 +274,7 @@ impl Default for KeyCollector {
             missing: 0,
             keyed: 0,
             fetched: 0,
+            shape_buf: String::new(),
         }
     }
 }
@@ -279,7 +283,7 @@ impl KeyCollector {
     /// One key value as read, standing for `rows` rows (a database sends each key once with
     /// its count). `None`, blank and empty-after-normalization keys are counted as missing.
     pub fn add(&mut self, raw: Option<&str>, rows: u64, chain: &[Normalization]) {
-        let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
+        let Some(raw) = raw.filter(|r| !r.trim_matches(is_space).is_empty()) else {
             self.missing += rows;
             return;
         };
@@ -321,11 +325,11 @@ impl KeyCollector {
                 }
             }
         }
-        let s = shape(raw);
-        if let Some(c) = self.shapes.get_mut(&s) {
+        shape_into(raw, &mut self.shape_buf);
+        if let Some(c) = self.shapes.get_mut(self.shape_buf.as_str()) {
             *c += rows;
         } else if self.shapes.len() < MAX_SHAPES {
-            self.shapes.insert(s, rows);
+            self.shapes.insert(self.shape_buf.clone(), rows);
         } else {
             self.other_shapes += rows;
         }
@@ -340,11 +344,8 @@ impl KeyCollector {
             }
             self.all_unchanged = false;
         }
-        let other_unchanged = if other.all_unchanged && !self.all_unchanged {
-            Some(other.normalized.clone())
-        } else {
-            None
-        };
+        let other_unchanged =
+            if other.all_unchanged && !self.all_unchanged { Some(other.normalized.clone()) } else { None };
         for (a, b) in self.normalized.iter_mut().zip(other.normalized) {
             a.absorb(b);
         }
@@ -536,7 +537,7 @@ impl ValueCollector {
     /// One row's key and value; rows missing either are not compared.
     pub fn add(&mut self, key: Option<&str>, value: Option<&str>, chain: &[Normalization]) {
         let (Some(key), Some(value)) = (key, value) else { return };
-        if key.trim().is_empty() || value.trim().is_empty() {
+        if key.trim_matches(is_space).is_empty() || value.trim_matches(is_space).is_empty() {
             return;
         }
         let norm = normalize(chain, key);
@@ -597,7 +598,8 @@ pub fn compare(left: &ValueCollector, right: &ValueCollector, max_examples: usiz
                     if out.examples.len() < max_examples {
                         // The first value of each side that the other side lacks, so the
                         // example shows the disagreement itself.
-                        let lacks = |xs: &[(Code, Code, Box<str>, Box<str>)], ys: &[(Code, Code, Box<str>, Box<str>)]| {
+                        let lacks = |xs: &[(Code, Code, Box<str>, Box<str>)],
+                                     ys: &[(Code, Code, Box<str>, Box<str>)]| {
                             xs.iter().find(|x| !ys.iter().any(|y| y.1 == x.1)).or(xs.first()).map(|x| x.3.to_string())
                         };
                         out.examples.push((

@@ -9,9 +9,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashSet;
 
 use crate::profile::{EntitySpec, Normalization, Profile};
-use crate::report::{
-    ConflictExample, Conflicts, EntityReport, PerSystem, SourceReport, Status, Suggestion, share,
-};
+use crate::report::{ConflictExample, Conflicts, EntityReport, PerSystem, SourceReport, Status, Suggestion, share};
 use crate::stats::{KeyGather, MAX_EXAMPLES, PiiKind, SourceAcc, ValueGather, clip, pii};
 
 use keys::{Code, KeyCollector, ValueCollector, View};
@@ -122,11 +120,8 @@ pub fn unreadable(spec: &EntitySpec, sources: &[&SourceReport]) -> Option<String
 /// Measures an entity from the key sets its systems' sources collected.
 pub fn measure_streamed(spec: &EntitySpec, plan: &EntityPlan, got: &[Collected]) -> Measured {
     let empty = KeyCollector::default();
-    let sets: Vec<&KeyCollector> = plan
-        .systems
-        .iter()
-        .map(|s| s.and_then(|(i, k)| got.get(i)?.keys.get(k)).unwrap_or(&empty))
-        .collect();
+    let sets: Vec<&KeyCollector> =
+        plan.systems.iter().map(|s| s.and_then(|(i, k)| got.get(i)?.keys.get(k)).unwrap_or(&empty)).collect();
     let (normalized, examples) = keys::overlap_with_examples(&sets, MAX_EXAMPLES);
     let raw = keys::overlap(&sets, View::Raw);
     let mut m = Measured {
@@ -142,8 +137,7 @@ pub fn measure_streamed(spec: &EntitySpec, plan: &EntityPlan, got: &[Collected])
         fetched: sets.iter().map(|s| s.fetched).collect(),
         ..Measured::default()
     };
-    m.unmatched_examples =
-        sets.iter().zip(&examples).map(|(s, codes)| key_texts(s, codes, &spec.normalize)).collect();
+    m.unmatched_examples = sets.iter().zip(&examples).map(|(s, codes)| key_texts(s, codes, &spec.normalize)).collect();
     m.duplicate_examples = sets.iter().map(|s| duplicate_texts(s, &spec.normalize)).collect();
     m.conflicts = plan
         .pairs
@@ -195,7 +189,12 @@ fn key_texts(k: &KeyCollector, codes: &[Code], chain: &[Normalization]) -> Vec<S
     let mut out: Vec<String> = Vec::new();
     for &c in codes {
         let text = keys::decode(c).or_else(|| {
-            k.raw.as_ref()?.iter().map(|r| keys::normalize(chain, r)).find(|n| keys::code(n.as_bytes()) == c).map(|n| n.into_owned())
+            k.raw
+                .as_ref()?
+                .iter()
+                .map(|r| keys::normalize(chain, r))
+                .find(|n| keys::code(n.as_bytes()) == c)
+                .map(|n| n.into_owned())
         });
         if let Some(t) = text {
             out.push(clip(&t));
@@ -264,9 +263,7 @@ fn suggest(sets: &[&KeyCollector], current: u64, configured: &[Normalization]) -
         }
         let normalized: Vec<FxHashSet<String>> = raws
             .iter()
-            .map(|r| {
-                r.iter().map(|k| keys::normalize(&chain, k).into_owned()).filter(|k| !k.is_empty()).collect()
-            })
+            .map(|r| r.iter().map(|k| keys::normalize(&chain, k).into_owned()).filter(|k| !k.is_empty()).collect())
             .collect();
         let (first, rest) = normalized.split_first()?;
         let matched = first.iter().filter(|k| rest.iter().all(|o| o.contains(*k))).count() as u64;

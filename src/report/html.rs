@@ -405,11 +405,7 @@ fn entity(r: &Report, i: usize, e: &EntityReport, ids: &mut Ids, h: &mut String)
                 .systems
                 .iter()
                 .map(|s| {
-                    (
-                        s.clone(),
-                        e.distinct_keys.get(s).copied().unwrap_or(0),
-                        e.unmatched.get(s).copied().unwrap_or(0),
-                    )
+                    (s.clone(), e.distinct_keys.get(s).copied().unwrap_or(0), e.unmatched.get(s).copied().unwrap_or(0))
                 })
                 .collect();
             overlap_chart(&e.name, e.in_all, &per, ids, h);

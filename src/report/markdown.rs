@@ -294,7 +294,8 @@ fn source(s: &SourceReport, md: &mut String) {
 
 fn entity(r: &Report, e: &EntityReport, md: &mut String) {
     md.push_str(&format!("## Entity {}\n\n", code(&e.name, false)));
-    let systems: Vec<String> = e.keys.0.iter().map(|(s, c)| format!("{} ({})", code(s, false), code(c, false))).collect();
+    let systems: Vec<String> =
+        e.keys.0.iter().map(|(s, c)| format!("{} ({})", code(s, false), code(c, false))).collect();
     md.push_str(&format!("- **Systems:** {}\n", if systems.is_empty() { "none".into() } else { systems.join(", ") }));
     if let Some(err) = &e.error {
         md.push_str(&format!("- **Not measured:** {}\n", text(err)));

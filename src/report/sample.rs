@@ -70,7 +70,10 @@ fn customer() -> EntityReport {
         unmatched_share: PerSystem(vec![("tickets".into(), 0.0714), ("crm".into(), 0.3158)]),
         duplicates: per(0, 4),
         fragmentation: 0.35,
-        shapes: PerSystem(vec![("tickets".into(), vec!["A-999999".into()]), ("crm".into(), vec!["9999".into(), "999".into()])]),
+        shapes: PerSystem(vec![
+            ("tickets".into(), vec!["A-999999".into()]),
+            ("crm".into(), vec!["9999".into(), "999".into()]),
+        ]),
         shapes_differ: true,
         matched_raw: 0,
         matched_normalized: 650,

@@ -174,10 +174,7 @@ fn shapes(spec: &EntitySpec, r: &EntityReport) -> Finding {
 pub fn evaluate_unmeasured(spec: &EntitySpec, r: &EntityReport) -> Vec<Finding> {
     let mut f = finding(format!("entities.unmeasured.{}", spec.name), Severity::Fail, &spec.name, None);
     f.value = Some("unmeasured".into());
-    f.message = format!(
-        "{}: cannot be measured: {}",
-        spec.name,
-        r.error.as_deref().unwrap_or("a system could not be read")
-    );
+    f.message =
+        format!("{}: cannot be measured: {}", spec.name, r.error.as_deref().unwrap_or("a system could not be read"));
     vec![f]
 }

@@ -47,7 +47,7 @@ fn source_toml(name: &str, location: &str) -> String {
     )
 }
 
-fn unique(prefix: &str) -> String {
+pub(crate) fn unique(prefix: &str) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
     format!("{prefix}_{}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed), nanos % 100_000)
@@ -57,7 +57,7 @@ fn require_db() -> bool {
     std::env::var("PREFLIGHT_REQUIRE_DB").is_ok_and(|v| v == "1")
 }
 
-fn pg_url() -> String {
+pub(crate) fn pg_url() -> String {
     std::env::var("PREFLIGHT_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
@@ -66,12 +66,12 @@ fn my_url() -> String {
     std::env::var("PREFLIGHT_TEST_MYSQL_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".into())
 }
 
-fn rt() -> tokio::runtime::Runtime {
+pub(crate) fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime for the test")
 }
 
 /// `url` with its path (database) replaced.
-fn with_db(url: &str, db: &str) -> String {
+pub(crate) fn with_db(url: &str, db: &str) -> String {
     let (head, _) = url.rsplit_once('/').unwrap_or((url, ""));
     format!("{head}/{db}")
 }
@@ -84,7 +84,7 @@ fn with_user(url: &str, userinfo: &str) -> String {
 }
 
 /// Runs statements one by one on a fresh connection; `None` when the server is unreachable.
-fn exec(url: &str, stmts: &[String]) -> Option<Result<(), String>> {
+pub(crate) fn exec(url: &str, stmts: &[String]) -> Option<Result<(), String>> {
     rt().block_on(async {
         macro_rules! run {
             ($c:expr) => {{
@@ -115,7 +115,7 @@ fn exec(url: &str, stmts: &[String]) -> Option<Result<(), String>> {
 }
 
 /// Whether a server answers; prints `skipped` (or panics under PREFLIGHT_REQUIRE_DB=1) if not.
-fn available(url: &str, what: &str) -> bool {
+pub(crate) fn available(url: &str, what: &str) -> bool {
     if exec(url, &[]).is_some() {
         return true;
     }
@@ -190,9 +190,9 @@ fn comparable(s: &Value) -> Value {
 }
 
 /// Drops what a test created, even when it fails half-way.
-struct Cleanup {
-    url: String,
-    stmts: Vec<String>,
+pub(crate) struct Cleanup {
+    pub(crate) url: String,
+    pub(crate) stmts: Vec<String>,
 }
 
 impl Drop for Cleanup {

@@ -61,7 +61,7 @@ pub struct Sql {
     pub text: String,
     pub binds: Vec<String>,
     /// PostgreSQL and SQLite number their parameters, so the placeholder list is bound once.
-    list_at: Option<Vec<usize>>,
+    pub(crate) list_at: Option<Vec<usize>>,
 }
 
 impl Dialect {
@@ -137,7 +137,7 @@ impl Dialect {
     }
 
     /// A value as text.
-    fn text(self, e: &str) -> String {
+    pub(crate) fn text(self, e: &str) -> String {
         match self {
             Dialect::MySql => format!("CAST({e} AS CHAR)"),
             Dialect::Postgres | Dialect::Sqlite => format!("CAST({e} AS TEXT)"),
@@ -145,7 +145,7 @@ impl Dialect {
     }
 
     /// A text value with surrounding whitespace removed (space, tab, newline, CR, VT, FF).
-    fn trim(self, e: &str) -> String {
+    pub(crate) fn trim(self, e: &str) -> String {
         match self {
             Dialect::Postgres => {
                 format!("BTRIM({e}, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13))")
@@ -264,7 +264,7 @@ impl Sql {
         Sql { text: text.into(), ..Sql::default() }
     }
 
-    fn push_bind(&mut self, d: Dialect, value: &str) -> String {
+    pub(crate) fn push_bind(&mut self, d: Dialect, value: &str) -> String {
         self.binds.push(value.to_string());
         match d {
             Dialect::Postgres => format!("${}", self.binds.len()),

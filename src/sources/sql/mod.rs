@@ -8,6 +8,9 @@
 //! the rest of preflight stays synchronous.
 
 pub mod dialect;
+mod entity;
+
+pub use entity::{entity_in_database, joins_in_database};
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -1008,21 +1011,6 @@ fn mysql_grants(lines: &[String], schema: &str, table: Option<&str>) -> Grants {
         }
     }
     g
-}
-
-/// Whether every system of an entity lives in one database that can join them itself.
-pub fn joins_in_database(profile: &crate::profile::Profile, entity: &crate::profile::EntitySpec) -> bool {
-    let _ = (profile, entity);
-    false
-}
-
-/// Measures an entity inside the one database that holds all its systems.
-pub fn entity_in_database(
-    profile: &crate::profile::Profile,
-    entity: &crate::profile::EntitySpec,
-) -> Result<crate::entity::Measured, String> {
-    let _ = (profile, entity);
-    Err("joining inside the database is not available".into())
 }
 
 impl Source for SqlSource {
