@@ -316,13 +316,13 @@ impl KeyCollector {
             let r = code(raw.as_bytes());
             self.raw_changed[bucket(r)].push(r);
         }
-        if let Some(set) = &mut self.raw {
-            if !set.contains(raw) {
-                if set.len() < RAW_KEEP {
-                    set.insert(raw.into());
-                } else {
-                    self.raw = None;
-                }
+        if let Some(set) = &mut self.raw
+            && !set.contains(raw)
+        {
+            if set.len() < RAW_KEEP {
+                set.insert(raw.into());
+            } else {
+                self.raw = None;
             }
         }
         shape_into(raw, &mut self.shape_buf);
@@ -499,8 +499,7 @@ fn count_bucket(lists: &[&[Code]], out: &mut Overlap, examples: &mut [Vec<Code>]
     for (d, l) in out.distinct.iter_mut().zip(lists) {
         *d += l.len() as u64;
     }
-    loop {
-        let Some(min) = lists.iter().zip(&at).filter_map(|(l, &i)| l.get(i)).min().copied() else { break };
+    while let Some(min) = lists.iter().zip(&at).filter_map(|(l, &i)| l.get(i)).min().copied() {
         let mut holders = 0;
         let mut only = 0;
         for (s, (l, i)) in lists.iter().zip(at.iter_mut()).enumerate() {
@@ -563,7 +562,7 @@ impl ValueCollector {
 
     /// Sorts by key then value and keeps the first row of each pair (stable: earliest row wins).
     pub fn finish(&mut self) {
-        self.entries.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        self.entries.sort_by_key(|e| (e.0, e.1));
         self.entries.dedup_by(|b, a| a.0 == b.0 && a.1 == b.1);
         self.unsorted = 0;
     }

@@ -23,13 +23,16 @@ pub struct Plan {
     pub entities: Vec<EntityPlan>,
 }
 
+/// A source's index and the index of one of its collectors.
+pub type Slot = (usize, usize);
+
 #[derive(Debug, Clone)]
 pub struct EntityPlan {
     /// Per system: the source's index and the index of its collector; `None` for a system
     /// naming a source the profile lacks (the profile check refuses that before a scan).
-    pub systems: Vec<Option<(usize, usize)>>,
+    pub systems: Vec<Option<Slot>>,
     /// Per `compare` pair: each side's source and collector.
-    pub pairs: Vec<Option<((usize, usize), (usize, usize))>>,
+    pub pairs: Vec<Option<(Slot, Slot)>>,
     /// Every system lives in one database that joins them itself (`sources::sql::entity`).
     pub in_database: bool,
 }

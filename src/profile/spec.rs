@@ -663,6 +663,12 @@ fn entity(
     let mut keys = Vec::new();
     for k in w.string_list(t, "keys", path).unwrap_or_default() {
         match k.get_ref().split_once('.') {
+            Some((s, _)) if keys.iter().any(|(x, _): &(String, String)| x == s) => w.problem(
+                &k.span(),
+                &join(path, "keys"),
+                format!("source `{s}` is listed twice; each system of an entity has one key column"),
+                None,
+            ),
             Some((s, c)) if !s.is_empty() && !c.is_empty() => {
                 w.declared_source(&k.span(), &join(path, "keys"), &name, s, declared);
                 keys.push((s.to_string(), c.to_string()))
@@ -731,6 +737,17 @@ fn entity(
                             if let DeValue::Array(items) = pair.get_ref() {
                                 for (item, (s, _)) in items.iter().zip([a, b]) {
                                     w.declared_source(&item.span(), &join(path, "compare"), &name, s, declared);
+                                    if declared.contains(s) && !keys.iter().any(|(k, _)| k == s) {
+                                        w.problem(
+                                            &item.span(),
+                                            &join(path, "compare"),
+                                            format!("`{s}` is not one of entity `{name}`'s systems"),
+                                            Some(
+                                                "values are compared per key: add the source's key column to `keys`"
+                                                    .into(),
+                                            ),
+                                        );
+                                    }
                                 }
                             }
                             compare.push((a.clone(), b.clone()))
@@ -755,6 +772,14 @@ fn entity(
     let mut unique = Vec::new();
     for u in w.string_list(t, "unique", path).unwrap_or_default() {
         w.declared_source(&u.span(), &join(path, "unique"), &name, u.get_ref(), declared);
+        if declared.contains(u.get_ref()) && !keys.iter().any(|(k, _)| k == u.get_ref()) {
+            w.problem(
+                &u.span(),
+                &join(path, "unique"),
+                format!("`{}` is not one of entity `{name}`'s systems", u.get_ref()),
+                None,
+            );
+        }
         unique.push(u.into_inner());
     }
     let mut e = EntitySpec {

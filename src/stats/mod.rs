@@ -361,6 +361,9 @@ pub struct SourceAcc {
     slots: Vec<Vec<Slot>>,
 }
 
+/// Each row's key and value text of one `compare` side.
+type RowPairs = (Vec<Option<String>>, Vec<Option<String>>);
+
 /// A batch being filled: one `ColumnAcc` per column plus the row flags of this batch.
 pub struct BatchAcc<'r> {
     pub acc: SourceAcc,
@@ -368,7 +371,7 @@ pub struct BatchAcc<'r> {
     row_flags: Vec<u8>,
     /// Per `entity_values` entry, each row's key and value, paired when the batch closes (a
     /// reader may hand over a batch column by column).
-    pairs: Vec<(Vec<Option<String>>, Vec<Option<String>>)>,
+    pairs: Vec<RowPairs>,
 }
 
 impl SourceAcc {

@@ -351,8 +351,57 @@ unique = ["crm", "zzz"]
                 .hint("did you mean `tickets`?"),
             at(15, 29, "entities[0].compare", "entity `customer` refers to source `billing`, which is not declared")
                 .hint("declared sources: `tickets`, `crm`"),
+            at(16, 11, "entities[0].unique", "`crm` is not one of entity `customer`'s systems"),
             at(16, 18, "entities[0].unique", "entity `customer` refers to source `zzz`, which is not declared")
                 .hint("declared sources: `tickets`, `crm`"),
+        ],
+    );
+}
+
+#[test]
+fn entity_comparing_outside_its_systems_or_listing_one_twice() {
+    let f = fixture(
+        r#"[pilot]
+name = "t"
+
+[[sources]]
+name = "tickets"
+path = "tickets.csv"
+
+[[sources]]
+name = "crm"
+path = "tickets.csv"
+
+[[entities]]
+name = "customer"
+keys = ["tickets.customer_id", "tickets.ticket_id", "crm.customer_id"]
+compare = [["tickets.body", "crm.body"]]
+
+[[entities]]
+name = "ticket"
+keys = ["tickets.ticket_id", "tickets.customer_id"]
+compare = [["tickets.body", "crm.body"]]
+"#,
+    );
+    assert_invalid(
+        &f,
+        &[
+            at(
+                14,
+                32,
+                "entities[0].keys",
+                "source `tickets` is listed twice; each system of an entity has one key column",
+            ),
+            at(17, 1, "entities[1].keys", "entity `ticket` needs keys in at least two systems")
+                .hint("write `keys = [\"tickets.customer_id\", \"crm.customer_id\"]`"),
+            at(
+                19,
+                30,
+                "entities[1].keys",
+                "source `tickets` is listed twice; each system of an entity has one key column",
+            ),
+            at(20, 29, "entities[1].compare", "`crm` is not one of entity `ticket`'s systems")
+                .hint("values are compared per key: add the source's key column to `keys`"),
         ],
     );
 }
