@@ -289,6 +289,7 @@ fn run_check(path: &Path) -> Result<i32> {
 /// Columns the profile names that its sources do not have, and sources that cannot be opened.
 pub fn column_problems(profile: &Profile) -> Vec<Problem> {
     let mut problems = Vec::new();
+    let mut known: Vec<(&str, Vec<String>)> = Vec::new();
     for (i, spec) in profile.sources.iter().enumerate() {
         let source = sources::open(spec);
         let columns = match source.columns() {
@@ -321,6 +322,32 @@ pub fn column_problems(profile: &Profile) -> Vec<Problem> {
                 col: named.col,
                 key: format!("sources[{i}].{what}"),
                 message: format!("{what} column `{}` is not in source `{}`", named.name, spec.name),
+                hint: Some(hint),
+            });
+        }
+        known.push((spec.name.as_str(), columns));
+    }
+    // Entities name columns as `source.column`; the entity's table is where they are written.
+    for (j, e) in profile.entities.iter().enumerate() {
+        let named = e
+            .keys
+            .iter()
+            .map(|k| ("keys", k))
+            .chain(e.compare.iter().flat_map(|(a, b)| [("compare", a), ("compare", b)]));
+        for (what, (source, column)) in named {
+            let Some((_, columns)) = known.iter().find(|(n, _)| n == source) else { continue };
+            if columns.contains(column) {
+                continue;
+            }
+            let hint = match did_you_mean(column, columns.iter().map(String::as_str)) {
+                Some(s) => format!("did you mean `{source}.{s}`?"),
+                None => format!("`{source}` has columns {}", list(columns)),
+            };
+            problems.push(Problem {
+                line: e.line,
+                col: 1,
+                key: format!("entities[{j}].{what}"),
+                message: format!("entity `{}`: column `{column}` is not in source `{source}`", e.name),
                 hint: Some(hint),
             });
         }

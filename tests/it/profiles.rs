@@ -276,6 +276,40 @@ required = ["ticket_id", "subject", "body"]
 "#;
 
 #[test]
+fn absent_entity_columns_are_problems_for_check() {
+    let f = fixture(
+        r#"[pilot]
+name = "t"
+
+[[sources]]
+name = "tickets"
+path = "tickets.csv"
+
+[[sources]]
+name = "crm"
+path = "tickets.csv"
+
+[[entities]]
+name = "customer"
+keys = ["tickets.customerid", "crm.customer_id"]
+compare = [["tickets.body", "crm.email"]]
+"#,
+    );
+    let out = check(&f.profile);
+    assert_problems(
+        "check",
+        &f.profile,
+        &out,
+        &[
+            at(12, 1, "entities[0].keys", "entity `customer`: column `customerid` is not in source `tickets`")
+                .hint("did you mean `tickets.customer_id`?"),
+            at(12, 1, "entities[0].compare", "entity `customer`: column `email` is not in source `crm`")
+                .hint("`crm` has columns `ticket_id`, `customer_id`, `updated_at`, `category`, `body`"),
+        ],
+    );
+}
+
+#[test]
 fn absent_columns_are_problems_for_check() {
     let f = fixture(ABSENT_COLUMNS);
     let out = check(&f.profile);
