@@ -11,3 +11,4 @@ mod detect;
 mod profiles;
 mod reports;
 mod sql;
+mod usecases;
