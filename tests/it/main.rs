@@ -12,3 +12,4 @@ mod entities;
 mod profiles;
 mod reports;
 mod sql;
+mod usecases;
