@@ -717,6 +717,23 @@ mod tests {
     }
 
     #[test]
+    fn batches_merged_into_one_collector_count_once_finished() {
+        // A merged batch's keys wait in bucket tails until `finish` (see `Collected::take`,
+        // whose omission lost keys of a Parquet file's second row group).
+        let mut total = KeyCollector::default();
+        for part in [1..=22, 23..=40] {
+            let mut b = KeyCollector::default();
+            for k in part {
+                b.add(Some(&k.to_string()), 1, &[]);
+            }
+            b.finish();
+            total.merge(b);
+        }
+        total.finish();
+        assert_eq!(total.distinct(), 40);
+    }
+
+    #[test]
     fn mixed_changed_and_unchanged_keys_keep_the_raw_set() {
         let chain = [Normalization::StripLeadingZeros];
         let mut a = KeyCollector::default();

@@ -77,8 +77,17 @@ pub struct Collected {
 }
 
 impl Collected {
+    /// Takes the source's collectors, finished: merged batches wait in bucket tails until then.
     pub fn take(acc: &mut SourceAcc) -> Collected {
-        Collected { keys: std::mem::take(&mut acc.entity_keys), values: std::mem::take(&mut acc.entity_values) }
+        let mut c =
+            Collected { keys: std::mem::take(&mut acc.entity_keys), values: std::mem::take(&mut acc.entity_values) };
+        for k in &mut c.keys {
+            k.finish();
+        }
+        for v in &mut c.values {
+            v.finish();
+        }
+        c
     }
 }
 
