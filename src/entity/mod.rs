@@ -212,6 +212,7 @@ fn key_texts(k: &KeyCollector, codes: &[Code], chain: &[Normalization]) -> Vec<S
             out.push(clip(&t));
         }
     }
+    out.sort();
     out
 }
 

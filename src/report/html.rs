@@ -244,6 +244,7 @@ fn findings(r: &Report, h: &mut String) {
                     let (at, value) = example_parts(e, base);
                     match e.value {
                         Some(_) => format!("{} <code>{}</code>", esc(&at), esc(&value)),
+                        None if value.is_empty() => esc(&at),
                         None => format!("{} <span class=\"muted\">{}</span>", esc(&at), esc(&value)),
                     }
                 })

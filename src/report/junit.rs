@@ -110,7 +110,7 @@ fn details(r: &Report, f: &Finding) -> String {
     let base = source_location(r, f);
     for e in &f.evidence {
         let (at, value) = example_parts(e, base);
-        lines.push(format!("e.g. {at} {value}"));
+        lines.push(if value.is_empty() { format!("e.g. {at}") } else { format!("e.g. {at} {value}") });
     }
     lines.join("\n")
 }

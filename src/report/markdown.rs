@@ -152,7 +152,7 @@ fn evidence(e: &Example, base: Option<&str>) -> String {
         Some(_) => code(&value, false),
         None => value,
     };
-    format!("{} {value}", text(&at))
+    if value.is_empty() { text(&at) } else { format!("{} {value}", text(&at)) }
 }
 
 fn source(s: &SourceReport, md: &mut String) {
@@ -499,11 +499,13 @@ pub(crate) fn example_parts(e: &Example, base: Option<&str>) -> (String, String)
     match &e.at.at {
         Locator::Line(n) => at.push_str(&format!("line {}", thousands(*n))),
         Locator::Row(n) => at.push_str(&format!("row {}", thousands(*n))),
-        Locator::Key(k) => at.push_str(&format!("key {k}")),
+        Locator::Key(k) | Locator::EntityKey(k) => at.push_str(&format!("key {k}")),
     }
-    let value = match &e.value {
-        Some(v) => format!("\"{v}\""),
-        None => "(null)".to_string(),
+    let value = match (&e.value, &e.at.at) {
+        (Some(v), _) => format!("\"{v}\""),
+        // The key is the whole example.
+        (None, Locator::EntityKey(_)) => String::new(),
+        (None, _) => "(null)".to_string(),
     };
     (at, value)
 }

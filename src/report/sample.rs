@@ -627,7 +627,7 @@ fn findings() -> Vec<Finding> {
             "7.1%",
             Some("warn 2% · fail 10%"),
             "customer: 7.1% of `tickets.customer_id` keys (50 of 700) are not in crm (warn at 2%)",
-            vec![Example { at: LocatorInFile { file: None, at: Locator::Key("4711".into()) }, value: None }],
+            vec![Example { at: LocatorInFile { file: None, at: Locator::EntityKey("4711".into()) }, value: None }],
         ),
         finding(
             "entities.max_conflict_share.customer.tickets.customer_email.crm.email",
@@ -639,7 +639,7 @@ fn findings() -> Vec<Finding> {
             Some("warn 1% · fail 5%"),
             "customer: `tickets.customer_email` and `crm.email` disagree on 12 of 640 matched keys (warn at 1%)",
             vec![Example {
-                at: LocatorInFile { file: None, at: Locator::Key("123".into()) },
+                at: LocatorInFile { file: None, at: Locator::EntityKey("123".into()) },
                 value: Some("j***@example.com vs k***@example.org".into()),
             }],
         ),

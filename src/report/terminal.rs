@@ -291,7 +291,7 @@ fn example(e: &Example, base: Option<&str>, with_file: bool) -> String {
     match &e.at.at {
         Locator::Line(n) => s.push_str(&format!("line {}", thousands(*n))),
         Locator::Row(n) => s.push_str(&format!("row {}", thousands(*n))),
-        Locator::Key(k) => s.push_str(&format!("key {}", escape(&cut(k, MAX_VALUE)))),
+        Locator::Key(k) | Locator::EntityKey(k) => s.push_str(&format!("key {}", escape(&cut(k, MAX_VALUE)))),
     }
     if let Some(v) = &e.value {
         s.push_str(&format!(" \"{}\"", escape(&cut(v, MAX_VALUE))));

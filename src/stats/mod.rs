@@ -91,6 +91,9 @@ pub enum Locator {
     Line(u64),
     Row(u64),
     Key(String),
+    /// An entity's key value itself, standing for every row that holds it (DESIGN §3
+    /// "Fragmentation"): there is no one row to point at.
+    EntityKey(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -25,7 +25,7 @@ fn finding(id: String, severity: Severity, source: &str, column: Option<&str>) -
 
 /// A key as evidence: named by itself, since it stands for every row that holds it.
 fn key_example(key: &str) -> Example {
-    Example { at: LocatorInFile { file: None, at: Locator::Key(key.to_string()) }, value: None }
+    Example { at: LocatorInFile { file: None, at: Locator::EntityKey(key.to_string()) }, value: None }
 }
 
 /// `tickets`, `tickets and crm`, `tickets, kb and crm`.
@@ -121,7 +121,7 @@ pub fn evaluate(profile: &Profile, spec: &EntitySpec, r: &EntityReport, m: &Meas
                 .examples
                 .iter()
                 .map(|e| Example {
-                    at: LocatorInFile { file: None, at: Locator::Key(e.key.clone()) },
+                    at: LocatorInFile { file: None, at: Locator::EntityKey(e.key.clone()) },
                     value: Some(format!("{} vs {}", e.left, e.right)),
                 })
                 .collect();

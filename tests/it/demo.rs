@@ -32,11 +32,35 @@ fn demo_verdict_and_checklist() {
     assert_eq!(
         r["checklist"],
         json!({"data_access": "FAIL", "clean": "FAIL", "permissioned": "WARN", "current": "WARN",
-               "labeled": "WARN", "connected": null})
+               "labeled": "WARN", "connected": "FAIL"})
     );
     assert_eq!(r["as_of"], AS_OF);
     assert_eq!(r["profile"]["name"], "support-deflection");
     assert_eq!(r["profile"]["owner"], "support-ops@example.com");
+}
+
+/// The customer entity: ticket rows against the CRM (fixtures/README.md, "Entity customer").
+#[test]
+fn demo_customer_entity() {
+    let (_, r) = demo();
+    let e = &r["entities"][0];
+    assert_eq!(e["name"], "customer");
+    assert_eq!(e["status"], "ok");
+    assert_eq!(e["distinct_keys"], json!({"tickets": 37, "crm": 20}));
+    assert_eq!(e["missing_keys"], json!({"tickets": 1, "crm": 0}));
+    assert_eq!((&e["in_all"], &e["union"]), (&json!(18), &json!(39)));
+    assert_eq!(e["unmatched"], json!({"tickets": 19, "crm": 2}));
+    assert_eq!(e["unmatched_share"], json!({"tickets": 0.5135, "crm": 0.1}));
+    assert_eq!(e["duplicates"], json!({"tickets": 2, "crm": 0}));
+    assert_eq!(e["fragmentation"], json!(0.5385));
+    assert_eq!(e["shapes"], json!({"tickets": ["A-9999"], "crm": ["A-9999"]}));
+    assert_eq!((&e["matched_raw"], &e["matched_normalized"], &e["recovered"]), (&json!(18), &json!(18), &json!(0)));
+    assert_eq!(e["keys_fetched"], json!({"tickets": 0, "crm": 20}));
+    let sev = |id: &str| finding(&r, id).map(|f| f["severity"].clone());
+    assert_eq!(sev("entities.max_unmatched_share.customer.tickets"), Some(json!("FAIL")));
+    assert_eq!(sev("entities.max_unmatched_share.customer.crm"), Some(json!("WARN")));
+    assert_eq!(sev("entities.max_duplicate_keys.customer.crm"), Some(json!("PASS")));
+    assert_eq!(sev("entities.key_shapes.customer"), Some(json!("PASS")));
 }
 
 #[test]

@@ -82,7 +82,7 @@ fn assert_expected(report: &Value) {
     assert_eq!(c["examples"][0]["left"].as_str().map(|s| s.ends_with("@example.com")), Some(true));
     let f = finding(report, "entities.max_unmatched_share.customer.tickets").expect("unmatched finding");
     assert_eq!((f["severity"].as_str(), f["value"].as_str()), (Some("FAIL"), Some("25%")), "{f}");
-    assert_eq!(f["evidence"][0]["key"], "9");
+    assert_eq!(f["evidence"][0]["entity_key"], "9");
     let f = finding(report, "entities.max_duplicate_keys.customer.crm").expect("crm's key must be unique");
     assert_eq!(f["severity"], "PASS");
     assert!(finding(report, "entities.max_duplicate_keys.customer.tickets").is_none(), "tickets may repeat customers");
@@ -284,7 +284,7 @@ fn three_systems_count_keys_in_all_and_in_no_other() {
     assert_eq!(e["duplicates"], json!({"a": 0, "b": 0, "c": 1}));
     let f = finding(&r, "entities.max_duplicate_keys.thing.c").expect("c is listed as unique");
     assert_eq!(f["severity"], "FAIL");
-    assert_eq!(f["evidence"][0]["key"], "6");
+    assert_eq!(f["evidence"][0]["entity_key"], "6");
     let f = finding(&r, "entities.max_unmatched_share.thing.a").expect("a's unmatched keys");
     assert!(f["message"].as_str().is_some_and(|m| m.contains("in no other system (b and c)")), "{f}");
 }

@@ -199,9 +199,10 @@ fn demo_html_in_headless_chromium() {
     assert_eq!(d.requests, Vec::<String>::new(), "network requests");
     let dom = d.stdout;
     assert!(dom.contains("Data readiness: support-deflection"), "the page did not render:\n{}", d.stderr);
-    // Three sources (tickets, kb, crm), each with an age, a missing-share and a label chart.
+    // Three sources (tickets, kb, crm), each with an age, a missing-share and a label chart,
+    // and the customer entity's key-overlap chart.
     let svgs: Vec<&str> = dom.split("<svg ").skip(1).map(|s| s.split('>').next().unwrap_or_default()).collect();
-    assert_eq!(svgs.len(), 9, "charts in the DOM");
+    assert_eq!(svgs.len(), 10, "charts in the DOM");
     for head in &svgs {
         let size = |name: &str| {
             head.split_once(&format!(" {name}=\""))
