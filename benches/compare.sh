@@ -4,8 +4,16 @@
 #
 #   bash benches/compare.sh pg                      # PostgreSQL push-down job, 1,000,000 rows
 #   ROWS=1000000,2000000 RUNS=5 bash benches/compare.sh pg
+#   bash benches/compare.sh keys                    # entity key sets, 10,000,000 keys a side
 #
-# Jobs (only `pg` exists so far; the CSV, Parquet, DuckDB and polars jobs are still to come):
+# Jobs (`pg` and `keys` so far; the CSV, Parquet, DuckDB and polars jobs are still to come):
+#
+#   keys An entity across two CSV files of KEYS (default 10,000,000) distinct keys each,
+#        `C-00000001`… against bare numbers offset by half, so half the keys match once
+#        normalized (`strip_prefix:C-`, `strip_leading_zeros`) and none as written. Runs
+#        `preflight scan` RUNS times under /usr/bin/time -v, checks the counts in its report, and
+#        prints the median wall time and peak memory (benches/out/compare-keys.json). This is the
+#        memory bound the README states for entities.
 #
 #   pg   A PostgreSQL table of support tickets, measured by `preflight scan` (push-down: the
 #        database computes every measure) and by `psql` running a hand-written aggregate query
@@ -39,14 +47,101 @@
 set -euo pipefail
 
 job=${1:-}
-if [ "$job" != "pg" ]; then
-  echo "usage: bash benches/compare.sh pg   (ROWS=1000000,2000000 RUNS=5)" >&2
-  echo "only the PostgreSQL job exists yet" >&2
+if [ "$job" != "pg" ] && [ "$job" != "keys" ]; then
+  echo "usage: bash benches/compare.sh pg|keys   (ROWS=1000000,2000000 KEYS=10000000 RUNS=5)" >&2
   exit 2
 fi
 
 cd "$(dirname "$0")/.."
 root=$(pwd)
+
+# The entity key-set job: no database, two generated CSV files.
+if [ "$job" = "keys" ]; then
+  KEYS=${KEYS:-10000000}
+  RUNS=${RUNS:-3}
+  export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/preflight-target}
+  [ -x /usr/bin/time ] || { echo "compare.sh: /usr/bin/time is required (Debian package \`time\`)" >&2; exit 2; }
+  echo "building preflight (release)…" >&2
+  cargo build --release --locked --quiet
+  bin="$CARGO_TARGET_DIR/release/preflight"
+  work=$(mktemp -d "${TMPDIR:-/tmp}/preflight-keys.XXXXXX")
+  trap 'rm -rf "$work"' EXIT
+  echo "writing 2 x $KEYS keys…" >&2
+  python3 - "$work" "$KEYS" <<'PY'
+import sys
+work, n = sys.argv[1], int(sys.argv[2])
+step = 1_000_000
+with open(f"{work}/tickets.csv", "w") as f:
+    f.write("customer_id\n")
+    for lo in range(1, n + 1, step):
+        f.write("".join(f"C-{i:08d}\n" for i in range(lo, min(lo + step, n + 1))))
+with open(f"{work}/crm.csv", "w") as f:
+    f.write("customer_id\n")
+    for lo in range(1, n + 1, step):
+        f.write("".join(f"{i + n // 2}\n" for i in range(lo, min(lo + step, n + 1))))
+PY
+  cat >"$work/keys.toml" <<TOML
+[pilot]
+name = "bench-keys"
+
+[[sources]]
+name = "tickets"
+path = "tickets.csv"
+
+[[sources]]
+name = "crm"
+path = "crm.csv"
+
+[[entities]]
+name = "customer"
+keys = ["tickets.customer_id", "crm.customer_id"]
+normalize = ["strip_prefix:C-", "strip_leading_zeros"]
+TOML
+  mkdir -p "$root/benches/out"
+  : >"$work/runs.txt"
+  for r in $(seq 1 "$RUNS"); do
+    rc=0
+    /usr/bin/time -v -o "$work/time.txt" "$bin" scan "$work/keys.toml" --format json --out "$work/report.json" \
+      --quiet --as-of 2026-11-25T00:00:00Z >/dev/null 2>"$work/err.txt" || rc=$?
+    [ "$rc" -le 1 ] || { echo "compare.sh: preflight exited $rc:" >&2; cat "$work/err.txt" >&2; exit 1; }
+    python3 - "$work/time.txt" "$work/report.json" "$KEYS" >>"$work/runs.txt" <<'PY'
+import json, sys
+t, report, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+e = json.load(open(report))["entities"][0]
+want = {"distinct_keys": {"tickets": n, "crm": n}, "in_all": n // 2, "matched_raw": 0}
+for k, v in want.items():
+    assert e[k] == v, f"{k}: {e[k]} != {v}"
+wall = rss = None
+for line in open(t):
+    line = line.strip()
+    if line.startswith("Elapsed (wall clock) time"):
+        s = 0.0
+        for p in line.rsplit(": ", 1)[1].split(":"):
+            s = s * 60 + float(p)
+        wall = s
+    elif line.startswith("Maximum resident set size"):
+        rss = int(line.rsplit(": ", 1)[1])
+print(f"{wall} {rss}")
+PY
+    echo "  run $r: $(tail -1 "$work/runs.txt")" >&2
+  done
+  python3 - "$work/runs.txt" "$root/benches/out/compare-keys.json" "$KEYS" "$(du -m "$work/tickets.csv" | cut -f1)" <<'PY'
+import json, os, platform, statistics, sys, datetime
+runs = [tuple(map(float, l.split())) for l in open(sys.argv[1])]
+out, n, mb = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+wall = statistics.median(r[0] for r in runs)
+peak = statistics.median(r[1] for r in runs) / 1024
+print(f"\nentity key sets: 2 x {n:,} distinct keys ({mb} MB of CSV each), medians of {len(runs)} runs")
+print(f"  preflight scan  wall {wall:.2f} s  peak {peak:.0f} MB")
+doc = {"job": "keys", "keys_per_side": n, "runs": len(runs), "wall_s": wall, "peak_mb": round(peak, 1),
+       "runs_wall_s": [r[0] for r in runs],
+       "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+       "machine": {"cores": os.cpu_count(), "system": platform.platform()}}
+json.dump(doc, open(out, "w"), indent=2)
+print(f"written to {os.path.relpath(out)}")
+PY
+  exit 0
+fi
 ROWS=${ROWS:-1000000}
 RUNS=${RUNS:-5}
 AS_OF=${AS_OF:-2026-11-25T00:00:00Z}

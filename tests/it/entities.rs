@@ -8,7 +8,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use crate::common::{finding, scan_json, source, write};
-use crate::sql::{Cleanup, available, exec, pg_url, unique, with_db};
+use crate::sql::{Cleanup, available, exec, my_url, pg_url, unique, with_db};
 
 /// `(ticket_id, customer_id, email)`: `C-000001` style ids, one bare `2`, a blank and a null
 /// id, customer 1 and 2 twice, customer 9 unknown to the CRM, customer 3's email disagreeing.
@@ -224,6 +224,27 @@ fn both_sides_in_one_postgres_database_join_there() {
     // No key set reached the scanner: PostgreSQL grouped, normalized and intersected the keys.
     assert_eq!(e["computed_in"], "database", "{e}");
     assert_eq!(e["keys_fetched"], json!({"tickets": 0, "crm": 0}));
+}
+
+#[test]
+fn csv_against_mysql_streams_distinct_keys_byte_for_byte() {
+    let admin = my_url();
+    if !available(&admin, "MariaDB/MySQL") {
+        return;
+    }
+    let db = unique("pf_entity");
+    exec(&admin, &[format!("CREATE DATABASE {db}")]).expect("MySQL answers").expect("create a test database");
+    let _cleanup = Cleanup { url: admin.clone(), stmts: vec![format!("DROP DATABASE IF EXISTS {db}")] };
+    let url = with_db(&admin, &db);
+    exec(&url, &load('`')).expect("MySQL answers").expect("load the tables");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write(dir.path(), "tickets.csv", tickets_csv());
+    let p = profile(dir.path(), "path = \"tickets.csv\"", &format!("url = \"{url}\"\ntable = \"customers\""), ENTITY);
+    let (_, r) = scan_json(&p, &[]);
+    assert_expected(&r);
+    // MySQL is never asked to join: its collations compare case-insensitively.
+    assert_eq!(entity(&r)["computed_in"], "preflight");
+    assert_eq!(entity(&r)["keys_fetched"]["crm"], 8);
 }
 
 #[test]

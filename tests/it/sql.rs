@@ -62,7 +62,7 @@ pub(crate) fn pg_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
-fn my_url() -> String {
+pub(crate) fn my_url() -> String {
     std::env::var("PREFLIGHT_TEST_MYSQL_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".into())
 }
 
