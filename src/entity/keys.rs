@@ -189,25 +189,8 @@ impl Bucket {
     fn compact(&mut self) {
         if !self.tail.is_empty() {
             self.tail.sort_unstable();
-            let mut merged = Vec::with_capacity(self.sorted.len() + self.tail.len());
-            let (a, b) = (&self.sorted, &self.tail);
-            let (mut i, mut j) = (0, 0);
-            let mut last: Option<Code> = None;
-            while i < a.len() || j < b.len() {
-                let next = if j == b.len() || (i < a.len() && a[i] <= b[j]) {
-                    i += 1;
-                    a[i - 1]
-                } else {
-                    j += 1;
-                    b[j - 1]
-                };
-                if last == Some(next) {
-                    self.multi.push(next);
-                } else {
-                    merged.push(next);
-                    last = Some(next);
-                }
-            }
+            let multi = &mut self.multi;
+            let mut merged = merge_sorted(&self.sorted, &self.tail, |dup| multi.push(dup));
             if merged.capacity() > merged.len() + merged.len() / 4 + 16 {
                 merged.shrink_to_fit();
             }
@@ -459,7 +442,7 @@ fn overlap_inner(systems: &[&KeyCollector], view: View, cap: usize) -> (Overlap,
                     if s.all_unchanged {
                         scratch.push(Vec::new());
                     } else {
-                        scratch.push(merge_sorted(&s.unchanged[b].sorted, &s.raw_changed[b].sorted));
+                        scratch.push(merge_sorted(&s.unchanged[b].sorted, &s.raw_changed[b].sorted, |_| {}));
                     }
                 }
                 systems
@@ -475,7 +458,9 @@ fn overlap_inner(systems: &[&KeyCollector], view: View, cap: usize) -> (Overlap,
     (out, examples)
 }
 
-fn merge_sorted(a: &[Code], b: &[Code]) -> Vec<Code> {
+/// Merges two sorted lists into one without repeats; `on_repeat` sees each code dropped as a
+/// repeat (a code in both lists, or twice in one).
+fn merge_sorted(a: &[Code], b: &[Code], mut on_repeat: impl FnMut(Code)) -> Vec<Code> {
     let mut out = Vec::with_capacity(a.len() + b.len());
     let (mut i, mut j) = (0, 0);
     while i < a.len() || j < b.len() {
@@ -486,7 +471,9 @@ fn merge_sorted(a: &[Code], b: &[Code]) -> Vec<Code> {
             j += 1;
             b[j - 1]
         };
-        if out.last() != Some(&next) {
+        if out.last() == Some(&next) {
+            on_repeat(next);
+        } else {
             out.push(next);
         }
     }

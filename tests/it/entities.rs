@@ -182,23 +182,33 @@ fn one_sqlite_database_joins_inside_it() {
     assert_eq!(entity(&r)["keys_fetched"], json!({"tickets": 0, "crm": 0}));
 }
 
-/// A PostgreSQL database holding both tables, and its cleanup.
-fn pg_both() -> Option<(String, Cleanup)> {
-    let admin = pg_url();
-    if !available(&admin, "PostgreSQL") {
+/// A fresh database on the server at `admin` holding both tables, and its cleanup; `None`
+/// (after `available` printed `skipped`) when the server does not answer.
+fn database_with_both(admin: &str, what: &str) -> Option<(String, Cleanup)> {
+    if !available(admin, what) {
         return None;
     }
     let db = unique("pf_entity");
-    exec(&admin, &[format!("CREATE DATABASE {db}")])?.expect("create a test database");
-    let cleanup = Cleanup { url: admin.clone(), stmts: vec![format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)")] };
-    let url = with_db(&admin, &db);
-    exec(&url, &load('"'))?.expect("load the tables");
+    exec(admin, &[format!("CREATE DATABASE {db}")])?.expect("create a test database");
+    let postgres = admin.starts_with("postgres");
+    let drop = if postgres {
+        format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+    } else {
+        format!("DROP DATABASE IF EXISTS {db}")
+    };
+    let cleanup = Cleanup { url: admin.to_string(), stmts: vec![drop] };
+    let url = with_db(admin, &db);
+    exec(&url, &load(if postgres { '"' } else { '`' }))?.expect("load the tables");
     Some((url, cleanup))
 }
 
-#[test]
-fn csv_against_postgres_streams_distinct_keys() {
-    let Some((url, _cleanup)) = pg_both() else { return };
+fn pg_both() -> Option<(String, Cleanup)> {
+    database_with_both(&pg_url(), "PostgreSQL")
+}
+
+/// The CSV tickets against the `customers` table at `url`, streamed: the database sends each of
+/// its eight keys once.
+fn csv_against_table(url: &str) {
     let dir = tempfile::tempdir().expect("a temporary directory");
     write(dir.path(), "tickets.csv", tickets_csv());
     let p = profile(dir.path(), "path = \"tickets.csv\"", &format!("url = \"{url}\"\ntable = \"customers\""), ENTITY);
@@ -206,6 +216,12 @@ fn csv_against_postgres_streams_distinct_keys() {
     assert_expected(&r);
     assert_eq!(entity(&r)["computed_in"], "preflight");
     assert_eq!(entity(&r)["keys_fetched"]["crm"], 8);
+}
+
+#[test]
+fn csv_against_postgres_streams_distinct_keys() {
+    let Some((url, _cleanup)) = pg_both() else { return };
+    csv_against_table(&url);
 }
 
 #[test]
@@ -226,25 +242,11 @@ fn both_sides_in_one_postgres_database_join_there() {
     assert_eq!(e["keys_fetched"], json!({"tickets": 0, "crm": 0}));
 }
 
+/// MySQL is never asked to join (its collations compare case-insensitively): it streams.
 #[test]
 fn csv_against_mysql_streams_distinct_keys_byte_for_byte() {
-    let admin = my_url();
-    if !available(&admin, "MariaDB/MySQL") {
-        return;
-    }
-    let db = unique("pf_entity");
-    exec(&admin, &[format!("CREATE DATABASE {db}")]).expect("MySQL answers").expect("create a test database");
-    let _cleanup = Cleanup { url: admin.clone(), stmts: vec![format!("DROP DATABASE IF EXISTS {db}")] };
-    let url = with_db(&admin, &db);
-    exec(&url, &load('`')).expect("MySQL answers").expect("load the tables");
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    write(dir.path(), "tickets.csv", tickets_csv());
-    let p = profile(dir.path(), "path = \"tickets.csv\"", &format!("url = \"{url}\"\ntable = \"customers\""), ENTITY);
-    let (_, r) = scan_json(&p, &[]);
-    assert_expected(&r);
-    // MySQL is never asked to join: its collations compare case-insensitively.
-    assert_eq!(entity(&r)["computed_in"], "preflight");
-    assert_eq!(entity(&r)["keys_fetched"]["crm"], 8);
+    let Some((url, _cleanup)) = database_with_both(&my_url(), "MariaDB/MySQL") else { return };
+    csv_against_table(&url);
 }
 
 #[test]
