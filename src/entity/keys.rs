@@ -5,7 +5,7 @@
 //! A key of at most 15 bytes *is* its code (the bytes and the length), so those compare
 //! exactly; a longer key is a 120-bit xxh3 hash, where a collision among 10^8 keys has a
 //! probability near 10^-20. Codes are the unit of counting, so every count is exact in practice
-//! and the memory is 16 bytes per distinct key plus at most a quarter more while buckets fill.
+//! and the memory is 16 bytes per distinct key plus at most an eighth more while buckets fill.
 
 use std::borrow::Cow;
 
@@ -17,7 +17,9 @@ use crate::profile::Normalization;
 /// Buckets per key set: enough that merging one bucket needs only a sliver of extra memory.
 const BUCKETS: usize = 256;
 
-/// A bucket's unsorted tail is folded into its sorted part once it reaches this share of it.
+/// A bucket's unsorted tail is folded into its sorted part once it holds this many codes, or an
+/// eighth of the sorted part if that is more: at most an eighth more memory than the set itself,
+/// for about eight copies of each code over a whole scan.
 const MIN_TAIL: usize = 1024;
 
 /// Distinct raw keys kept as text per system, for normalization suggestions and examples.
@@ -181,7 +183,7 @@ impl Bucket {
     #[inline]
     fn push(&mut self, c: Code) {
         self.tail.push(c);
-        if self.tail.len() >= MIN_TAIL.max(self.sorted.len() / 4) {
+        if self.tail.len() >= MIN_TAIL.max(self.sorted.len() / 8) {
             self.compact();
         }
     }
@@ -196,7 +198,7 @@ impl Bucket {
             }
             self.sorted = merged;
             self.tail.clear();
-            if self.tail.capacity() > MIN_TAIL.max(self.sorted.len() / 4) * 2 {
+            if self.tail.capacity() > MIN_TAIL.max(self.sorted.len() / 8) * 2 {
                 self.tail.shrink_to_fit();
             }
         }
@@ -373,6 +375,7 @@ impl KeyCollector {
     pub fn finish(&mut self) {
         for b in self.normalized.iter_mut().chain(&mut self.raw_changed).chain(&mut self.unchanged) {
             b.compact();
+            b.tail = Vec::new();
         }
     }
 
