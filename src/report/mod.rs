@@ -3,6 +3,7 @@
 //! The model here is what every output format reads; renderers are pure functions from
 //! `&Report` to bytes and never look at sources or profiles.
 
+pub mod history;
 pub mod html;
 pub mod json;
 pub mod junit;
