@@ -13,6 +13,7 @@
 pub mod cli;
 pub mod detect;
 pub mod explain;
+pub mod history;
 pub mod measure;
 pub mod profile;
 pub mod report;
