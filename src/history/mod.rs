@@ -582,6 +582,8 @@ mod tests {
     use super::*;
     use crate::report::sample::sample;
 
+    const STEPS_V1: &str = include_str!("schema/v1.sql");
+
     impl History {
         /// Runs SQL of the test's own against the file.
         fn exec(&mut self, sql: &str) {
@@ -783,5 +785,35 @@ mod tests {
         assert_eq!(t.columns, None, "version 1 kept no columns");
         assert_eq!(s.source("u").map(|u| u.status.as_str()), Some("error"));
         assert_eq!(s.tool_version, None);
+    }
+
+    #[test]
+    fn the_v1_fixture_is_schema_1_built_from_its_script() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/history");
+        let script = std::fs::read_to_string(root.join("v1.sql")).unwrap_or_else(|e| panic!("v1.sql: {e}"));
+        assert!(script.contains(STEPS_V1), "v1.sql holds src/history/schema/v1.sql verbatim");
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let copy = dir.path().join("copy.sqlite");
+        std::fs::copy(root.join("v1.sqlite"), &copy).unwrap_or_else(|e| panic!("v1.sqlite: {e}"));
+        let mut fixture = History::open_at_version(&copy, 1).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(fixture.schema_version().ok(), Some(1));
+        let mut fresh = History::open_at_version(&dir.path().join("fresh.sqlite"), 1).unwrap_or_else(|e| panic!("{e}"));
+        let schema = "SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_master ORDER BY name";
+        assert_eq!(fixture.text(schema), fresh.text(schema), "the fixture has exactly the schema of step 1");
+        let mut built = History::open_at_version(&dir.path().join("built.sqlite"), 0).unwrap_or_else(|e| panic!("{e}"));
+        built.exec(&script);
+        for dump in [
+            "SELECT version || '|' || description || '|' || applied_by FROM schema_version ORDER BY version",
+            "SELECT id || '|' || profile || '|' || as_of || '|' || verdict || '|' || checklist FROM scans ORDER BY id",
+            "SELECT scan_id || '|' || source || '|' || quote(row_count) || '|' || quote(ready_share) || '|' || \
+             quote(stale_share) || '|' || quote(coverage) || '|' || quote(max_missing_share) \
+             FROM source_measures ORDER BY scan_id, source",
+            "SELECT scan_id || '|' || finding_id || '|' || check_name || '|' || severity || '|' || quote(source) || \
+             '|' || quote(column_name) || '|' || message FROM findings ORDER BY rowid",
+        ] {
+            let rows = fixture.text(dump);
+            assert!(!rows.is_empty(), "{dump}");
+            assert_eq!(rows, built.text(dump), "v1.sqlite is built from v1.sql: {dump}");
+        }
     }
 }

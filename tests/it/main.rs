@@ -8,6 +8,7 @@ mod corpus;
 mod csv;
 mod demo;
 mod detect;
+mod history;
 mod profiles;
 mod reports;
 mod sql;
