@@ -69,6 +69,10 @@ impl HistoryError {
             HistoryError::Open { message, .. } if message.contains("not a database") => {
                 Some("point `--history` at a new file or at one written by preflight".into())
             }
+            // SQLITE_CANTOPEN: most often a folder that does not exist or cannot be written.
+            HistoryError::Open { message, .. } if message.contains("unable to open database file") => {
+                Some("the history file's folder must exist and be writable by this user".into())
+            }
             _ => None,
         }
     }
@@ -94,8 +98,8 @@ impl History {
     }
 
     /// Opens a file without upgrading it beyond `target`: for tests of old schemas.
-    #[doc(hidden)]
-    pub fn open_at_version(path: &Path, target: i64) -> Result<History, HistoryError> {
+    #[cfg(test)]
+    fn open_at_version(path: &Path, target: i64) -> Result<History, HistoryError> {
         History::connect(path, true, target)
     }
 

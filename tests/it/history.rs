@@ -411,6 +411,13 @@ fn history_mistakes_exit_2_with_a_hint() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("[possible values: text, json, markdown, html]"), "{}", stderr(&o));
 
+    // A folder that does not exist.
+    let nowhere = n.dir.path().join("no-such-folder").join("h.sqlite");
+    let o = run(&["scan", &p(&n.profile), "--history", &p(&nowhere), "--quiet"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).starts_with(&format!("error: cannot open history `{}`: ", nowhere.display())), "{}", stderr(&o));
+    assert!(stderr(&o).ends_with("hint: the history file's folder must exist and be writable by this user\n"));
+
     // A database that is not a history is refused, before any source is scanned.
     let other = n.dir.path().join("crm.db");
     std::fs::copy(root().join("fixtures/demo/crm.db"), &other).expect("copy a database");
