@@ -65,6 +65,23 @@ pub const TOPICS: &[Topic] = &[
         doc: include_str!("explain/fragmentation.md"),
     },
     Topic {
+        name: "trend",
+        summary: "this scan against earlier scans kept by `scan --history` (trend)",
+        aliases: &[
+            "history",
+            "min_history",
+            "baseline_scans",
+            "max_row_change",
+            "max_schema_changes",
+            "schema_drift",
+            "max_missing_share_rise",
+            "max_stale_share_rise",
+            "max_coverage_drop",
+            "max_unmatched_share_rise",
+        ],
+        doc: include_str!("explain/trend.md"),
+    },
+    Topic {
         name: "ready_rows",
         summary: "the headline: rows complete, labeled and not stale",
         aliases: &["ready", "ready_share", "rows"],
@@ -131,6 +148,9 @@ mod tests {
         assert_eq!(topic("keys.duplicates.tickets").map(|t| t.name), Some("keys"));
         assert_eq!(topic("max_age").map(|t| t.name), Some("staleness"));
         assert_eq!(topic("connected").map(|t| t.name), Some("fragmentation"));
+        assert_eq!(topic("trend.max_row_change.tickets").map(|t| t.name), Some("trend"));
+        assert_eq!(topic("trend.max_missing_share_rise.tickets.body").map(|t| t.name), Some("trend"));
+        assert_eq!(topic("trend.history").map(|t| t.name), Some("trend"));
         assert_eq!(topic("stalenes"), None);
     }
 

@@ -14,6 +14,7 @@ pub mod cli;
 pub mod detect;
 pub mod entity;
 pub mod explain;
+pub mod history;
 pub mod measure;
 pub mod profile;
 pub mod report;

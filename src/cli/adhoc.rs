@@ -16,7 +16,8 @@ use super::{
 };
 use crate::detect::{self, Choice, Detection, MIN_REQUIRED_PRESENT, percent};
 use crate::profile::{
-    DEFAULT_PLACEHOLDERS, Location, Named, Pilot, Profile, SourceSpec, Thresholds, redact_url, url_has_password,
+    DEFAULT_PLACEHOLDERS, Location, Named, Pilot, Profile, SourceSpec, Thresholds, TrendSettings, redact_url,
+    url_has_password,
 };
 use crate::report::{Report, SourceReport, Status};
 use crate::scan::{ScanOptions, display_path, scan};
@@ -329,6 +330,7 @@ fn profile(name: &str, sources: Vec<SourceSpec>) -> Profile {
         pilot: Pilot { name: name.to_string(), owner: None, kpi: None },
         sources,
         entities: Vec::new(),
+        trend: TrendSettings::default(),
     }
 }
 

@@ -11,7 +11,9 @@ use std::sync::Arc;
 use anyhow::{Context, Result, anyhow};
 use clap::{Parser, Subcommand};
 
+use crate::history::{self, History, HistoryError};
 use crate::profile::{Location, Problem, Profile, ProfileError, did_you_mean};
+use crate::report::history::{HistoryFormat, HistoryReport};
 use crate::report::{self, Format, Report, Severity};
 use crate::scan::{ScanOptions, scan};
 use crate::sources::{self, Progress};
@@ -42,6 +44,8 @@ pub enum Command {
     Profile(adhoc::ProfileArgs),
     /// Write a commented starter profile for these sources (to stdout, or `--out P`).
     Init(adhoc::InitArgs),
+    /// The trend of past scans kept by `scan --history`: verdicts and main measures over time.
+    History(HistoryArgs),
     /// What a measure means, why it matters, how it is computed and which profile keys set it.
     Explain {
         /// A measure (`staleness`), a checklist part (`labeled`) or a finding id; none lists them.
@@ -55,6 +59,29 @@ pub struct ScanArgs {
     pub profile: PathBuf,
     #[command(flatten)]
     pub run: RunArgs,
+    /// Keep this scan in a SQLite history file (created if missing) and judge it against the
+    /// earlier scans there: adds the `trend` part to the report.
+    #[arg(long, value_name = "PATH")]
+    pub history: Option<PathBuf>,
+}
+
+/// The history file `preflight history` reads when `--history` is not given.
+pub const DEFAULT_HISTORY: &str = "preflight-history.sqlite";
+
+#[derive(clap::Args, Debug)]
+pub struct HistoryArgs {
+    /// The history file that `scan --history` writes.
+    #[arg(long, value_name = "PATH", default_value = DEFAULT_HISTORY)]
+    pub history: PathBuf,
+    /// Only the scans of this profile (the pilot's `name`).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: HistoryFormat,
+    /// Write to this file instead of stdout.
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
 }
 
 /// How a scan runs and where its report goes: shared by `scan` and `profile`.
@@ -99,6 +126,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Check { profile } => run_check(&profile),
         Command::Profile(args) => adhoc::run_profile(&args),
         Command::Init(args) => adhoc::run_init(&args),
+        Command::History(args) => run_history(&args),
         Command::Explain { measure } => run_explain(measure.as_deref()),
     }
 }
@@ -121,9 +149,56 @@ fn run_scan(args: &ScanArgs) -> Result<i32> {
     let jobs = parse_jobs(args.run.jobs)?;
     let as_of = parse_as_of(args.run.as_of.as_deref())?;
     let profile = load(&args.profile, false)?;
-    let report = scan_with_progress(&profile, as_of, jobs, args.run.quiet)?;
+    // Opened before scanning, so that an unusable history file stops the run at once.
+    let mut history = args.history.as_deref().map(History::open).transpose().map_err(history_error)?;
+    let mut report = scan_with_progress(&profile, as_of, jobs, args.run.quiet)?;
+    if let Some(h) = &mut history {
+        history::judge_and_record(h, &mut report, &profile.trend).map_err(history_error)?;
+    }
+    if let Some(h) = history {
+        h.close();
+    }
     write_outputs(&report, &formats, &args.run.outs)?;
     Ok(exit_code(report.verdict, args.run.strict))
+}
+
+/// A history file that cannot be opened, read or written stops the command (exit code 2).
+fn history_error(e: HistoryError) -> anyhow::Error {
+    let hint = e.hint();
+    anyhow!(UsageError { message: e.to_string(), hint })
+}
+
+fn run_history(args: &HistoryArgs) -> Result<i32> {
+    let mut h = History::open_existing(&args.history).map_err(history_error)?;
+    if let Some(name) = &args.profile {
+        let names = h.profiles().map_err(history_error)?;
+        if !names.contains(name) {
+            let hint = match did_you_mean(name, names.iter().map(String::as_str)) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None if names.is_empty() => "the history holds no scan yet".to_string(),
+                None => format!(
+                    "profiles in this history: {}",
+                    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                ),
+            };
+            return Err(usage(
+                format!("no scan of profile `{name}` in history `{}`", args.history.display()),
+                Some(hint),
+            ));
+        }
+    }
+    let scans = h.scans(args.profile.as_deref()).map_err(history_error)?;
+    h.close();
+    let view = HistoryReport { history: args.history.display().to_string(), scans };
+    match &args.out {
+        Some(path) => write_file(path, |w| report::history::render(&view, args.format, w))?,
+        None => {
+            let mut out = io::stdout().lock();
+            report::history::render(&view, args.format, &mut out)?;
+            out.flush()?;
+        }
+    }
+    Ok(EXIT_OK)
 }
 
 /// The formats to render (text when none is given), checked against the `--out` paths: the

@@ -19,6 +19,8 @@ pub struct Profile {
     pub pilot: Pilot,
     pub sources: Vec<SourceSpec>,
     pub entities: Vec<EntitySpec>,
+    /// How a scan is judged against earlier scans (`[trend]`); used only with `--history`.
+    pub trend: TrendSettings,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -61,6 +63,39 @@ impl Default for Thresholds {
             min_class_examples: 30,
             max_duplicate_keys: Limit { warn: None, fail: Some(0) },
             placeholders: DEFAULT_PLACEHOLDERS.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+}
+
+/// The `[trend]` table: how far a measure may move against earlier scans before it is a
+/// regression. Rises and drops are in share points (0.02 = 2 points), `max_row_change` is
+/// relative to the previous scan's count (0.2 = 20%).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrendSettings {
+    /// Earlier scans a baseline needs before it judges; fewer is a PASS that says so.
+    pub min_history: u64,
+    /// How many of the most recent earlier scans make the baseline (their median).
+    pub baseline_scans: u64,
+    pub max_row_change: Limit<f64>,
+    /// Columns added, removed or retyped since the previous scan.
+    pub max_schema_changes: Limit<u64>,
+    pub max_missing_share_rise: Limit<f64>,
+    pub max_stale_share_rise: Limit<f64>,
+    pub max_coverage_drop: Limit<f64>,
+    pub max_unmatched_share_rise: Limit<f64>,
+}
+
+impl Default for TrendSettings {
+    fn default() -> Self {
+        TrendSettings {
+            min_history: 3,
+            baseline_scans: 7,
+            max_row_change: Limit { warn: Some(0.2), fail: Some(0.5) },
+            max_schema_changes: Limit { warn: Some(0), fail: None },
+            max_missing_share_rise: Limit { warn: Some(0.02), fail: Some(0.05) },
+            max_stale_share_rise: Limit { warn: Some(0.05), fail: Some(0.15) },
+            max_coverage_drop: Limit { warn: Some(0.05), fail: Some(0.15) },
+            max_unmatched_share_rise: Limit { warn: Some(0.02), fail: Some(0.05) },
         }
     }
 }
@@ -334,6 +369,81 @@ mod tests {
         assert_eq!(redact_url("sqlite://data/crm.db"), "sqlite://data/crm.db");
         assert!(url_has_password("postgres://u:x@h/db"));
         assert!(!url_has_password("postgres://u@h/db?x=a:b@c"));
+    }
+
+    const SOURCE: &str = "[[sources]]\nname = \"t\"\npath = \"t.csv\"\n";
+
+    fn trend_of(table: &str) -> Result<TrendSettings, Vec<Problem>> {
+        let text = format!("[pilot]\nname = \"p\"\n\n{table}\n{SOURCE}");
+        match Profile::from_str(Path::new("p.toml"), &text) {
+            Ok(p) => Ok(p.trend),
+            Err(e) => Err(e.problems().to_vec()),
+        }
+    }
+
+    #[test]
+    fn trend_keys_default_and_override() {
+        assert_eq!(trend_of(""), Ok(TrendSettings::default()));
+        let t = trend_of(
+            "[trend]\nmin_history = 5\nmax_row_change = { warn = 0.1, fail = 2 }\nmax_schema_changes = 0\n\
+             max_coverage_drop = 0.2\n",
+        );
+        let Ok(t) = t else { panic!("{t:?}") };
+        assert_eq!(t.min_history, 5);
+        assert_eq!(t.baseline_scans, 7);
+        assert_eq!(t.max_row_change, Limit { warn: Some(0.1), fail: Some(2.0) });
+        assert_eq!(t.max_schema_changes, Limit { warn: None, fail: Some(0) });
+        assert_eq!(t.max_coverage_drop, Limit { warn: None, fail: Some(0.2) });
+        // Raising only `min_history` past the window widens the window with it.
+        assert_eq!(trend_of("[trend]\nmin_history = 10\n").map(|t| t.baseline_scans), Ok(10));
+    }
+
+    #[test]
+    fn trend_mistakes_are_located_and_explained() {
+        let problems = trend_of(
+            "[trend]\nmin_histroy = 3\nbaseline_scans = 2\nmax_row_change = -0.5\nmax_missing_share_rise = 2\n\
+             max_stale_share_rise = \"5%\"\n",
+        )
+        .err()
+        .unwrap_or_default();
+        let got: Vec<(usize, &str, &str, Option<&str>)> =
+            problems.iter().map(|p| (p.line, p.key.as_str(), p.message.as_str(), p.hint.as_deref())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (5, "trend.min_histroy", "unknown key `min_histroy`", Some("did you mean `min_history`?")),
+                (
+                    6,
+                    "trend.baseline_scans",
+                    "`baseline_scans` (2) is smaller than `min_history` (3): the baseline could never hold enough scans",
+                    Some("set `baseline_scans` to 3 or more")
+                ),
+                (
+                    7,
+                    "trend.max_row_change",
+                    "`-0.5` is out of range: expected a fraction of 0 or more",
+                    Some("0.2 means a change of 20% against the previous scan; 1 means doubled (or fell to zero)")
+                ),
+                (
+                    8,
+                    "trend.max_missing_share_rise",
+                    "share `2` is out of range: expected a number between 0 and 1",
+                    Some("write shares as fractions: 0.05 means 5%")
+                ),
+                (9, "trend.max_stale_share_rise", "expected a share between 0 and 1, found string", None),
+            ]
+        );
+        let zero = trend_of("[trend]\nmin_history = 0\n").err().unwrap_or_default();
+        assert_eq!(
+            zero.first().map(|p| p.message.as_str()),
+            Some("`min_history` must be at least 1: a baseline needs an earlier scan")
+        );
+        let text = format!("trend = 3\n[pilot]\nname = \"p\"\n{SOURCE}");
+        let not_table = Profile::from_str(Path::new("p.toml"), &text).err().map(|e| e.problems().to_vec());
+        let first = not_table.unwrap_or_default().first().map(|p| (p.line, p.message.clone()));
+        assert_eq!(first, Some((1, "expected a table `[trend]`, found integer".to_string())));
+        let typo = trend_of("[trends]\n").err().unwrap_or_default();
+        assert_eq!(typo.first().and_then(|p| p.hint.as_deref()), Some("did you mean `trend`?"));
     }
 
     #[test]

@@ -9,10 +9,20 @@ use toml::de::{DeTable, DeValue};
 
 use super::{
     EntitySpec, FileFormat, Limit, Location, Named, Normalization, Pilot, Problem, Profile, SourceSpec, Thresholds,
-    did_you_mean, parse_duration, redact_url, suggest_duration,
+    TrendSettings, did_you_mean, parse_duration, redact_url, suggest_duration,
 };
 
-const TOP_KEYS: &[&str] = &["pilot", "defaults", "sources", "entities"];
+const TOP_KEYS: &[&str] = &["pilot", "defaults", "sources", "entities", "trend"];
+const TREND_KEYS: &[&str] = &[
+    "min_history",
+    "baseline_scans",
+    "max_row_change",
+    "max_schema_changes",
+    "max_missing_share_rise",
+    "max_stale_share_rise",
+    "max_coverage_drop",
+    "max_unmatched_share_rise",
+];
 const PILOT_KEYS: &[&str] = &["name", "owner", "kpi"];
 const THRESHOLD_KEYS: &[&str] = &[
     "max_age",
@@ -190,6 +200,38 @@ impl Walker<'_> {
         }
     }
 
+    /// A relative change such as `max_row_change`: a fraction ≥ 0 that may exceed 1 (growth).
+    fn ratio(&mut self, v: &Spanned<DeValue<'_>>, path: &str) -> Option<f64> {
+        let n = match v.get_ref() {
+            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
+            DeValue::Integer(i) => i.as_str().replace('_', "").parse::<i64>().ok().map(|i| i as f64),
+            other => {
+                self.problem(
+                    &v.span(),
+                    path,
+                    format!("expected a fraction such as 0.2, found {}", other.type_str()),
+                    None,
+                );
+                return None;
+            }
+        };
+        match n {
+            Some(x) if x.is_finite() && x >= 0.0 => Some(x),
+            _ => {
+                let written = self.text.get(v.span()).unwrap_or("?").to_string();
+                self.problem(
+                    &v.span(),
+                    path,
+                    format!("`{written}` is out of range: expected a fraction of 0 or more"),
+                    Some(
+                        "0.2 means a change of 20% against the previous scan; 1 means doubled (or fell to zero)".into(),
+                    ),
+                );
+                None
+            }
+        }
+    }
+
     fn count(&mut self, v: &Spanned<DeValue<'_>>, path: &str) -> Option<u64> {
         match v.get_ref() {
             DeValue::Integer(i) => match i.as_str().replace('_', "").parse::<u64>() {
@@ -310,6 +352,70 @@ impl Walker<'_> {
         }
         if let Some(list) = self.string_list(table, "placeholders", path) {
             t.placeholders = list.into_iter().map(Spanned::into_inner).collect();
+        }
+        t
+    }
+
+    /// The `[trend]` table over the defaults of `TrendSettings`.
+    fn trend(&mut self, table: &DeTable<'_>) -> TrendSettings {
+        let mut t = TrendSettings::default();
+        let min_history = get(table, "min_history").and_then(|v| {
+            let n = self.count(v, "trend.min_history")?;
+            if n == 0 {
+                self.problem(
+                    &v.span(),
+                    "trend.min_history",
+                    "`min_history` must be at least 1: a baseline needs an earlier scan".into(),
+                    Some("the default is 3".into()),
+                );
+                return None;
+            }
+            Some(n)
+        });
+        if let Some(n) = min_history {
+            t.min_history = n;
+        }
+        if let Some(v) = get(table, "baseline_scans")
+            && let Some(n) = self.count(v, "trend.baseline_scans")
+        {
+            if n < t.min_history {
+                self.problem(
+                    &v.span(),
+                    "trend.baseline_scans",
+                    format!(
+                        "`baseline_scans` ({n}) is smaller than `min_history` ({}): the baseline could never hold enough scans",
+                        t.min_history
+                    ),
+                    Some(format!("set `baseline_scans` to {} or more", t.min_history)),
+                );
+            } else {
+                t.baseline_scans = n;
+            }
+        } else if t.min_history > t.baseline_scans {
+            // Only `min_history` was raised: the window follows it rather than failing.
+            t.baseline_scans = t.min_history;
+        }
+        if let Some(v) = get(table, "max_row_change")
+            && let Some(l) = self.limit(v, "trend.max_row_change", false, &mut |w, v, p| w.ratio(v, p))
+        {
+            t.max_row_change = l;
+        }
+        if let Some(v) = get(table, "max_schema_changes")
+            && let Some(l) = self.limit(v, "trend.max_schema_changes", false, &mut |w, v, p| w.count(v, p))
+        {
+            t.max_schema_changes = l;
+        }
+        for (key, slot) in [
+            ("max_missing_share_rise", &mut t.max_missing_share_rise),
+            ("max_stale_share_rise", &mut t.max_stale_share_rise),
+            ("max_coverage_drop", &mut t.max_coverage_drop),
+            ("max_unmatched_share_rise", &mut t.max_unmatched_share_rise),
+        ] {
+            if let Some(v) = get(table, key)
+                && let Some(l) = self.limit(v, &join("trend", key), false, &mut |w, v, p| w.share(v, p))
+            {
+                *slot = l;
+            }
         }
         t
     }
@@ -438,6 +544,19 @@ pub(super) fn walk(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Opti
         }
     }
 
+    let mut trend = TrendSettings::default();
+    if let Some(v) = get(root, "trend") {
+        match v.get_ref() {
+            DeValue::Table(t) => {
+                w.unknown_keys(t, TREND_KEYS, "trend");
+                trend = w.trend(t);
+            }
+            other => {
+                w.problem(&v.span(), "trend", format!("expected a table `[trend]`, found {}", other.type_str()), None)
+            }
+        }
+    }
+
     let mut sources = Vec::new();
     let mut source_index = Vec::new();
     // Every name written in a `[[sources]]` table, even one dropped for another problem, so
@@ -491,7 +610,11 @@ pub(super) fn walk(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Opti
         }
     }
 
-    Some(Walked { profile: Profile { path: path.to_path_buf(), pilot, sources, entities }, source_index, entity_index })
+    Some(Walked {
+        profile: Profile { path: path.to_path_buf(), pilot, sources, entities, trend },
+        source_index,
+        entity_index,
+    })
 }
 
 fn source(

@@ -24,7 +24,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(document(report).as_bytes())
 }
 
-const CSS: &str = r#"
+pub(crate) const CSS: &str = r#"
 :root { --fail: #b3261e; --warn: #9a6700; --pass: #1a7f37; --muted: #57606a; --line: #d0d7de;
         --bar: #4a6fa5; --stale: #b3261e; --rare: #d4a72c; }
 * { box-sizing: border-box; }
@@ -116,7 +116,7 @@ fn document(r: &Report) -> String {
     h
 }
 
-fn sev_class(sev: Severity) -> &'static str {
+pub(crate) fn sev_class(sev: Severity) -> &'static str {
     match sev {
         Severity::Fail => "fail",
         Severity::Warn => "warn",
@@ -124,7 +124,7 @@ fn sev_class(sev: Severity) -> &'static str {
     }
 }
 
-fn badge(sev: Option<Severity>) -> String {
+pub(crate) fn badge(sev: Option<Severity>) -> String {
     match sev {
         Some(s) => format!("<span class=\"sev {}\">{}</span>", sev_class(s), s.as_str()),
         None => "<span class=\"sev none\">not checked</span>".to_string(),
@@ -138,6 +138,14 @@ fn header(r: &Report, verdict: Severity, h: &mut String) {
         "<p class=\"row\"><strong>Data access: clean, permissioned, current data sources</strong> {}</p>",
         badge(Some(verdict))
     );
+    if let Some(trend) = r.checklist.trend {
+        let _ = writeln!(
+            h,
+            "<p class=\"row\"><strong>Trend against earlier scans</strong> {} · <strong>verdict</strong> {}</p>",
+            badge(Some(trend)),
+            badge(Some(r.verdict))
+        );
+    }
     let not_set = "<span class=\"muted\">not set</span>".to_string();
     let owner = r.profile.owner.as_deref().map_or_else(|| not_set.clone(), esc);
     let kpi = r.profile.kpi.as_deref().map_or_else(|| not_set.clone(), esc);
@@ -160,7 +168,7 @@ fn header(r: &Report, verdict: Severity, h: &mut String) {
 
 fn checklist(r: &Report, h: &mut String) {
     h.push_str("<section id=\"checklist\">\n<h2>Checklist</h2>\n<table>\n<thead><tr><th>Part</th><th>Verdict</th><th>Findings</th><th>Worst finding</th></tr></thead>\n<tbody>\n");
-    let all: Vec<&Finding> = r.findings.iter().collect();
+    let all: Vec<&Finding> = r.findings.iter().filter(|f| f.check != Check::Trend).collect();
     let _ = writeln!(
         h,
         "<tr><th>Data access</th><td>{}</td><td>{}</td><td></td></tr>",
@@ -168,17 +176,20 @@ fn checklist(r: &Report, h: &mut String) {
         tally(&all)
     );
     let order = sorted(r);
-    for check in Check::ALL {
+    // The trend, judged beside data access, gets its row only when the scan kept a history.
+    let trend = r.checklist.trend.map(|_| Check::Trend);
+    for check in Check::ALL.into_iter().chain(trend) {
         let part: Vec<&Finding> = order.iter().copied().filter(|f| f.check == check).collect();
         let worst = match part.first() {
             Some(f) => format!("<code>{}</code>: {}", esc(&location(f)), esc(&clip(&f.message, 120))),
             None => "<span class=\"muted\">no finding in this part</span>".to_string(),
         };
         let findings = if part.is_empty() { "–".to_string() } else { tally(&part) };
+        let tag = if check == Check::Trend { "th" } else { "td" };
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td>{}</td><td>{findings}</td><td>{worst}</td></tr>",
-            check.as_str(),
+            "<tr><{tag}>{}</{tag}><td>{}</td><td>{findings}</td><td>{worst}</td></tr>",
+            if check == Check::Trend { "Trend" } else { check.as_str() },
             badge(r.checklist.get(check))
         );
     }
@@ -539,7 +550,7 @@ fn describe(bars: &[Bar]) -> String {
     parts.join(", ")
 }
 
-fn figure(caption: &str, svg: &str, table: &str, h: &mut String) {
+pub(crate) fn figure(caption: &str, svg: &str, table: &str, h: &mut String) {
     let _ = writeln!(
         h,
         "<div class=\"chart\">\n<figure>\n<figcaption>{}</figcaption>\n{svg}\n</figure>\n{table}\n</div>",
@@ -690,7 +701,7 @@ fn stale_position(st: &StalenessReport) -> Option<f64> {
 }
 
 /// The smallest of 5%, 10%, 20%, 50%, 100% that holds `max`: small shares stay visible.
-fn share_axis(max: f64) -> f64 {
+pub(crate) fn share_axis(max: f64) -> f64 {
     [0.05, 0.1, 0.2, 0.5, 1.0].into_iter().find(|&a| max <= a).unwrap_or(1.0)
 }
 
@@ -885,7 +896,7 @@ fn overlap_chart(entity: &str, in_all: u64, systems: &[(String, u64, u64)], ids:
 /// Text from the data as HTML (and SVG) text or attribute value: the five markup characters as
 /// entities, and control characters (which XML forbids and HTML would show as nothing) escaped
 /// as `\u{1b}`.
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -914,6 +925,20 @@ mod tests {
     #[test]
     fn snapshot_of_the_sample() {
         insta::assert_snapshot!(html(&sample()));
+    }
+
+    #[test]
+    fn the_trend_gets_a_line_and_a_row_only_with_a_history() {
+        assert!(!html(&sample()).contains("Trend"));
+        let out = html(&crate::report::sample_with_trend());
+        assert!(
+            out.contains("<strong>Trend against earlier scans</strong> <span class=\"sev warn\">WARN</span>"),
+            "{out}"
+        );
+        assert!(
+            out.contains("<tr><th>Trend</th><td><span class=\"sev warn\">WARN</span></td><td>1 WARN · 1 PASS</td>"),
+            "{out}"
+        );
     }
 
     #[test]

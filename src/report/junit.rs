@@ -36,7 +36,9 @@ fn document(r: &Report) -> String {
         r.findings.len(),
         count(Severity::Fail)
     );
-    for (i, check) in Check::ALL.into_iter().enumerate() {
+    // The trend suite only when the scan kept a history: without one the report is unchanged.
+    let trend = r.checklist.trend.map(|_| Check::Trend);
+    for (i, check) in Check::ALL.into_iter().chain(trend).enumerate() {
         suite(r, i, check, &mut x);
     }
     x.push_str("</testsuites>\n");
@@ -154,6 +156,14 @@ mod tests {
     #[test]
     fn snapshot_of_the_sample() {
         insta::assert_snapshot!(xml(&sample()));
+    }
+
+    #[test]
+    fn a_trend_suite_only_with_a_history() {
+        let out = xml(&crate::report::sample_with_trend());
+        assert_eq!(out.matches("<testsuite ").count(), Check::ALL.len() + 1);
+        assert!(out.contains("<testsuite name=\"trend\" id=\"5\" package=\"preflight\" tests=\"2\" failures=\"0\" errors=\"0\" skipped=\"1\""), "{out}");
+        assert!(!xml(&sample()).contains("name=\"trend\""));
     }
 
     #[test]

@@ -43,6 +43,13 @@ fn header(r: &Report, md: &mut String) {
     let verdict = r.checklist.data_access.unwrap_or(r.verdict);
     md.push_str(&format!("# Data readiness: {}\n\n", text(&r.profile.name)));
     md.push_str(&format!("**Data access: clean, permissioned, current data sources: {}**\n\n", badge(verdict)));
+    if let Some(trend) = r.checklist.trend {
+        md.push_str(&format!(
+            "**Trend against earlier scans: {}** · **verdict: {}**\n\n",
+            badge(trend),
+            badge(r.verdict)
+        ));
+    }
     let owner = r.profile.owner.as_deref().map_or_else(|| "*not set*".to_string(), text);
     let kpi = r.profile.kpi.as_deref().map_or_else(|| "*not set*".to_string(), text);
     md.push_str(&format!("- **Owner:** {owner}\n- **KPI:** {kpi}\n"));
@@ -60,14 +67,16 @@ fn header(r: &Report, md: &mut String) {
 
 fn checklist(r: &Report, md: &mut String) {
     md.push_str("## Checklist\n\n| Part | Verdict | Findings | Worst finding |\n|---|---|---|---|\n");
-    let all: Vec<&Finding> = r.findings.iter().collect();
+    let all: Vec<&Finding> = r.findings.iter().filter(|f| f.check != Check::Trend).collect();
     md.push_str(&format!(
         "| **Data access** | **{}** | {} | |\n",
         r.checklist.data_access.map_or_else(|| "not checked".to_string(), badge),
         tally(&all)
     ));
     let order = sorted(r);
-    for check in Check::ALL {
+    // The trend, judged beside data access, gets its row only when the scan kept a history.
+    let trend = r.checklist.trend.map(|_| Check::Trend);
+    for check in Check::ALL.into_iter().chain(trend) {
         let part: Vec<&Finding> = order.iter().copied().filter(|f| f.check == check).collect();
         let (verdict, worst) = match (r.checklist.get(check), part.first()) {
             (Some(sev), Some(f)) => {
@@ -77,7 +86,8 @@ fn checklist(r: &Report, md: &mut String) {
             (None, _) => ("not checked".to_string(), "no finding in this part".to_string()),
         };
         let findings = if part.is_empty() { "–".to_string() } else { tally(&part) };
-        md.push_str(&format!("| {} | {verdict} | {findings} | {worst} |\n", check.as_str()));
+        let name = if check == Check::Trend { "**Trend**".to_string() } else { check.as_str().to_string() };
+        md.push_str(&format!("| {name} | {verdict} | {findings} | {worst} |\n"));
     }
     md.push('\n');
 }
@@ -575,7 +585,7 @@ pub(crate) fn clip(s: &str, max: usize) -> String {
 /// Data as Markdown text: whitespace runs become one space, control characters are shown
 /// escaped, Markdown's punctuation is backslash-escaped and HTML's is written as entities, so
 /// nothing from the data can open a link, a table cell, emphasis or an HTML tag.
-fn text(s: &str) -> String {
+pub(crate) fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = false;
     for c in s.chars() {
@@ -605,7 +615,7 @@ fn text(s: &str) -> String {
 /// Data as an inline code span: a fence longer than any run of backticks inside, newlines and
 /// control characters shown escaped, and `|` escaped inside a table cell (GFM splits cells
 /// before it reads code spans).
-fn code(s: &str, in_table: bool) -> String {
+pub(crate) fn code(s: &str, in_table: bool) -> String {
     let mut body = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -637,6 +647,18 @@ mod tests {
 
     fn md(r: &Report) -> String {
         crate::report::rendered(render, r)
+    }
+
+    #[test]
+    fn the_trend_gets_a_line_and_a_row_only_with_a_history() {
+        assert!(!md(&sample()).contains("Trend"));
+        let out = md(&crate::report::sample_with_trend());
+        assert!(out.contains("**Trend against earlier scans: WARN** · **verdict: FAIL**"), "{out}");
+        assert!(out.contains("| **Trend** | WARN | 1 WARN · 1 PASS | `kb`: rows fell 30%"), "{out}");
+        // The data-access row counts its own findings, not the trend's.
+        let plain = md(&sample());
+        let row = |s: &str| s.lines().find(|l| l.starts_with("| **Data access**")).unwrap_or_default().to_string();
+        assert_eq!(row(&out), row(&plain));
     }
 
     #[test]

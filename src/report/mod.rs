@@ -3,6 +3,7 @@
 //! The model here is what every output format reads; renderers are pure functions from
 //! `&Report` to bytes and never look at sources or profiles.
 
+pub mod history;
 pub mod html;
 pub mod json;
 pub mod junit;
@@ -50,7 +51,10 @@ impl Severity {
     }
 }
 
-/// The parts of the checklist row "Data access: clean, permissioned, current data sources".
+/// The parts of the checklist row "Data access: clean, permissioned, current data sources",
+/// and `Trend`: how this scan compares with earlier ones (only with `scan --history`). The
+/// trend is judged beside data access, not inside it: `data_access` stays the worst of the
+/// five DESIGN parts, and the verdict is the worse of data access and trend.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Check {
@@ -59,9 +63,11 @@ pub enum Check {
     Current,
     Labeled,
     Connected,
+    Trend,
 }
 
 impl Check {
+    /// The five parts of data access (DESIGN §4); `Trend` is not one of them.
     pub const ALL: [Check; 5] = [Check::Clean, Check::Permissioned, Check::Current, Check::Labeled, Check::Connected];
 
     pub fn as_str(self) -> &'static str {
@@ -71,6 +77,7 @@ impl Check {
             Check::Current => "current",
             Check::Labeled => "labeled",
             Check::Connected => "connected",
+            Check::Trend => "trend",
         }
     }
 }
@@ -98,6 +105,9 @@ pub struct Checklist {
     pub current: Option<Severity>,
     pub labeled: Option<Severity>,
     pub connected: Option<Severity>,
+    /// Regressions against earlier scans; absent without `--history`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trend: Option<Severity>,
 }
 
 impl Checklist {
@@ -111,8 +121,10 @@ impl Checklist {
             current: worst(Check::Current),
             labeled: worst(Check::Labeled),
             connected: worst(Check::Connected),
+            trend: worst(Check::Trend),
         };
-        out.data_access = findings.iter().map(|f| f.severity).max().or(Some(Severity::Pass));
+        out.data_access =
+            findings.iter().filter(|f| f.check != Check::Trend).map(|f| f.severity).max().or(Some(Severity::Pass));
         out
     }
 
@@ -123,6 +135,7 @@ impl Checklist {
             Check::Current => self.current,
             Check::Labeled => self.labeled,
             Check::Connected => self.connected,
+            Check::Trend => self.trend,
         }
     }
 }
@@ -508,5 +521,62 @@ pub(crate) fn rendered(render: fn(&Report, &mut dyn std::io::Write) -> std::io::
     String::from_utf8(buf).unwrap_or_default()
 }
 
+/// The sample report as a scan with `--history` leaves it: one WARN and one PASS finding of
+/// the trend part, the checklist and the verdict made again.
+#[cfg(test)]
+pub(crate) fn sample_with_trend() -> Report {
+    let mut r = sample::sample();
+    let trend = |id: &str, severity: Severity, source: Option<&str>, message: &str| Finding {
+        id: id.into(),
+        check: Check::Trend,
+        severity,
+        source: source.map(str::to_string),
+        column: None,
+        value: None,
+        threshold: None,
+        message: message.into(),
+        evidence: Vec::new(),
+    };
+    r.findings.push(trend(
+        "trend.history",
+        Severity::Pass,
+        None,
+        "compared with 4 earlier scans of `support-deflection` in `h.sqlite`",
+    ));
+    r.findings.push(trend(
+        "trend.max_row_change.kb",
+        Severity::Warn,
+        Some("kb"),
+        "rows fell 30% since the scan of 2025-01-09 10:00 UTC: 20 → 14 (warn above 20%)",
+    ));
+    r.checklist = Checklist::from_findings(&r.findings);
+    r.verdict = crate::verdict::verdict(&r.findings);
+    r
+}
+
 /// Stable ordering for maps in the report.
 pub type Counts = BTreeMap<String, u64>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_trend_is_judged_beside_data_access() {
+        let plain = sample::sample();
+        assert_eq!(plain.checklist.trend, None);
+        let json = serde_json::to_value(&plain.checklist).unwrap_or_default();
+        assert!(json.get("trend").is_none(), "without a history the checklist is as before: {json}");
+        let r = sample_with_trend();
+        assert_eq!(r.checklist.trend, Some(Severity::Warn));
+        assert_eq!(r.checklist.data_access, plain.checklist.data_access, "trend findings stay out of data access");
+        assert_eq!(r.verdict, Severity::Fail, "the worse of data access (FAIL) and trend (WARN)");
+        assert_eq!(serde_json::to_value(&r.checklist).unwrap_or_default()["trend"], "WARN");
+        // A WARN trend under a PASS data access makes the verdict WARN.
+        let mut findings: Vec<Finding> = r.findings.iter().filter(|f| f.check == Check::Trend).cloned().collect();
+        findings.push(Finding { severity: Severity::Pass, check: Check::Clean, ..findings[0].clone() });
+        let c = Checklist::from_findings(&findings);
+        assert_eq!((c.data_access, c.trend), (Some(Severity::Pass), Some(Severity::Warn)));
+        assert_eq!(crate::verdict::verdict(&findings), Severity::Warn);
+    }
+}

@@ -142,31 +142,54 @@ fn checklist(r: &Report) -> Vec<Line> {
         let sev = r.checklist.get(check);
         let lead = format!("  {:<12}  ", check.as_str());
         let room = WIDTH.saturating_sub(width(&lead) + 4 + 3);
-        let part: Vec<&Finding> = order.iter().copied().filter(|f| f.check == check).collect();
-        let summary = match part.first() {
-            None => "not checked".to_string(),
-            Some(worst) => {
-                let more = part
-                    .iter()
-                    .skip(1)
-                    .filter(|f| worst.severity == Severity::Pass || f.severity != Severity::Pass)
-                    .count();
-                let suffix = if more > 0 { format!(" (+{more} more)") } else { String::new() };
-                // Name the column too: "tickets.category: 15% missing" says what to fix.
-                let at = match (&worst.source, &worst.column) {
-                    (Some(s), Some(c)) => format!("{s}.{c}"),
-                    (Some(s), None) => s.clone(),
-                    (None, _) => "-".to_string(),
-                };
-                let mut words = vec![format!("{}:", clean(&at))];
-                words.extend(prose(&worst.message));
-                let text = words.join(" ");
-                format!("{}{suffix}", cut_words(&text, room.saturating_sub(width(&suffix))))
-            }
+        out.push(vec![plain(lead), sev_cell(sev, false), plain("   "), plain(part_summary(&order, check, room))]);
+    }
+    // The trend is judged beside data access, not inside it; only a scan with a history has one.
+    if let Some(trend) = r.checklist.trend {
+        let room = WIDTH.saturating_sub(13 + 4 + 3);
+        let summary = match order.iter().find(|f| f.check == Check::Trend) {
+            // All passed: say what the scan was compared with instead.
+            Some(f) if f.severity == Severity::Pass => order.iter().find(|f| f.id == "trend.history").map_or_else(
+                || part_summary(&order, Check::Trend, room),
+                |f| cut_words(&prose(&f.message).join(" "), room),
+            ),
+            _ => part_summary(&order, Check::Trend, room),
         };
-        out.push(vec![plain(lead), sev_cell(sev, false), plain("   "), plain(summary)]);
+        out.push(vec![
+            span("TREND", Paint::Bold),
+            plain("        "),
+            sev_cell(Some(trend), true),
+            plain("   "),
+            plain(summary),
+        ]);
     }
     out
+}
+
+/// The worst finding of a part in one line of `room` chars, with how many more follow.
+fn part_summary(order: &[&Finding], check: Check, room: usize) -> String {
+    let part: Vec<&Finding> = order.iter().copied().filter(|f| f.check == check).collect();
+    match part.first() {
+        None => "not checked".to_string(),
+        Some(worst) => {
+            let more = part
+                .iter()
+                .skip(1)
+                .filter(|f| worst.severity == Severity::Pass || f.severity != Severity::Pass)
+                .count();
+            let suffix = if more > 0 { format!(" (+{more} more)") } else { String::new() };
+            // Name the column too: "tickets.category: 15% missing" says what to fix.
+            let at = match (&worst.source, &worst.column) {
+                (Some(s), Some(c)) => format!("{s}.{c}"),
+                (Some(s), None) => s.clone(),
+                (None, _) => "-".to_string(),
+            };
+            let mut words = vec![format!("{}:", clean(&at))];
+            words.extend(prose(&worst.message));
+            let text = words.join(" ");
+            format!("{}{suffix}", cut_words(&text, room.saturating_sub(width(&suffix))))
+        }
+    }
 }
 
 fn ready_rows(r: &Report) -> Vec<Line> {
@@ -614,6 +637,16 @@ mod tests {
     #[test]
     fn snapshot_of_the_sample() {
         insta::assert_snapshot!(text(&sample(), false));
+    }
+
+    #[test]
+    fn a_trend_line_follows_data_access_only_with_a_history() {
+        assert!(!text(&sample(), false).contains("TREND"));
+        let out = text(&crate::report::sample_with_trend(), false);
+        let line = out.lines().find(|l| l.starts_with("TREND")).unwrap_or_default();
+        assert_eq!(line, "TREND        WARN   kb: rows fell 30% since the scan of 2025-01-09 10:00 UTC…");
+        assert_eq!(too_long(&out), Vec::<String>::new());
+        assert!(out.contains("WARN  trend"), "the trend finding is listed: {out}");
     }
 
     #[test]

@@ -80,12 +80,12 @@ fn finding(id: String, check: Check, severity: Severity, spec: &SourceSpec, colu
     }
 }
 
-pub(super) fn pct(x: f64) -> String {
+pub(crate) fn pct(x: f64) -> String {
     let p = x * 100.0;
     if p == 0.0 || p >= 10.0 || (p - p.round()).abs() < 1e-9 { format!("{p:.0}%") } else { format!("{p:.1}%") }
 }
 
-pub(super) fn limit_text<T: Copy>(l: &Limit<T>, show: impl Fn(T) -> String) -> Option<String> {
+pub(crate) fn limit_text<T: Copy>(l: &Limit<T>, show: impl Fn(T) -> String) -> Option<String> {
     match (l.warn, l.fail) {
         (Some(w), Some(f)) => Some(format!("warn {} · fail {}", show(w), show(f))),
         (Some(w), None) => Some(format!("warn {}", show(w))),
@@ -95,7 +95,7 @@ pub(super) fn limit_text<T: Copy>(l: &Limit<T>, show: impl Fn(T) -> String) -> O
 }
 
 /// Which limit a severity crossed, for messages: `(fail at 7d)`.
-pub(super) fn crossed<T: Copy>(sev: Severity, l: &Limit<T>, show: impl Fn(T) -> String, word: &str) -> String {
+pub(crate) fn crossed<T: Copy>(sev: Severity, l: &Limit<T>, show: impl Fn(T) -> String, word: &str) -> String {
     let t = match sev {
         Severity::Fail => l.fail.map(|f| ("fail", f)),
         Severity::Warn => l.warn.map(|w| ("warn", w)),

@@ -1,7 +1,8 @@
 //! The review formats of the demo scan (Markdown, HTML, JUnit) at a fixed as-of: snapshots, the
 //! JUnit file against the JUnit XML schema (`junit.xsd` beside this file, via `xmllint`), the
 //! HTML page in a real headless Chromium (rendered, no console error, no network request, every
-//! chart sized), data that tries to inject markup, and `preflight explain`.
+//! chart sized; the `preflight history` page too), data that tries to inject markup, and
+//! `preflight explain`.
 //!
 //! `xmllint` (Debian `libxml2-utils`) and `chromium` are installed by `.ci/run`; where one is
 //! missing these tests print `skipped`, except under `CI`, where they fail.
@@ -212,6 +213,30 @@ fn demo_html_in_headless_chromium() {
         };
         assert!(size("width") > 100.0 && size("height") > 50.0, "unsized chart: {head}");
         assert!(head.contains("aria-labelledby="), "unnamed chart: {head}");
+    }
+}
+
+/// The `preflight history` page of the schema-1 fixture's three scans in a real browser: it
+/// renders, logs nothing, fetches nothing, and its six line charts are sized and named.
+#[test]
+fn history_html_in_headless_chromium() {
+    let Some(chromium) = tool("chromium", "chromium") else { return };
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let history = dir.path().join("history.sqlite");
+    std::fs::copy(root().join("fixtures/history/v1.sqlite"), &history).expect("copy the fixture");
+    let page = dir.path().join("history.html");
+    let (h, out) = (history.display().to_string(), page.display().to_string());
+    let o = run(&["history", "--history", &h, "--format", "html", "--out", &out]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let d = browse(chromium, dir.path(), &page, "history", &["--dump-dom"]);
+    assert_eq!(d.console, Vec::<String>::new(), "console messages");
+    assert_eq!(d.requests, Vec::<String>::new(), "network requests");
+    assert!(d.stdout.contains("Data readiness history"), "the page did not render:\n{}", d.stderr);
+    // Verdict, rows, ready share, stale share, label coverage, largest missing share.
+    let svgs: Vec<&str> = d.stdout.split("<svg ").skip(1).map(|s| s.split('>').next().unwrap_or_default()).collect();
+    assert_eq!(svgs.len(), 6, "charts in the DOM");
+    for head in &svgs {
+        assert!(head.contains("width=\"640\"") && head.contains("aria-labelledby="), "{head}");
     }
 }
 

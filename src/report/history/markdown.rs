@@ -1,0 +1,166 @@
+//! `preflight history` as GitHub-flavoured Markdown, for a go/no-go review page: per profile a
+//! table of verdicts and checklist parts per scan, then per source a table of its main measures
+//! per scan. Text from the data goes through the scan report's escaping, so a name holding `|`
+//! or `<` never breaks a table.
+
+use std::io::{self, Write};
+
+use super::text::{direction, judged};
+use super::{HistoryReport, ScanRecord};
+use crate::report::Severity;
+use crate::report::markdown::{code, pct, text, thousands, when};
+
+pub fn render(h: &HistoryReport, out: &mut dyn Write) -> io::Result<()> {
+    out.write_all(document(h).as_bytes())
+}
+
+fn document(h: &HistoryReport) -> String {
+    let mut md = String::from("# Data readiness history\n\n");
+    let profiles = h.profiles();
+    md.push_str(&format!(
+        "- **History:** {}\n- **Scans:** {} of {} profile(s)\n\n",
+        code(&h.history, false),
+        thousands(h.scans.len() as u64),
+        profiles.len()
+    ));
+    if h.scans.is_empty() {
+        md.push_str("No scan stored yet: `preflight scan PROFILE --history PATH` adds one.\n");
+    }
+    for p in profiles {
+        profile(p, &h.of(p), &mut md);
+    }
+    md
+}
+
+const PARTS: [&str; 7] = ["data_access", "clean", "permissioned", "current", "labeled", "connected", "trend"];
+
+fn profile(name: &str, scans: &[&ScanRecord], md: &mut String) {
+    let (Some(first), Some(last)) = (scans.first(), scans.last()) else { return };
+    md.push_str(&format!("## {}\n\n", text(name)));
+    let verdicts: Vec<Severity> = scans.iter().map(|s| s.verdict).collect();
+    md.push_str(&format!(
+        "{} from {} to {}. Verdict: {}.\n\n",
+        if scans.len() == 1 { "1 scan".to_string() } else { format!("{} scans", scans.len()) },
+        text(&when(&first.as_of)),
+        text(&when(&last.as_of)),
+        text(&direction(&verdicts))
+    ));
+    // Only the parts some scan judged: `connected` stays out until entities are measured.
+    let parts: Vec<&str> = PARTS.into_iter().filter(|p| scans.iter().any(|s| s.checklist.get(p).is_some())).collect();
+    md.push_str("| As of | Verdict |");
+    for p in &parts {
+        md.push_str(&format!(" {} |", p.replace('_', " ")));
+    }
+    md.push_str(" FAIL | WARN |\n|---|---|");
+    md.push_str(&"---|".repeat(parts.len()));
+    md.push_str("--:|--:|\n");
+    for s in scans {
+        md.push_str(&format!("| {} | **{}** |", text(&when(&s.as_of)), s.verdict.as_str()));
+        for p in &parts {
+            md.push_str(&format!(" {} |", s.checklist.get(p).map_or("–", Severity::as_str)));
+        }
+        md.push_str(&format!(" {} | {} |\n", s.findings.fail, s.findings.warn));
+    }
+    md.push('\n');
+
+    let mut sources: Vec<&str> = Vec::new();
+    for s in scans {
+        for src in &s.sources {
+            if !sources.contains(&src.name.as_str()) {
+                sources.push(&src.name);
+            }
+        }
+    }
+    for source in sources {
+        md.push_str(&format!("### Source {}\n\n", code(source, false)));
+        md.push_str("| As of | Rows | Ready | Stale | Labeled | Most missing |\n|---|--:|--:|--:|--:|---|\n");
+        let share = |x: Option<f64>| x.map_or_else(|| "–".to_string(), pct);
+        for s in scans {
+            let at = text(&when(&s.as_of));
+            match s.source(source) {
+                None => md.push_str(&format!("| {at} | not in this scan | | | | |\n")),
+                Some(src) if !src.is_ok() => md.push_str(&format!("| {at} | **error** | | | | |\n")),
+                Some(src) => {
+                    let missing = match (&src.missing_column, src.missing_share) {
+                        (Some(c), Some(x)) => format!("{} {}", code(c, true), pct(x)),
+                        (None, Some(_)) => "none".into(),
+                        _ => "–".into(),
+                    };
+                    md.push_str(&format!(
+                        "| {at} | {} | {} | {} | {} | {missing} |\n",
+                        src.rows.map_or_else(|| "–".to_string(), thousands),
+                        share(src.ready_share),
+                        share(src.stale_share),
+                        share(src.coverage)
+                    ));
+                }
+            }
+        }
+        let ok: Vec<_> = scans.iter().filter_map(|s| s.source(source).filter(|x| x.is_ok())).collect();
+        if let (Some(a), Some(b), true) = (ok.first(), ok.last(), ok.len() > 1)
+            && let (Some(x), Some(y)) = (a.ready_share, b.ready_share)
+        {
+            md.push_str(&format!("\nReady share {} → {} ({}).\n", pct(x), pct(y), judged(y - x, true)));
+        }
+        md.push('\n');
+    }
+
+    let mut entities: Vec<(&str, &str)> = Vec::new();
+    for s in scans {
+        for e in &s.entities {
+            for system in e.unmatched_share.keys() {
+                if !entities.contains(&(e.name.as_str(), system.as_str())) {
+                    entities.push((&e.name, system));
+                }
+            }
+        }
+    }
+    if !entities.is_empty() {
+        md.push_str("### Unmatched keys per entity and system\n\n| As of |");
+        for (e, s) in &entities {
+            md.push_str(&format!(" {} |", code(&format!("{e}.{s}"), true)));
+        }
+        md.push_str("\n|---|");
+        md.push_str(&"--:|".repeat(entities.len()));
+        md.push('\n');
+        for s in scans {
+            md.push_str(&format!("| {} |", text(&when(&s.as_of))));
+            for (e, system) in &entities {
+                let v = s.entity(e).and_then(|x| x.unmatched_share.get(*system)).copied();
+                md.push_str(&format!(" {} |", v.map_or_else(|| "–".to_string(), pct)));
+            }
+            md.push('\n');
+        }
+        md.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::history::sample;
+
+    #[test]
+    fn snapshot_of_the_sample() {
+        insta::assert_snapshot!(document(&sample()));
+    }
+
+    #[test]
+    fn names_cannot_break_a_table() {
+        let mut h = sample();
+        for s in &mut h.scans {
+            for src in &mut s.sources {
+                src.missing_column = Some("a|b<script>".into());
+            }
+        }
+        let md = document(&h);
+        // Markup from the data only ever appears inside a code span, where it is text.
+        assert_eq!(md.matches("<script>").count(), md.matches("`a\\|b<script>`").count(), "{md}");
+        // Every row of a source table has its six cells: the `|` in the name is escaped.
+        for line in md.lines().filter(|l| l.starts_with("| 2025") && l.contains("a\\|b")) {
+            let cells = line.replace("\\|", "").matches('|').count() - 1;
+            assert_eq!(cells, 6, "{line}");
+        }
+        assert!(md.contains("`a\\|b<script>`"), "{md}");
+    }
+}

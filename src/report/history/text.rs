@@ -1,0 +1,253 @@
+//! `preflight history` as text for a terminal: per profile, one line per scan with its verdict
+//! and checklist, then per source one line per scan with its main measures and, below, how each
+//! measure moved from the first scan to the last. Pure: reads only the `HistoryReport`.
+
+use std::io::{self, Write};
+
+use super::{HistoryReport, ScanRecord};
+use crate::report::Severity;
+use crate::report::markdown::{pct, thousands, when};
+
+pub fn render(h: &HistoryReport, out: &mut dyn Write) -> io::Result<()> {
+    for line in lines(h) {
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+fn lines(h: &HistoryReport) -> Vec<String> {
+    let profiles = h.profiles();
+    let mut out = vec![format!(
+        "preflight history · {} · {} of {}",
+        clean(&h.history),
+        plural(h.scans.len() as u64, "scan", "scans"),
+        plural(profiles.len() as u64, "profile", "profiles")
+    )];
+    if h.scans.is_empty() {
+        out.push(String::new());
+        out.push("no scan stored yet: `preflight scan PROFILE --history PATH` adds one".into());
+        return out;
+    }
+    for p in profiles {
+        let scans = h.of(p);
+        out.push(String::new());
+        out.extend(profile(p, &scans));
+    }
+    out
+}
+
+fn profile(name: &str, scans: &[&ScanRecord]) -> Vec<String> {
+    let (Some(first), Some(last)) = (scans.first(), scans.last()) else { return Vec::new() };
+    let mut out = vec![format!(
+        "{} · {} · {} to {}",
+        clean(name),
+        plural(scans.len() as u64, "scan", "scans"),
+        when(&first.as_of),
+        when(&last.as_of)
+    )];
+    let sev = |s: Option<Severity>| s.map_or("-", Severity::as_str).to_string();
+    let mut rows =
+        vec![vec!["as of".to_string(), "verdict".into(), "data access".into(), "trend".into(), "findings".into()]];
+    for s in scans {
+        rows.push(vec![
+            short_when(&s.as_of),
+            s.verdict.as_str().to_string(),
+            sev(s.checklist.get("data_access")),
+            sev(s.checklist.get("trend")),
+            format!("{} FAIL · {} WARN", s.findings.fail, s.findings.warn),
+        ]);
+    }
+    out.extend(table(&rows, &[false, false, false, false, false]));
+    let verdicts: Vec<Severity> = scans.iter().map(|s| s.verdict).collect();
+    out.push(format!("  verdict {}", direction(&verdicts)));
+
+    let mut sources: Vec<&str> = Vec::new();
+    for s in scans {
+        for src in &s.sources {
+            if !sources.contains(&src.name.as_str()) {
+                sources.push(&src.name);
+            }
+        }
+    }
+    for source in sources {
+        out.push(String::new());
+        let mut rows = vec![vec![
+            clean(source),
+            "rows".to_string(),
+            "ready".into(),
+            "stale".into(),
+            "labeled".into(),
+            "most missing".into(),
+        ]];
+        for s in scans {
+            let Some(src) = s.source(source) else {
+                rows.push(vec![short_when(&s.as_of), "not in scan".into(), String::new(), String::new()]);
+                continue;
+            };
+            if !src.is_ok() {
+                rows.push(vec![short_when(&s.as_of), "error".into(), String::new(), String::new()]);
+                continue;
+            }
+            let share = |x: Option<f64>| x.map_or_else(|| "-".to_string(), pct);
+            let missing = match (&src.missing_column, src.missing_share) {
+                (Some(c), Some(x)) => format!("{} {}", clean(c), pct(x)),
+                (None, Some(_)) => "none".into(),
+                _ => "-".into(),
+            };
+            rows.push(vec![
+                short_when(&s.as_of),
+                src.rows.map_or_else(|| "-".to_string(), thousands),
+                share(src.ready_share),
+                share(src.stale_share),
+                share(src.coverage),
+                missing,
+            ]);
+        }
+        out.extend(table(&rows, &[false, true, true, true, true, false]));
+        let moves = movement(source, scans);
+        if !moves.is_empty() {
+            out.extend(wrap("  first to last: ", "    ", &moves));
+        }
+    }
+    out
+}
+
+/// How the main measures of a source moved between its first and last readable scans.
+fn movement(source: &str, scans: &[&ScanRecord]) -> Vec<String> {
+    let ok: Vec<_> = scans.iter().filter_map(|s| s.source(source).filter(|x| x.is_ok())).collect();
+    let (Some(a), Some(b)) = (ok.first(), ok.last()) else { return Vec::new() };
+    if ok.len() < 2 {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    if let (Some(x), Some(y)) = (a.rows, b.rows) {
+        out.push(format!("rows {} → {}", thousands(x), thousands(y)));
+    }
+    for (what, x, y, higher_is_better) in [
+        ("ready", a.ready_share, b.ready_share, true),
+        ("stale", a.stale_share, b.stale_share, false),
+        ("labeled", a.coverage, b.coverage, true),
+    ] {
+        if let (Some(x), Some(y)) = (x, y) {
+            out.push(format!("{what} {} → {} ({})", pct(x), pct(y), judged(y - x, higher_is_better)));
+        }
+    }
+    out
+}
+
+/// `better`, `worse` or `same` for a move of a share.
+pub(crate) fn judged(delta: f64, higher_is_better: bool) -> &'static str {
+    if delta.abs() < 0.00005 {
+        "same"
+    } else if (delta > 0.0) == higher_is_better {
+        "better"
+    } else {
+        "worse"
+    }
+}
+
+/// `improving`, `getting worse` or `steady` over a run of verdicts: the last against the first.
+pub(crate) fn direction(verdicts: &[Severity]) -> String {
+    let path: Vec<&str> = verdicts.iter().map(|v| v.as_str()).collect();
+    let tail =
+        if path.len() > 8 { format!("… {}", path[path.len() - 8..].join(" → ")) } else { path.join(" → ") };
+    let trend = match (verdicts.first(), verdicts.last()) {
+        (Some(a), Some(b)) if b < a => "improving",
+        (Some(a), Some(b)) if b > a => "getting worse",
+        _ => "steady",
+    };
+    format!("{tail} ({trend})")
+}
+
+/// `2025-01-06 06:00` without the zone: every time in the history is UTC, said once above.
+fn short_when(ts: &str) -> String {
+    when(ts).trim_end_matches(" UTC").to_string()
+}
+
+fn table(rows: &[Vec<String>], right: &[bool]) -> Vec<String> {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let width: Vec<usize> =
+        (0..cols).map(|i| rows.iter().filter_map(|r| r.get(i)).map(|c| c.chars().count()).max().unwrap_or(0)).collect();
+    rows.iter()
+        .map(|r| {
+            let cells: Vec<String> = r
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let w = width.get(i).copied().unwrap_or(0);
+                    if right.get(i).copied().unwrap_or(false) { format!("{c:>w$}") } else { format!("{c:<w$}") }
+                })
+                .collect();
+            format!("  {}", cells.join("  "))
+        })
+        .collect()
+}
+
+/// Items joined by ` · ` in lines of at most 80 chars: the first after `lead`, the rest after
+/// `indent`.
+fn wrap(lead: &str, indent: &str, items: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut line = lead.to_string();
+    let mut empty = true;
+    for item in items {
+        let sep = if empty { "" } else { " · " };
+        if !empty && line.chars().count() + sep.len() + item.chars().count() > 80 {
+            out.push(std::mem::replace(&mut line, indent.to_string()));
+            line.push_str(item);
+        } else {
+            line.push_str(sep);
+            line.push_str(item);
+        }
+        empty = false;
+    }
+    out.push(line);
+    out
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+/// Names from the data without control characters, which would move the cursor.
+fn clean(s: &str) -> String {
+    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::history::sample;
+
+    fn text(h: &HistoryReport) -> String {
+        let mut buf = Vec::new();
+        assert!(render(h, &mut buf).is_ok());
+        String::from_utf8(buf).unwrap_or_default()
+    }
+
+    #[test]
+    fn snapshot_of_the_sample() {
+        insta::assert_snapshot!(text(&sample()));
+    }
+
+    #[test]
+    fn an_empty_history_says_how_to_fill_it() {
+        let h = HistoryReport { history: "h.sqlite".into(), scans: Vec::new() };
+        assert_eq!(
+            text(&h),
+            "preflight history · h.sqlite · 0 scans of 0 profiles\n\nno scan stored yet: `preflight scan PROFILE --history PATH` adds one\n"
+        );
+    }
+
+    #[test]
+    fn verdict_direction() {
+        use Severity::*;
+        assert_eq!(direction(&[Fail, Warn, Pass]), "FAIL → WARN → PASS (improving)");
+        assert_eq!(direction(&[Pass, Fail]), "PASS → FAIL (getting worse)");
+        assert_eq!(direction(&[Warn]), "WARN (steady)");
+        let long = [Pass; 10];
+        assert!(direction(&long).starts_with("… PASS"));
+        assert_eq!(judged(0.1, true), "better");
+        assert_eq!(judged(0.1, false), "worse");
+        assert_eq!(judged(0.0, true), "same");
+    }
+}
