@@ -168,12 +168,24 @@ pub fn measure_streamed(spec: &EntitySpec, plan: &EntityPlan, got: &[Collected])
 }
 
 impl Measured {
-    /// The systems' most frequent shapes are not all the same.
+    /// The systems' most frequent shapes differ in kind: compared with each run of letters or
+    /// digits collapsed, so `C1` and `C10` are alike while `C-000123` and `123` are not.
     pub fn shapes_differ(&self) -> bool {
-        let mut firsts = self.shapes.iter().filter_map(|s| s.first()).map(|s| &s.0);
+        let mut firsts = self.shapes.iter().filter_map(|s| s.first()).map(|s| shape_class(&s.0));
         let Some(first) = firsts.next() else { return false };
         firsts.any(|s| s != first)
     }
+}
+
+/// A shape with each run of `A` or `9` collapsed to one character.
+pub fn shape_class(shape: &str) -> String {
+    let mut out = String::with_capacity(shape.len());
+    for c in shape.chars() {
+        if !(matches!(c, 'A' | '9') && out.ends_with(c)) {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Shapes by rows, most frequent first, ties by shape.
@@ -355,6 +367,13 @@ fn pii_kind(got: &[&SourceReport], source: &str, column: &str) -> Option<PiiKind
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shape_classes_ignore_run_lengths() {
+        assert_eq!(shape_class("A99"), shape_class("A9"));
+        assert_eq!(shape_class("AAAA.AAA@AAAAAAA.AAA"), "A.A@A.A");
+        assert_ne!(shape_class("A-999999"), shape_class("9999"));
+    }
 
     #[test]
     fn listed_shapes_keep_the_frequent_ones() {

@@ -456,3 +456,41 @@ fn a_bad_trend_table_is_a_profile_error() {
         assert!(err.contains("hint: did you mean `max_row_change`?"), "{err}");
     }
 }
+
+/// An entity's unmatched share, judged against its baseline: steady for three nights, then the
+/// CRM loses a quarter of the customers the tickets name.
+#[test]
+fn an_entity_losing_matches_is_a_trend_regression() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let profile = write(
+        dir.path(),
+        "profile.toml",
+        "[pilot]\nname = \"linked\"\n\n[trend]\nmin_history = 2\nbaseline_scans = 3\n\n\
+         [[sources]]\nname = \"tickets\"\npath = \"tickets.csv\"\n\n[[sources]]\nname = \"crm\"\npath = \"crm.csv\"\n\n\
+         [[entities]]\nname = \"customer\"\nkeys = [\"tickets.customer_id\", \"crm.id\"]\n\
+         max_unmatched_share = { warn = 0.5, fail = 0.9 }\n",
+    );
+    let history = dir.path().join("history.sqlite");
+    let tickets: String = (1..=20).fold(String::from("customer_id\n"), |s, i| s + &format!("C{i}\n"));
+    write(dir.path(), "tickets.csv", &tickets);
+    let scan = |day: u32, crm_keys: std::ops::RangeInclusive<u32>| {
+        let crm: String = crm_keys.fold(String::from("id\n"), |s, i| s + &format!("C{i}\n"));
+        write(dir.path(), "crm.csv", crm);
+        let as_of = format!("2025-01-{day:02}T06:00:00Z");
+        let o =
+            run(&["scan", &p(&profile), "--history", &p(&history), "--as-of", &as_of, "--format", "json", "--quiet"]);
+        serde_json::from_slice::<Value>(&o.stdout).unwrap_or_else(|e| panic!("no JSON report ({e}): {}", stderr(&o)))
+    };
+    let id = "trend.max_unmatched_share_rise.customer.tickets";
+    let first = scan(1, 1..=20);
+    assert_eq!(severity(&first, id), "PASS");
+    let second = scan(2, 1..=20);
+    assert!(message(&second, id).contains("not enough history yet"), "{}", message(&second, id));
+    scan(3, 1..=20);
+    let fourth = scan(4, 1..=15);
+    // 5 of the tickets' 20 customers are gone from the CRM: 25% against a baseline of 0%.
+    assert_eq!(fourth["entities"][0]["unmatched_share"]["tickets"], 0.25);
+    assert_eq!(severity(&fourth, id), "FAIL", "{}", message(&fourth, id));
+    assert_eq!(fourth["checklist"]["trend"], "FAIL");
+    assert_eq!(fourth["checklist"]["connected"], "PASS", "within the entity's own thresholds");
+}
