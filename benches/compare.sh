@@ -2,11 +2,50 @@
 # Side-by-side benchmark of preflight against the tools a data engineer would otherwise use
 # (issue 7), run as whole processes on the same data and the same measures.
 #
+#   bash benches/compare.sh csv                     # tickets CSV, 2,000,000 rows: DuckDB, polars
+#   bash benches/compare.sh parquet                 # the same table as Parquet (zstd)
+#   bash benches/compare.sh csv10m                  # 10,000,000-row CSV: preflight's peak memory
+#   bash benches/compare.sh overlap                 # 10M tickets against 1M customers: key overlap
 #   bash benches/compare.sh pg                      # PostgreSQL push-down job, 1,000,000 rows
 #   ROWS=1000000,2000000 RUNS=5 bash benches/compare.sh pg
 #   bash benches/compare.sh keys                    # entity key sets, 10,000,000 keys a side
+#   bash benches/compare.sh all                     # every job, then one combined table
+#   ROWS=100000 KEYS=100000 RUNS=1 bash benches/compare.sh all     # a quick end-to-end check
+#   PREFLIGHT_BIN=target/release/preflight bash benches/compare.sh csv   # that binary, no build
 #
-# Jobs (`pg` and `keys` so far; the CSV, Parquet, DuckDB and polars jobs are still to come):
+# Jobs:
+#
+#   csv  The support-tickets table (below) as one CSV file of ROWS rows (default 2,000,000),
+#        measured by `preflight scan` and by DuckDB and Python polars, each computing the same
+#        measures in one process invocation (benches/compare/duckdb_peer.py and
+#        polars_peer.py, one query each): per column nulls, blanks (empty or whitespace-only),
+#        placeholders (the default list, trimmed and case-insensitive), approximate distinct
+#        (DuckDB approx_count_distinct, polars approx_n_unique), min and max over present
+#        values; the timestamp's newest value and stale rows (older than AS_OF − 365 days); the
+#        label's class counts; the key's exact distinct count and duplicate rows. These are
+#        the measures preflight computes; it also does work the peers do not (PII classes,
+#        suspected placeholders, evidence rows, the age histogram, complete/ready rows).
+#
+#   parquet
+#        The same table as one Parquet file (zstd, row groups of 131,072 rows), same measures.
+#
+#   csv10m
+#        The csv job at ROWS=10,000,000 by default: preflight must complete, and its peak
+#        memory is the number to watch. Peers: DuckDB by default (it streams);
+#        PEERS=duckdb,polars adds polars, which holds the whole table in memory.
+#
+#   overlap
+#        The key overlap of tickets.customer_id (ROWS rows, default 10,000,000) against a CRM
+#        customers table of ROWS/10 rows (1,000,000). Both files are Parquet (zstd), for the
+#        peers' sake: from Parquet they read only the key column, where from CSV they would
+#        parse every column, so they compete on the join, not on CSV parsing. preflight scans a
+#        profile of the two sources and one [[entities]] normalizing with `strip_prefix:C-` and
+#        `strip_leading_zeros`; DuckDB runs one query with the same normalization in SQL: the
+#        distinct normalized keys of each file, fully outer-joined, giving distinct keys each
+#        side, keys in both and keys only in one side. preflight also measures every column of
+#        both tables in that scan (it has no keys-only mode) and the peers do not, so the ratio
+#        overstates what the overlap alone costs it. PEERS=duckdb,polars adds polars (the two
+#        key sets collected together, then an inner join).
 #
 #   keys An entity across two CSV files of KEYS (default 10,000,000) distinct keys each,
 #        `C-00000001`… against bare numbers offset by half, so half the keys match once
@@ -20,9 +59,52 @@
 #        computing the same measures (benches/compare.sh writes it; see `write_query` below).
 #        Also records the time issue 3's push-down test asks the benchmark to record.
 #
-# What it does, per size in ROWS:
+#   all  csv, parquet, csv10m, overlap, pg (skipped, with a note, when the PostgreSQL server
+#        does not answer) and keys, one after the other in one environment (ROWS, KEYS, RUNS
+#        and PEERS apply to every job that reads them; unset, each job takes its own default),
+#        preflight built once; then one table of every job's medians and ratios
+#        (benches/out/compare-all.json).
+#
+# What the file jobs (csv, parquet, csv10m, overlap) do, per size in ROWS:
+#   1. create a virtual environment at PREFLIGHT_BENCH_VENV (default
+#      $HOME/.cache/preflight-bench/venv) when it is missing, and pip-install the pinned peers
+#      from PyPI when the installed versions differ: duckdb==2.0.1 polars==2.1.0 (and, to write
+#      the data, pyarrow==26.0.1 numpy==2.4.6);
+#   2. generate the data with benches/compare/generate.py, seeded (numpy PCG64, seed 7), once:
+#      files are kept under PREFLIGHT_BENCH_DATA (default $HOME/.cache/preflight-bench) in a
+#      folder named after the generator's version (v1/tickets-2000000.csv, …), reused by later
+#      runs, never committed. The tickets: ticket_id (a few duplicates), customer_id
+#      (`C-0000123`/`123` drift), created_at, updated_at (~1% null), channel, priority, category
+#      (the label: ~30% null, `""`, `"  "` or a placeholder; six imbalanced classes and a
+#      variant `Billing`), subject, body (5–60 words), agent_email, csat. The customers:
+#      customer_id (bare numbers, ~3% gaps), name, email, country, segment, updated_at.
+#      generate.py's header gives every share;
+#   3. write the profile preflight scans into a mktemp directory: the tickets with
+#      timestamp = updated_at, label = category, key = ticket_id and required = ticket_id,
+#      customer_id, subject, body, category (overlap: the two sources and the entity);
+#   4. run each tool once untimed (a warm-up: the files into the page cache) and check that
+#      preflight's JSON report and each peer's output agree (benches/compare/results.py check:
+#      row count, nulls, blanks and placeholders per column, label classes, newest, stale rows,
+#      the key's distinct count and duplicate rows; overlap: every key count). A mismatch
+#      fails the job;
+#   5. run, alternating, RUNS times each (default 5), each under /usr/bin/time -v for wall time
+#      and peak RSS:
+#        preflight scan PROFILE --format json --out FILE --quiet --as-of AS_OF
+#        VENV/bin/python benches/compare/duckdb_peer.py measures|overlap …   (then polars_peer.py)
+#      preflight's exit code 1 (a FAIL verdict, expected on this flawed data) is not an error;
+#   6. print the medians per tool and the ratio preflight/peer, and write them with the check,
+#      the versions and every tool's distinct counts beside preflight's to
+#      benches/out/compare-<job>.json (benches/out/ is gitignored), after every size; the last
+#      outputs are kept as benches/out/compare-<job>-<tool>-ROWS.json.
+# The peers follow preflight's semantics (benches/compare/tables.py): CSV is read with the
+# table's types given (no inference); DuckDB reads a quoted `""` as NULL by default, so it is
+# told `allow_quoted_nulls = false` and keeps it an empty string, as preflight and polars do. A
+# peer's peak RSS includes its Python interpreter.
+#
+# What the pg job does, per size in ROWS:
 #   1. builds preflight with `cargo build --release --locked` into CARGO_TARGET_DIR
-#      (default $HOME/.cache/preflight-target, as .ci/run) and runs that binary;
+#      (default $HOME/.cache/preflight-target, as .ci/run) and runs that binary (every job
+#      does; with PREFLIGHT_BIN set, every job runs that binary instead, without building);
 #   2. creates a uniquely named database `preflight_bench_<pid>_<time>` on the server of
 #      PREFLIGHT_BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres; the
 #      role must be allowed to CREATE DATABASE; trust or PGPASSWORD) and drops it on exit;
@@ -41,29 +123,295 @@
 # preflight's report does not say how many rows crossed the wire, so the push-down evidence
 # (rows fetched) is not shown here; the push-down test in src/sources/sql/mod.rs counts them.
 #
-# Needs: cargo, psql, /usr/bin/time (Debian package `time`), python3, a PostgreSQL server.
-# Environment: ROWS (comma-separated sizes, default 1000000), RUNS (default 5), AS_OF
-# (default 2026-11-25T00:00:00Z), PREFLIGHT_BENCH_POSTGRES_URL, CARGO_TARGET_DIR.
+# Needs: python3 with venv (and PyPI on first use), /usr/bin/time (Debian package `time`), cargo
+# unless PREFLIGHT_BIN is set; pg also needs psql and a PostgreSQL server.
+# Environment: ROWS (comma-separated sizes; default 2000000 for csv and parquet, 10000000 for
+# csv10m and overlap, 1000000 for pg), KEYS (keys, default 10000000), RUNS (default 5; keys 3),
+# PEERS (file jobs: comma-separated among duckdb and polars, or none; default duckdb,polars for
+# csv and parquet, duckdb for csv10m and overlap), AS_OF (default 2026-11-25T00:00:00Z, the
+# generated data's "now"), PREFLIGHT_BIN (the preflight binary to run; no cargo build when
+# set), CARGO_TARGET_DIR, PREFLIGHT_BENCH_DATA, PREFLIGHT_BENCH_VENV,
+# PREFLIGHT_BENCH_POSTGRES_URL (pg: default postgres://postgres@127.0.0.1:5432/postgres).
 set -euo pipefail
 
 job=${1:-}
-if [ "$job" != "pg" ] && [ "$job" != "keys" ]; then
-  echo "usage: bash benches/compare.sh pg|keys   (ROWS=1000000,2000000 KEYS=10000000 RUNS=5)" >&2
-  exit 2
-fi
+case "$job" in
+  csv | parquet | csv10m | overlap | pg | keys | all) ;;
+  *)
+    echo "usage: bash benches/compare.sh csv|parquet|csv10m|overlap|pg|keys|all   (ROWS=2000000 KEYS=10000000 RUNS=5 PEERS=duckdb,polars PREFLIGHT_BIN=…)" >&2
+    exit 2
+    ;;
+esac
+
+# Paths given relative to the caller's directory stay valid after the `cd` below.
+absolute() {
+  case "$1" in
+    /*) printf '%s\n' "$1" ;;
+    *) printf '%s\n' "$PWD/$1" ;;
+  esac
+}
+[ -z "${PREFLIGHT_BIN:-}" ] || PREFLIGHT_BIN=$(absolute "$PREFLIGHT_BIN")
+BENCH_DATA=$(absolute "${PREFLIGHT_BENCH_DATA:-$HOME/.cache/preflight-bench}")
+BENCH_VENV=$(absolute "${PREFLIGHT_BENCH_VENV:-$HOME/.cache/preflight-bench/venv}")
+# The peers' versions, pinned; a venv holding other versions is brought to these.
+PINS="duckdb==2.0.1 polars==2.1.0 pyarrow==26.0.1 numpy==2.4.6"
 
 cd "$(dirname "$0")/.."
 root=$(pwd)
+# No __pycache__ beside benches/compare/*.py.
+export PYTHONDONTWRITEBYTECODE=1
+
+[ -x /usr/bin/time ] || { echo "compare.sh: /usr/bin/time is required (Debian package \`time\`)" >&2; exit 2; }
+
+# Sets `bin`: PREFLIGHT_BIN when set, else a release build of this checkout.
+preflight_bin() {
+  if [ -n "${PREFLIGHT_BIN:-}" ]; then
+    bin=$PREFLIGHT_BIN
+    [ -x "$bin" ] || { echo "compare.sh: PREFLIGHT_BIN=$bin is not an executable file" >&2; exit 2; }
+    echo "using $bin (PREFLIGHT_BIN: no cargo build)" >&2
+  else
+    command -v cargo >/dev/null 2>&1 || { echo "compare.sh: \`cargo\` is required (or set PREFLIGHT_BIN)" >&2; exit 2; }
+    export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/preflight-target}
+    echo "building preflight (release)…" >&2
+    cargo build --release --locked --quiet
+    bin="$CARGO_TARGET_DIR/release/preflight"
+    [ -x "$bin" ] || { echo "compare.sh: no binary at $bin" >&2; exit 2; }
+  fi
+}
+
+# Runs a command under /usr/bin/time -v; prints "wall_seconds peak_kb exit_code". Its output
+# goes to $work/cmd.out and $work/cmd.err.
+timed() {
+  local tf="$work/time.txt" rc=0
+  /usr/bin/time -v -o "$tf" "$@" >"$work/cmd.out" 2>"$work/cmd.err" || rc=$?
+  python3 - "$tf" "$rc" <<'PY'
+import sys
+wall = rss = None
+for line in open(sys.argv[1]):
+    line = line.strip()
+    if line.startswith("Elapsed (wall clock) time"):
+        v = line.rsplit(": ", 1)[1]
+        s = 0.0
+        for p in v.split(":"):
+            s = s * 60 + float(p)
+        wall = s
+    elif line.startswith("Maximum resident set size"):
+        rss = int(line.rsplit(": ", 1)[1])
+print(f"{round(wall, 2)} {rss} {sys.argv[2]}")
+PY
+}
+
+# Every job, one after the other, then the combined table.
+if [ "$job" = "all" ]; then
+  since=$(date +%s)
+  preflight_bin
+  export PREFLIGHT_BIN="$bin"
+  for j in csv parquet csv10m overlap; do
+    echo "== $j" >&2
+    bash "$root/benches/compare.sh" "$j"
+  done
+  echo "== pg" >&2
+  pg_url=${PREFLIGHT_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+  if command -v psql >/dev/null 2>&1 && psql -X -q -d "$pg_url" -c "SELECT 1" >/dev/null 2>&1; then
+    bash "$root/benches/compare.sh" pg
+  else
+    echo "all: pg skipped: no PostgreSQL server answers at PREFLIGHT_BENCH_POSTGRES_URL (or no psql)" >&2
+  fi
+  echo "== keys" >&2
+  bash "$root/benches/compare.sh" keys
+  python3 "$root/benches/compare/results.py" combine "$root/benches/out" "$since"
+  exit 0
+fi
+
+# The file jobs: generated CSV or Parquet files, preflight against DuckDB and polars.
+if [ "$job" = "csv" ] || [ "$job" = "parquet" ] || [ "$job" = "csv10m" ] || [ "$job" = "overlap" ]; then
+  case "$job" in
+    csv) fmt=csv mode=measures default_rows=2000000 default_peers=duckdb,polars ;;
+    parquet) fmt=parquet mode=measures default_rows=2000000 default_peers=duckdb,polars ;;
+    csv10m) fmt=csv mode=measures default_rows=10000000 default_peers=duckdb ;;
+    overlap) fmt=parquet mode=overlap default_rows=10000000 default_peers=duckdb ;;
+  esac
+  ROWS=${ROWS:-$default_rows}
+  RUNS=${RUNS:-5}
+  AS_OF=${AS_OF:-2026-11-25T00:00:00Z}
+  PEERS=${PEERS:-$default_peers}
+  peers=()
+  if [ "$PEERS" != "none" ]; then
+    IFS=',' read -r -a peers <<<"$PEERS"
+  fi
+  for p in "${peers[@]}"; do
+    case "$p" in
+      duckdb | polars) ;;
+      *) echo "compare.sh: PEERS: unknown peer \`$p\` (expected duckdb, polars or none)" >&2; exit 2 ;;
+    esac
+  done
+  command -v python3 >/dev/null 2>&1 || { echo "compare.sh: \`python3\` is required" >&2; exit 2; }
+  preflight_bin
+
+  # The peers' virtual environment, created when missing and brought to the pinned versions.
+  py="$BENCH_VENV/bin/python"
+  if [ ! -x "$py" ]; then
+    echo "creating the virtual environment $BENCH_VENV…" >&2
+    python3 -m venv "$BENCH_VENV"
+  fi
+  # shellcheck disable=SC2086 # PINS is a list of words
+  if ! "$py" - $PINS <<'PY'; then
+import sys
+from importlib.metadata import PackageNotFoundError, version
+for pin in sys.argv[1:]:
+    name, want = pin.split("==")
+    try:
+        if version(name) != want:
+            sys.exit(1)
+    except PackageNotFoundError:
+        sys.exit(1)
+PY
+    echo "installing $PINS into $BENCH_VENV…" >&2
+    # shellcheck disable=SC2086
+    "$py" -m pip install --quiet --disable-pip-version-check $PINS
+  fi
+
+  work=$(mktemp -d "${TMPDIR:-/tmp}/preflight-$job.XXXXXX")
+  trap 'rm -rf "$work"' EXIT
+  mkdir -p "$root/benches/out" "$BENCH_DATA"
+  results="$work/results.jsonl"
+  : >"$results"
+  case "$job" in
+    csv | parquet) what="tickets $fmt, per-column measures" ;;
+    csv10m) what="tickets csv at 10M, per-column measures" ;;
+    overlap) what="key overlap, tickets against customers (parquet)" ;;
+  esac
+  "$py" - "$work/meta.json" "$job" "$what" "$fmt" "$mode" "$RUNS" "$AS_OF" "$PEERS" "$("$bin" --version)" "$bin" "$root/benches/compare" <<'PY'
+import json, platform, sys
+from importlib.metadata import version
+out, job, what, fmt, mode, runs, as_of, peers, pf_version, pf_bin, here = sys.argv[1:]
+sys.path.insert(0, here)
+import generate
+doc = {"job": job, "what": what, "format": fmt, "mode": mode, "runs": int(runs), "as_of": as_of,
+       "peers": [p for p in peers.split(",") if p and p != "none"],
+       "versions": {"preflight": pf_version, "preflight_bin": pf_bin, "duckdb": version("duckdb"),
+                    "polars": version("polars"), "pyarrow": version("pyarrow"), "numpy": version("numpy"),
+                    "python": platform.python_version(), "generator": generate.GEN_VERSION}}
+json.dump(doc, open(out, "w"), indent=2)
+PY
+
+  # One timed run of TOOL (preflight or a peer), its output as $work/TOOL.json; sets `w` (wall
+  # seconds) and `m` (peak KB). Fails the job when the tool fails. Not run in a subshell, so
+  # that `exit` ends the job.
+  run_tool() {
+    local tool=$1 c
+    if [ "$tool" = "preflight" ]; then
+      read -r w m c < <(timed "$bin" scan "$work/bench.toml" --format json --out "$work/preflight.json" --quiet --as-of "$AS_OF")
+      if [ "$c" -gt 1 ]; then
+        echo "compare.sh: preflight exited $c" >&2
+        cat "$work/cmd.err" >&2
+        exit 1
+      fi
+    else
+      read -r w m c < <(timed "$py" "$root/benches/compare/${tool}_peer.py" "${peer_args[@]}" "$work/$tool.json")
+      if [ "$c" != 0 ]; then
+        echo "compare.sh: $tool exited $c" >&2
+        cat "$work/cmd.err" >&2
+        exit 1
+      fi
+    fi
+  }
+
+  IFS=',' read -r -a sizes <<<"$ROWS"
+  for n in "${sizes[@]}"; do
+    gen_start=$(date +%s.%N)
+    echo "data: $n ticket rows ($fmt) under $BENCH_DATA…" >&2
+    tickets=$("$py" "$root/benches/compare/generate.py" "$BENCH_DATA" tickets "$n" "$fmt")
+    customers=""
+    if [ "$mode" = "overlap" ]; then
+      n_customers=$("$py" -c "import sys; sys.path.insert(0, sys.argv[1]); import tables; print(tables.customers_for(int(sys.argv[2])))" "$root/benches/compare" "$n")
+      customers=$("$py" "$root/benches/compare/generate.py" "$BENCH_DATA" customers "$n_customers" "$fmt")
+    fi
+    gen_secs=$(python3 -c "import sys; print(round(float(sys.argv[2]) - float(sys.argv[1]), 1))" "$gen_start" "$(date +%s.%N)")
+    echo "  $tickets ($(du -m "$tickets" | cut -f1) MB)${customers:+, $customers ($(du -m "$customers" | cut -f1) MB)}; ${gen_secs}s" >&2
+
+    if [ "$mode" = "measures" ]; then
+      cat >"$work/bench.toml" <<TOML
+[pilot]
+name = "bench-$job"
+
+[defaults]
+stale_after = "365d"
+
+[[sources]]
+name = "tickets"
+path = $(python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$tickets")
+format = "$fmt"
+timestamp = "updated_at"
+label = "category"
+key = "ticket_id"
+required = ["ticket_id", "customer_id", "subject", "body", "category"]
+TOML
+      peer_args=(measures "$fmt" "$tickets" "$AS_OF")
+    else
+      cat >"$work/bench.toml" <<TOML
+[pilot]
+name = "bench-$job"
+
+[[sources]]
+name = "tickets"
+path = $(python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$tickets")
+
+[[sources]]
+name = "crm"
+path = $(python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$customers")
+
+[[entities]]
+name = "customer"
+keys = ["tickets.customer_id", "crm.customer_id"]
+normalize = ["strip_prefix:C-", "strip_leading_zeros"]
+TOML
+      peer_args=(overlap "$fmt" "$tickets" "$customers")
+    fi
+
+    # Warm-up, untimed, and the sanity check on its outputs.
+    for tool in preflight "${peers[@]}"; do
+      run_tool "$tool"
+      echo "  warm-up $tool ${w}s $((m / 1024)) MB" >&2
+    done
+    peer_outs=()
+    for p in "${peers[@]}"; do
+      peer_outs+=("$work/$p.json")
+    done
+    if [ "${#peer_outs[@]}" -gt 0 ]; then
+      python3 "$root/benches/compare/results.py" check "$mode" "$work/preflight.json" "$work/check-$n.json" "${peer_outs[@]}"
+    else
+      echo "  no peers: nothing to check against" >&2
+    fi
+
+    for r in $(seq 1 "$RUNS"); do
+      for tool in preflight "${peers[@]}"; do
+        run_tool "$tool"
+        echo "{\"rows\": $n, \"tool\": \"$tool\", \"run\": $r, \"wall_s\": $w, \"peak_kb\": $m}" >>"$results"
+        printf '  run %s %-9s %6ss %6s MB\n' "$r" "$tool" "$w" "$((m / 1024))" >&2
+      done
+    done
+    for tool in preflight "${peers[@]}"; do
+      cp "$work/$tool.json" "$root/benches/out/compare-$job-$tool-$n.json"
+    done
+    python3 - "$n" "$tickets" "$customers" "$gen_secs" "$work/check-$n.json" >>"$results" <<'PY'
+import json, os, sys
+n, tickets, customers, gen_secs, check = sys.argv[1:]
+files = {"tickets": {"path": tickets, "mb": round(os.path.getsize(tickets) / 2**20, 1)}}
+if customers:
+    files["customers"] = {"path": customers, "mb": round(os.path.getsize(customers) / 2**20, 1)}
+print(json.dumps({"rows": int(n), "files": files, "generate_s": float(gen_secs), "check_path": check}))
+PY
+    python3 "$root/benches/compare/results.py" summarize "$results" "$work/meta.json" "$root/benches/out/compare-$job.json"
+  done
+  exit 0
+fi
 
 # The entity key-set job: no database, two generated CSV files.
 if [ "$job" = "keys" ]; then
   KEYS=${KEYS:-10000000}
   RUNS=${RUNS:-3}
-  export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/preflight-target}
-  [ -x /usr/bin/time ] || { echo "compare.sh: /usr/bin/time is required (Debian package \`time\`)" >&2; exit 2; }
-  echo "building preflight (release)…" >&2
-  cargo build --release --locked --quiet
-  bin="$CARGO_TARGET_DIR/release/preflight"
+  preflight_bin
   work=$(mktemp -d "${TMPDIR:-/tmp}/preflight-keys.XXXXXX")
   trap 'rm -rf "$work"' EXIT
   echo "writing 2 x $KEYS keys…" >&2
@@ -146,18 +494,13 @@ ROWS=${ROWS:-1000000}
 RUNS=${RUNS:-5}
 AS_OF=${AS_OF:-2026-11-25T00:00:00Z}
 ADMIN_URL=${PREFLIGHT_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/preflight-target}
 
-for tool in cargo psql python3; do
+for tool in psql python3; do
   command -v "$tool" >/dev/null 2>&1 || { echo "compare.sh: \`$tool\` is required" >&2; exit 2; }
 done
-[ -x /usr/bin/time ] || { echo "compare.sh: /usr/bin/time is required (Debian package \`time\`)" >&2; exit 2; }
 
 started=$(date +%s)
-echo "building preflight (release)…" >&2
-cargo build --release --locked --quiet
-bin="$CARGO_TARGET_DIR/release/preflight"
-[ -x "$bin" ] || { echo "compare.sh: no binary at $bin" >&2; exit 2; }
+preflight_bin
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/preflight-bench.XXXXXX")
 db="preflight_bench_$$_$(date +%s)"
@@ -321,27 +664,6 @@ SELECT COUNT(*) AS keys, COUNT(*) FILTER (WHERE n > 1) AS duplicated, COALESCE(S
 FROM (SELECT COUNT(*) AS n FROM tickets WHERE {key_present} GROUP BY ticket_id COLLATE "C") AS k;
 """
 open(out, "w").write(sql)
-PY
-}
-
-# Runs a command under /usr/bin/time -v; prints "wall_seconds peak_kb exit_code".
-timed() {
-  local tf="$work/time.txt" rc=0
-  /usr/bin/time -v -o "$tf" "$@" >"$work/cmd.out" 2>"$work/cmd.err" || rc=$?
-  python3 - "$tf" "$rc" <<'PY'
-import sys
-wall = rss = None
-for line in open(sys.argv[1]):
-    line = line.strip()
-    if line.startswith("Elapsed (wall clock) time"):
-        v = line.rsplit(": ", 1)[1]
-        s = 0.0
-        for p in v.split(":"):
-            s = s * 60 + float(p)
-        wall = s
-    elif line.startswith("Maximum resident set size"):
-        rss = int(line.rsplit(": ", 1)[1])
-print(f"{round(wall, 2)} {rss} {sys.argv[2]}")
 PY
 }
 
