@@ -9,7 +9,9 @@ use std::sync::mpsc;
 use crate::stats::SourceAcc;
 
 /// Feeds every batch `next` yields to `work` on `pool`, merging results into `into` in order.
-/// A failing batch stops the run with its error. The caller must not be a pool thread: it blocks while waiting for results.
+/// A failing batch stops the run with its error: the error of the earliest failing batch, so
+/// the message does not depend on which worker finished first. The caller must not be a pool
+/// thread: it blocks while waiting for results.
 pub fn run<B, E>(
     pool: &rayon::ThreadPool,
     into: &mut SourceAcc,
@@ -24,24 +26,31 @@ where
     let limit = pool.current_num_threads() * 2 + 1;
     let mut sent = 0usize;
     let mut merged = 0usize;
-    let mut pending: BTreeMap<usize, SourceAcc> = BTreeMap::new();
+    let mut failed = false;
+    let mut pending: BTreeMap<usize, Result<SourceAcc, String>> = BTreeMap::new();
 
-    let receive =
-        |pending: &mut BTreeMap<usize, SourceAcc>, merged: &mut usize, into: &mut SourceAcc| -> Result<(), E> {
-            let Ok((i, r)) = rx.recv() else {
-                return Err(to_error("worker channel closed".into()));
-            };
-            pending.insert(i, r.map_err(&to_error)?);
-            while let Some(acc) = pending.remove(merged) {
-                into.merge(acc);
-                *merged += 1;
-            }
-            Ok(())
+    // Waits for one result, then merges every result that is next in order. An error is
+    // returned only when its turn comes: every earlier batch has been merged without one.
+    let receive = |pending: &mut BTreeMap<usize, Result<SourceAcc, String>>,
+                   merged: &mut usize,
+                   failed: &mut bool,
+                   into: &mut SourceAcc|
+     -> Result<(), E> {
+        let Ok((i, r)) = rx.recv() else {
+            return Err(to_error("worker channel closed".into()));
         };
+        *failed |= r.is_err();
+        pending.insert(i, r);
+        while let Some(r) = pending.remove(merged) {
+            into.merge(r.map_err(&to_error)?);
+            *merged += 1;
+        }
+        Ok(())
+    };
 
-    loop {
+    while !failed {
         while sent - merged - pending.len() >= limit || sent - merged >= limit * 2 {
-            receive(&mut pending, &mut merged, into)?;
+            receive(&mut pending, &mut merged, &mut failed, into)?;
         }
         let Some(batch) = next()? else { break };
         let tx = tx.clone();
@@ -54,7 +63,7 @@ where
         sent += 1;
     }
     while merged < sent {
-        receive(&mut pending, &mut merged, into)?;
+        receive(&mut pending, &mut merged, &mut failed, into)?;
     }
     Ok(())
 }
@@ -67,4 +76,28 @@ pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
         .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
         .unwrap_or_else(|| "unknown cause".into());
     format!("the reader failed unexpectedly: {what}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_earliest_failing_batch_names_the_error_however_fast_the_others_fail() {
+        // Regression: a Parquet file corrupt in two row groups was reported by whichever row
+        // group's worker failed first (tests/it/corpus.rs, ARROW-GH-41321 under load).
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().expect("a pool");
+        let req = crate::stats::tests::request();
+        for _ in 0..5 {
+            let mut acc = SourceAcc::new(&[], &[], &req);
+            let mut batches = 0..4usize;
+            let work: Arc<dyn Fn(usize) -> Result<SourceAcc, String> + Send + Sync> = Arc::new(|i| {
+                // Batch 0 fails only after the others have failed.
+                std::thread::sleep(std::time::Duration::from_millis(if i == 0 { 50 } else { 0 }));
+                Err(format!("batch {i}"))
+            });
+            let r = run(&pool, &mut acc, || Ok::<_, String>(batches.next()), work, |m| m);
+            assert_eq!(r, Err("batch 0".to_string()));
+        }
+    }
 }
