@@ -228,6 +228,7 @@ impl<R: Read> Splitter<R> {
                             self.line += 1;
                         }
                         self.rec_buf.push(b);
+                        self.copy_quoted_run();
                     }
                 }
                 State::QuoteInQuoted => {
@@ -262,9 +263,21 @@ impl<R: Read> Splitter<R> {
     #[inline]
     fn copy_plain_run(&mut self) {
         let rest = self.chunk.get(self.pos..self.len).unwrap_or_default();
-        let delim = self.delim;
-        let n = rest.iter().position(|&c| c == delim || c == b'\n' || c == b'\r').unwrap_or(rest.len());
+        let n = memchr::memchr3(self.delim, b'\n', b'\r', rest).unwrap_or(rest.len());
         self.rec_buf.extend_from_slice(rest.get(..n).unwrap_or_default());
+        self.pos += n;
+        self.bytes_read += n as u64;
+    }
+
+    /// Copies the rest of a quoted run at once: everything up to the next quote, counting the
+    /// line ends inside it.
+    #[inline]
+    fn copy_quoted_run(&mut self) {
+        let rest = self.chunk.get(self.pos..self.len).unwrap_or_default();
+        let n = memchr::memchr(b'"', rest).unwrap_or(rest.len());
+        let run = rest.get(..n).unwrap_or_default();
+        self.line += memchr::memchr_iter(b'\n', run).count() as u64;
+        self.rec_buf.extend_from_slice(run);
         self.pos += n;
         self.bytes_read += n as u64;
     }
@@ -713,14 +726,21 @@ fn accumulate(
 ) -> SourceAcc {
     let rows = b.rows();
     let mut acc = template.batch(req, rows);
+    // Checking the batch's bytes once is far cheaper than once per cell. A field of a valid
+    // buffer is valid text when both its ends fall on character boundaries: fields are cut at
+    // ASCII bytes, but two fields' bytes sit side by side, so a character could straddle them.
+    let text = std::str::from_utf8(&b.buf).ok();
     for c in 0..b.width {
         for r in 0..rows {
             let Some(f) = b.fields.get(r * b.width + c) else { continue };
             let pos = Pos { part: b.part, line: b.lines.get(r).copied(), row: b.first_row + r as u64 };
+            let range = f.start as usize..(f.start + f.len) as usize;
             let cell = if !f.present || (f.len == 0 && !f.quoted) {
                 Cell::Null
+            } else if let Some(t) = text.and_then(|t| t.get(range.clone())) {
+                Cell::Str(t)
             } else {
-                Cell::Text(b.buf.get(f.start as usize..(f.start + f.len) as usize).unwrap_or_default())
+                Cell::Text(b.buf.get(range).unwrap_or_default())
             };
             acc.push(c, r, pos, cell);
         }

@@ -125,6 +125,8 @@ pub struct Pos {
 pub enum Cell<'a> {
     Null,
     Text(&'a [u8]),
+    /// Text a reader has already found to be valid UTF-8 (a CSV batch checked as a whole).
+    Str(&'a str),
     Int(i64),
     Float(f64),
     Bool(bool),
@@ -607,6 +609,7 @@ fn cell_text(cell: Cell<'_>) -> Option<Cow<'_, str>> {
     match cell {
         Cell::Null | Cell::Nested => None,
         Cell::Text(b) | Cell::Opaque(b) => Some(String::from_utf8_lossy(b)),
+        Cell::Str(t) => Some(Cow::Borrowed(t)),
         Cell::Int(i) => Some(Cow::Owned(i.to_string())),
         Cell::Float(x) => Some(Cow::Owned(fmt_float(x))),
         Cell::Bool(b) => Some(Cow::Borrowed(if b { "true" } else { "false" })),
@@ -776,16 +779,20 @@ impl BatchAcc<'_> {
         let Some(c) = self.acc.cols.get_mut(col) else { return };
         let missing = match cell {
             Cell::Null => Some((MissingKind::Null, String::new())),
-            Cell::Text(bytes) => {
-                let text = match std::str::from_utf8(bytes) {
-                    Ok(t) => std::borrow::Cow::Borrowed(t),
-                    Err(_) => {
-                        c.invalid_utf8 += 1;
-                        if c.invalid_utf8_examples.len() < MAX_EXAMPLES {
-                            c.invalid_utf8_examples.push(pos);
+            Cell::Text(_) | Cell::Str(_) => {
+                let (text, bytes) = match cell {
+                    Cell::Str(t) => (Cow::Borrowed(t), t.as_bytes()),
+                    Cell::Text(bytes) => match std::str::from_utf8(bytes) {
+                        Ok(t) => (Cow::Borrowed(t), bytes),
+                        Err(_) => {
+                            c.invalid_utf8 += 1;
+                            if c.invalid_utf8_examples.len() < MAX_EXAMPLES {
+                                c.invalid_utf8_examples.push(pos);
+                            }
+                            (String::from_utf8_lossy(bytes), bytes)
                         }
-                        String::from_utf8_lossy(bytes)
-                    }
+                    },
+                    _ => (Cow::Borrowed(""), &[][..]),
                 };
                 let trimmed = text.trim();
                 if trimmed.is_empty() {
@@ -1009,7 +1016,7 @@ impl ColumnAcc {
                 }
                 return;
             }
-            Cell::Null | Cell::Text(_) => return,
+            Cell::Null | Cell::Text(_) | Cell::Str(_) => return,
         };
         let mut key = [0u8; 9];
         key[0] = tag;
