@@ -283,7 +283,36 @@ const MAX_LABEL_CLASSES: usize = 100_000;
 struct KeyBatch {
     hashes: Vec<u128>,
     pos: Vec<Pos>,
-    values: Vec<Box<str>>,
+    /// Every row's key text, back to back: one allocation per batch rather than one per row.
+    /// Only duplicates' values are ever quoted, but which rows repeat a key is known only once
+    /// the batch meets the source's key set.
+    text: String,
+    /// Where each row's key ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl KeyBatch {
+    #[inline]
+    fn push(&mut self, hash: u128, pos: Pos, value: &str) {
+        self.hashes.push(hash);
+        self.pos.push(pos);
+        self.text.push_str(value);
+        self.ends.push(self.text.len());
+    }
+
+    fn value(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends.get(i - 1).copied().unwrap_or(0) };
+        let end = self.ends.get(i).copied().unwrap_or(start);
+        self.text.get(start..end).unwrap_or_default()
+    }
+
+    fn extend(&mut self, other: KeyBatch) {
+        let base = self.text.len();
+        self.hashes.extend(other.hashes);
+        self.pos.extend(other.pos);
+        self.text.push_str(&other.text);
+        self.ends.extend(other.ends.into_iter().map(|e| e + base));
+    }
 }
 
 /// The exact key set of a source. 128-bit hashes stand in for the values: a collision among
@@ -520,16 +549,14 @@ impl SourceAcc {
             if let Some(kb) = b.keys.take() {
                 if let Some(mine) = a.keys.as_mut().filter(|_| self.key_set.is_none()) {
                     // Two batches merged before reaching the source's key set: keep every key.
-                    mine.hashes.extend(kb.hashes);
-                    mine.pos.extend(kb.pos);
-                    mine.values.extend(kb.values);
+                    mine.extend(kb);
                 } else if let Some(set) = &mut self.key_set {
-                    for ((h, pos), value) in kb.hashes.into_iter().zip(kb.pos).zip(kb.values) {
+                    for (i, (&h, &pos)) in kb.hashes.iter().zip(&kb.pos).enumerate() {
                         if !set.seen.insert(h) {
                             set.duplicate_rows += 1;
                             set.duplicated.insert(h);
                             if set.duplicate_examples.len() < MAX_EXAMPLES {
-                                set.duplicate_examples.push((pos, value.into()));
+                                set.duplicate_examples.push((pos, kb.value(i).to_string()));
                             }
                         }
                     }
@@ -959,9 +986,7 @@ impl ColumnAcc {
             }
         }
         if let Some(k) = &mut self.keys {
-            k.hashes.push(xxh3_128(raw));
-            k.pos.push(pos);
-            k.values.push(text.into());
+            k.push(xxh3_128(raw), pos, text);
         }
         if let Some(ts) = &mut self.ts {
             match parsed {
@@ -1000,9 +1025,7 @@ impl ColumnAcc {
                 key.extend_from_slice(b);
                 self.values.insert(&key, xxh3_64(&key));
                 if let Some(k) = &mut self.keys {
-                    k.hashes.push(xxh3_128(&key));
-                    k.pos.push(pos);
-                    k.values.push(String::from_utf8_lossy(b).into());
+                    k.push(xxh3_128(&key), pos, &String::from_utf8_lossy(b));
                 }
                 if let Some(ts) = &mut self.ts {
                     ts.unparsed(pos, "<binary>");
@@ -1028,9 +1051,7 @@ impl ColumnAcc {
             *l.counts.entry(v).or_insert(0) += 1;
         }
         if let Some(k) = &mut self.keys {
-            k.hashes.push(xxh3_128(&key));
-            k.pos.push(pos);
-            k.values.push(display().into());
+            k.push(xxh3_128(&key), pos, &display());
         }
         if let Some(ts) = &mut self.ts {
             match cell {
