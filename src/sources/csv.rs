@@ -274,10 +274,25 @@ impl<R: Read> Splitter<R> {
     #[inline]
     fn copy_quoted_run(&mut self) {
         let rest = self.chunk.get(self.pos..self.len).unwrap_or_default();
-        let n = memchr::memchr(b'"', rest).unwrap_or(rest.len());
-        let run = rest.get(..n).unwrap_or_default();
-        self.line += memchr::memchr_iter(b'\n', run).count() as u64;
-        self.rec_buf.extend_from_slice(run);
+        // One search for both: a quoted run seldom holds a line end.
+        let mut n = 0;
+        loop {
+            match memchr::memchr2(b'"', b'\n', rest.get(n..).unwrap_or_default()) {
+                Some(i) if rest.get(n + i) == Some(&b'\n') => {
+                    self.line += 1;
+                    n += i + 1;
+                }
+                Some(i) => {
+                    n += i;
+                    break;
+                }
+                None => {
+                    n = rest.len();
+                    break;
+                }
+            }
+        }
+        self.rec_buf.extend_from_slice(rest.get(..n).unwrap_or_default());
         self.pos += n;
         self.bytes_read += n as u64;
     }
