@@ -171,20 +171,21 @@ impl Walker<'_> {
         }
     }
 
-    fn share(&mut self, v: &Spanned<DeValue<'_>>, path: &str) -> Option<f64> {
-        let n = match v.get_ref() {
-            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
-            DeValue::Integer(i) => i.as_str().replace('_', "").parse::<i64>().ok().map(|i| i as f64),
+    /// A TOML number as `f64`; anything else is a problem saying what was `expected`. The outer
+    /// `None` means not a number (reported); the inner one, a number that does not parse.
+    fn number(&mut self, v: &Spanned<DeValue<'_>>, path: &str, expected: &str) -> Option<Option<f64>> {
+        match v.get_ref() {
+            DeValue::Float(f) => Some(f.as_str().replace('_', "").parse::<f64>().ok()),
+            DeValue::Integer(i) => Some(i.as_str().replace('_', "").parse::<i64>().ok().map(|i| i as f64)),
             other => {
-                self.problem(
-                    &v.span(),
-                    path,
-                    format!("expected a share between 0 and 1, found {}", other.type_str()),
-                    None,
-                );
-                return None;
+                self.problem(&v.span(), path, format!("expected {expected}, found {}", other.type_str()), None);
+                None
             }
-        };
+        }
+    }
+
+    fn share(&mut self, v: &Spanned<DeValue<'_>>, path: &str) -> Option<f64> {
+        let n = self.number(v, path, "a share between 0 and 1")?;
         match n {
             Some(x) if (0.0..=1.0).contains(&x) => Some(x),
             _ => {
@@ -202,19 +203,7 @@ impl Walker<'_> {
 
     /// A relative change such as `max_row_change`: a fraction ≥ 0 that may exceed 1 (growth).
     fn ratio(&mut self, v: &Spanned<DeValue<'_>>, path: &str) -> Option<f64> {
-        let n = match v.get_ref() {
-            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
-            DeValue::Integer(i) => i.as_str().replace('_', "").parse::<i64>().ok().map(|i| i as f64),
-            other => {
-                self.problem(
-                    &v.span(),
-                    path,
-                    format!("expected a fraction such as 0.2, found {}", other.type_str()),
-                    None,
-                );
-                return None;
-            }
-        };
+        let n = self.number(v, path, "a fraction such as 0.2")?;
         match n {
             Some(x) if x.is_finite() && x >= 0.0 => Some(x),
             _ => {
