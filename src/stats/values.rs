@@ -11,34 +11,47 @@ use super::hll::Hll;
 /// Distinct values counted exactly per batch before switching to the sketch.
 const EXACT_CAP: usize = 10_000;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 struct Entry {
     hash: u64,
-    value: Box<[u8]>,
+    /// The value's bytes: `arena[start..start + len]`.
+    start: usize,
+    len: usize,
     count: u64,
 }
 
+/// Tracked values live back to back in one arena: a batch admits up to `EXACT_CAP` values per
+/// column, and one allocation for them all, freed at once, is far cheaper than one each.
 #[derive(Clone, Debug, Default)]
 pub(super) struct ValueCounter {
     map: HashTable<Entry>,
+    arena: Vec<u8>,
     /// Set once the map overflowed: it then holds every value seen so far in the sketch.
     hll: Option<Box<Hll>>,
+}
+
+#[inline]
+fn bytes<'a>(arena: &'a [u8], e: &Entry) -> &'a [u8] {
+    arena.get(e.start..e.start + e.len).unwrap_or_default()
 }
 
 impl ValueCounter {
     #[inline]
     pub(super) fn insert(&mut self, value: &[u8], hash: u64) {
+        let arena = &self.arena;
         if let Some(hll) = &mut self.hll {
             hll.insert_hash(hash);
-            if let Some(e) = self.map.find_mut(hash, |e| &*e.value == value) {
+            if let Some(e) = self.map.find_mut(hash, |e| bytes(arena, e) == value) {
                 e.count += 1;
             }
             return;
         }
-        match self.map.find_mut(hash, |e| &*e.value == value) {
+        match self.map.find_mut(hash, |e| bytes(arena, e) == value) {
             Some(e) => e.count += 1,
             None => {
-                self.map.insert_unique(hash, Entry { hash, value: value.into(), count: 1 }, |e| e.hash);
+                let e = Entry { hash, start: self.arena.len(), len: value.len(), count: 1 };
+                self.arena.extend_from_slice(value);
+                self.map.insert_unique(hash, e, |e| e.hash);
                 if self.map.len() > EXACT_CAP {
                     self.freeze();
                 }
@@ -57,10 +70,11 @@ impl ValueCounter {
     /// Merges a later batch. Exactness of a tracked value survives only if both sides tracked
     /// it from its first occurrence, so a frozen side limits what the other may keep.
     pub(super) fn merge(&mut self, other: ValueCounter) {
+        let theirs = &other.arena;
         match (self.hll.is_some(), other.hll.is_some()) {
             (false, false) => {
-                for e in other.map {
-                    self.add_count(e);
+                for e in other.map.iter() {
+                    self.add_count(bytes(theirs, e), e);
                 }
                 if self.map.len() > EXACT_CAP {
                     self.freeze();
@@ -68,29 +82,28 @@ impl ValueCounter {
             }
             (true, false) => {
                 // Other saw everything it holds; values new to us were not tracked from the start.
-                for e in other.map {
+                let arena = &self.arena;
+                for e in other.map.iter() {
                     if let Some(h) = &mut self.hll {
                         h.insert_hash(e.hash);
                     }
-                    if let Some(mine) = self.map.find_mut(e.hash, |m| m.value == e.value) {
+                    if let Some(mine) = self.map.find_mut(e.hash, |m| bytes(arena, m) == bytes(theirs, e)) {
                         mine.count += e.count;
                     }
                 }
             }
             (false, true) => {
                 // We are complete; keep only what the frozen later batch tracked.
-                let mut hll = other.hll.unwrap_or_default();
+                let ValueCounter { map: mut kept, arena: kept_arena, hll } = other;
+                let mut hll = hll.unwrap_or_default();
                 for e in self.map.iter() {
                     hll.insert_hash(e.hash);
-                }
-                let mine = std::mem::take(&mut self.map);
-                let mut kept = other.map;
-                for e in mine {
-                    if let Some(k) = kept.find_mut(e.hash, |k| k.value == e.value) {
+                    if let Some(k) = kept.find_mut(e.hash, |k| bytes(&kept_arena, k) == bytes(&self.arena, e)) {
                         k.count += e.count;
                     }
                 }
                 self.map = kept;
+                self.arena = kept_arena;
                 self.hll = Some(hll);
             }
             (true, true) => {
@@ -98,7 +111,8 @@ impl ValueCounter {
                     a.merge(b);
                 }
                 let mut other_map = other.map;
-                self.map.retain(|e| match other_map.find_mut(e.hash, |o| o.value == e.value) {
+                let arena = &self.arena;
+                self.map.retain(|e| match other_map.find_mut(e.hash, |o| bytes(theirs, o) == bytes(arena, e)) {
                     Some(o) => {
                         e.count += o.count;
                         true
@@ -109,11 +123,14 @@ impl ValueCounter {
         }
     }
 
-    fn add_count(&mut self, e: Entry) {
-        match self.map.find_mut(e.hash, |m| m.value == e.value) {
+    fn add_count(&mut self, value: &[u8], e: &Entry) {
+        let arena = &self.arena;
+        match self.map.find_mut(e.hash, |m| bytes(arena, m) == value) {
             Some(m) => m.count += e.count,
             None => {
-                self.map.insert_unique(e.hash, e, |x| x.hash);
+                let mine = Entry { start: self.arena.len(), ..*e };
+                self.arena.extend_from_slice(value);
+                self.map.insert_unique(e.hash, mine, |x| x.hash);
             }
         }
     }
@@ -129,12 +146,14 @@ impl ValueCounter {
     /// The most frequent tracked values with their exact counts, ties broken by value.
     /// `native` says the values are tagged native cells rather than raw text.
     pub(super) fn top(&self, n: usize, native: bool) -> Vec<(String, u64)> {
+        let arena = &self.arena;
         let mut all: Vec<&Entry> = self.map.iter().collect();
-        all.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        all.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| bytes(arena, a).cmp(bytes(arena, b))));
         all.into_iter()
             .take(n)
             .map(|e| {
-                let text = if native { render_key(&e.value) } else { String::from_utf8_lossy(&e.value).into_owned() };
+                let v = bytes(arena, e);
+                let text = if native { render_key(v) } else { String::from_utf8_lossy(v).into_owned() };
                 (text, e.count)
             })
             .collect()
