@@ -1016,15 +1016,15 @@ fn feed(b: &mut BatchAcc<'_>, c: usize, arr: &ArrayRef, part: u32, first_row: u6
     match arr.data_type() {
         DataType::Utf8 => {
             let a = arr.as_string::<i32>();
-            each!(|i| Cell::Text(a.value(i).as_bytes()));
+            each!(|i| Cell::Str(a.value(i)));
         }
         DataType::LargeUtf8 => {
             let a = arr.as_string::<i64>();
-            each!(|i| Cell::Text(a.value(i).as_bytes()));
+            each!(|i| Cell::Str(a.value(i)));
         }
         DataType::Utf8View => {
             let a = arr.as_string_view();
-            each!(|i| Cell::Text(a.value(i).as_bytes()));
+            each!(|i| Cell::Str(a.value(i)));
         }
         DataType::Int8 => each!(|i| Cell::Int(i64::from(arr.as_primitive::<Int8Type>().value(i)))),
         DataType::Int16 => each!(|i| Cell::Int(i64::from(arr.as_primitive::<Int16Type>().value(i)))),
