@@ -406,6 +406,9 @@ pub struct BatchAcc<'r> {
     /// Per `entity_values` entry, each row's key and value, paired when the batch closes (a
     /// reader may hand over a batch column by column).
     pairs: Vec<RowPairs>,
+    /// Bit `n` is set when a placeholder is `n` bytes long: most values are ruled out by their
+    /// length before any comparison.
+    placeholder_lens: u64,
 }
 
 impl SourceAcc {
@@ -463,7 +466,9 @@ impl SourceAcc {
         let mut acc = SourceAcc::new(&self.columns, &types, req);
         acc.key_set = None;
         let pairs = req.entity_values.iter().map(|_| (vec![None; rows], vec![None; rows])).collect();
-        BatchAcc { acc, req, row_flags: vec![0; rows], pairs }
+        // `is_placeholder` never matches a value over 32 bytes, so 64 bits cover every length.
+        let placeholder_lens = req.placeholders.iter().filter(|p| p.len() < 64).fold(0u64, |m, p| m | 1 << p.len());
+        BatchAcc { acc, req, row_flags: vec![0; rows], pairs, placeholder_lens }
     }
 
     pub fn timestamp_column(&self) -> Option<usize> {
@@ -824,7 +829,10 @@ impl BatchAcc<'_> {
                 let trimmed = text.trim();
                 if trimmed.is_empty() {
                     Some((MissingKind::Blank, text.to_string()))
-                } else if req.is_placeholder(trimmed) {
+                } else if trimmed.len() <= 32
+                    && (!trimmed.is_ascii() || self.placeholder_lens & (1 << trimmed.len()) != 0)
+                    && req.is_placeholder(trimmed)
+                {
                     Some((MissingKind::Placeholder, text.to_string()))
                 } else {
                     c.text_value(&text, trimmed, bytes, pos, req);
