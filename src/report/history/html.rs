@@ -135,14 +135,7 @@ fn profile(i: usize, name: &str, scans: &[&ScanRecord], ids: &mut usize, h: &mut
     );
     verdict_chart(name, scans, ids, h);
 
-    let mut sources: Vec<&str> = Vec::new();
-    for s in scans {
-        for src in &s.sources {
-            if !sources.contains(&src.name.as_str()) {
-                sources.push(&src.name);
-            }
-        }
-    }
+    let sources = super::source_names(scans);
     let per_source = |read: &dyn Fn(&super::SourceRecord) -> Option<f64>| -> Vec<Series> {
         sources
             .iter()

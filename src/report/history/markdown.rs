@@ -63,14 +63,7 @@ fn profile(name: &str, scans: &[&ScanRecord], md: &mut String) {
     }
     md.push('\n');
 
-    let mut sources: Vec<&str> = Vec::new();
-    for s in scans {
-        for src in &s.sources {
-            if !sources.contains(&src.name.as_str()) {
-                sources.push(&src.name);
-            }
-        }
-    }
+    let sources = super::source_names(scans);
     for source in sources {
         md.push_str(&format!("### Source {}\n\n", code(source, false)));
         md.push_str("| As of | Rows | Ready | Stale | Labeled | Most missing |\n|---|--:|--:|--:|--:|---|\n");

@@ -324,6 +324,19 @@ fn source_record(s: &super::SourceReport) -> SourceRecord {
 }
 
 /// Renders a history in one format (text without colour: it is a table, not a verdict).
+/// Every source named in any of the scans, in the order they first appear.
+fn source_names<'a>(scans: &[&'a ScanRecord]) -> Vec<&'a str> {
+    let mut sources: Vec<&str> = Vec::new();
+    for s in scans {
+        for src in &s.sources {
+            if !sources.contains(&src.name.as_str()) {
+                sources.push(&src.name);
+            }
+        }
+    }
+    sources
+}
+
 pub fn render(h: &HistoryReport, format: HistoryFormat, out: &mut dyn Write) -> io::Result<()> {
     match format {
         HistoryFormat::Text => text::render(h, out),

@@ -61,14 +61,7 @@ fn profile(name: &str, scans: &[&ScanRecord]) -> Vec<String> {
     let verdicts: Vec<Severity> = scans.iter().map(|s| s.verdict).collect();
     out.push(format!("  verdict {}", direction(&verdicts)));
 
-    let mut sources: Vec<&str> = Vec::new();
-    for s in scans {
-        for src in &s.sources {
-            if !sources.contains(&src.name.as_str()) {
-                sources.push(&src.name);
-            }
-        }
-    }
+    let sources = super::source_names(scans);
     for source in sources {
         out.push(String::new());
         let mut rows = vec![vec![
