@@ -42,10 +42,10 @@
 #        profile of the two sources and one [[entities]] normalizing with `strip_prefix:C-` and
 #        `strip_leading_zeros`; DuckDB runs one query with the same normalization in SQL: the
 #        distinct normalized keys of each file, fully outer-joined, giving distinct keys each
-#        side, keys in both and keys only in one side. preflight also measures every column of
-#        both tables in that scan (it has no keys-only mode) and the peers do not, so the ratio
-#        overstates what the overlap alone costs it. PEERS=duckdb,polars adds polars (the two
-#        key sets collected together, then an inner join).
+#        side, keys in both and keys only in one side. Both sources list `columns = []`, so
+#        preflight reads and measures only the entity's key columns, as the peers do.
+#        PEERS=duckdb,polars adds polars (the two key sets collected together, then an inner
+#        join).
 #
 #   keys An entity across two CSV files of KEYS (default 10,000,000) distinct keys each,
 #        `C-00000001`… against bare numbers offset by half, so half the keys match once
@@ -356,10 +356,12 @@ name = "bench-$job"
 [[sources]]
 name = "tickets"
 path = $(python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$tickets")
+columns = []
 
 [[sources]]
 name = "crm"
 path = $(python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$customers")
+columns = []
 
 [[entities]]
 name = "customer"

@@ -41,6 +41,16 @@ pub fn request(spec: &SourceSpec, as_of: i64) -> StatsRequest {
         placeholders: spec.thresholds.placeholders.iter().map(|p| p.trim().to_lowercase()).collect(),
         as_of,
         stale_before: as_of.saturating_sub(spec.thresholds.stale_after.saturating_mul(1_000_000)),
+        // `columns` narrows a scan, never below what the profile names for the source.
+        only: spec.columns.as_ref().map(|cols| {
+            let mut only: Vec<String> = cols.iter().map(|c| c.name.clone()).collect();
+            for (_, n) in spec.named_columns() {
+                if !only.contains(&n.name) {
+                    only.push(n.name.clone());
+                }
+            }
+            only
+        }),
         entity_keys: Vec::new(),
         entity_values: Vec::new(),
     }
@@ -68,6 +78,15 @@ pub fn scan(profile: &Profile, opts: &ScanOptions) -> Result<Report, ScanError> 
                 let mut req = request(spec, opts.as_of);
                 req.entity_keys = plan.keys.get(i).cloned().unwrap_or_default();
                 req.entity_values = plan.values.get(i).cloned().unwrap_or_default();
+                if let Some(only) = &mut req.only {
+                    let named = req.entity_keys.iter().map(|g| &g.column);
+                    let named = named.chain(req.entity_values.iter().flat_map(|g| [&g.key, &g.value]));
+                    for c in named {
+                        if !only.contains(c) {
+                            only.push(c.clone());
+                        }
+                    }
+                }
                 scope.spawn(move || scan_source(spec, req, pool, progress))
             })
             .collect();

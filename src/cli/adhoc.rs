@@ -221,6 +221,7 @@ fn bare_spec(name: String, location: Location, table: Option<String>) -> SourceS
         unique: true,
         required: Vec::new(),
         pii: Vec::new(),
+        columns: None,
         thresholds: Thresholds::default(),
         timeout: None,
     }
@@ -278,6 +279,7 @@ fn detect_all(specs: Vec<SourceSpec>, as_of: i64, jobs: usize, strict: bool) -> 
         stale_before: as_of.saturating_sub(Thresholds::default().stale_after.saturating_mul(1_000_000)),
         entity_keys: Vec::new(),
         entity_values: Vec::new(),
+        only: None,
     };
     let mut out = Vec::with_capacity(specs.len());
     for mut spec in specs {

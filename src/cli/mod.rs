@@ -396,7 +396,12 @@ pub fn column_problems(profile: &Profile) -> Vec<Problem> {
                 line: named.line,
                 col: named.col,
                 key: format!("sources[{i}].{what}"),
-                message: format!("{what} column `{}` is not in source `{}`", named.name, spec.name),
+                message: format!(
+                    "{} column `{}` is not in source `{}`",
+                    if what == "columns" { "listed" } else { what },
+                    named.name,
+                    spec.name
+                ),
                 hint: Some(hint),
             });
         }

@@ -149,6 +149,9 @@ pub struct SourceSpec {
     pub required: Vec<Named>,
     /// Columns known to hold personal data, acknowledged by the profile's owner.
     pub pii: Vec<Named>,
+    /// `columns`: measure only these (and every column the profile names for the source);
+    /// `None` measures them all.
+    pub columns: Option<Vec<Named>>,
     pub thresholds: Thresholds,
 }
 
@@ -163,6 +166,7 @@ impl SourceSpec {
         }
         out.extend(self.required.iter().map(|n| ("required", n)));
         out.extend(self.pii.iter().map(|n| ("pii", n)));
+        out.extend(self.columns.iter().flatten().map(|n| ("columns", n)));
         out
     }
 }

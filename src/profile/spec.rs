@@ -50,6 +50,7 @@ const SOURCE_KEYS: &[&str] = &[
     "required",
     "pii",
     "timeout",
+    "columns",
 ];
 const ENTITY_KEYS: &[&str] = &[
     "name",
@@ -733,6 +734,7 @@ fn source(
     let unique = w.boolean(t, "unique", path).unwrap_or(true);
     let required = w.named_list(t, "required", path);
     let pii = w.named_list(t, "pii", path);
+    let columns = get(t, "columns").map(|_| w.named_list(t, "columns", path));
     let thresholds = w.thresholds(t, path, defaults);
     Some(SourceSpec {
         name,
@@ -750,6 +752,7 @@ fn source(
         unique,
         required,
         pii,
+        columns,
         thresholds,
     })
 }

@@ -600,6 +600,8 @@ impl Source for CsvSource {
         let mut info = CsvInfo::default();
         let mut acc: Option<SourceAcc> = None;
         let mut header_names: Vec<String> = Vec::new();
+        // The header's columns that are measured (all, unless the source lists `columns`).
+        let mut keep: Arc<Vec<usize>> = Arc::new(Vec::new());
         let mut rows_before = 0u64;
         let mut absent_required = false;
         let mut absent_label = false;
@@ -619,7 +621,9 @@ impl Source for CsvSource {
                 info.duplicate_headers = dups;
                 absent_required = req.required.iter().any(|r| !names.contains(r));
                 absent_label = req.label.as_ref().is_some_and(|l| !names.contains(l));
-                let base = SourceAcc::new(&names, &vec![None; names.len()], req);
+                keep = Arc::new((0..names.len()).filter(|&i| names.get(i).is_some_and(|n| req.wants(n))).collect());
+                let kept: Vec<String> = keep.iter().filter_map(|&i| names.get(i).cloned()).collect();
+                let base = SourceAcc::new(&kept, &vec![None; kept.len()], req);
                 header_names = names;
                 acc = Some(base);
             } else if names != header_names {
@@ -694,8 +698,9 @@ impl Source for CsvSource {
                 Ok((batch.rows() > 0).then_some(batch))
             };
             let req2 = Arc::clone(&req_arc);
+            let keep2 = Arc::clone(&keep);
             let work: Arc<dyn Fn(Batch) -> Result<SourceAcc, String> + Send + Sync> =
-                Arc::new(move |b: Batch| Ok(accumulate(&template, &req2, &b, absent_required, absent_label)));
+                Arc::new(move |b: Batch| Ok(accumulate(&template, &req2, &b, &keep2, absent_required, absent_label)));
             super::pipeline::run(ctx.pool, acc, next, work, |m| SourceError::Unreadable {
                 path: shown.clone(),
                 message: m,
@@ -738,6 +743,7 @@ fn accumulate(
     template: &SourceAcc,
     req: &StatsRequest,
     b: &Batch,
+    keep: &[usize],
     absent_required: bool,
     absent_label: bool,
 ) -> SourceAcc {
@@ -751,7 +757,7 @@ fn accumulate(
     // bytes still sit in the cache. Column by column over the whole batch read the batch from
     // memory once per column; a column's cells still arrive in row order either way.
     for block in (0..rows).step_by(BLOCK_ROWS) {
-        for c in 0..b.width {
+        for (col, &c) in keep.iter().enumerate() {
             for r in block..(block + BLOCK_ROWS).min(rows) {
                 let Some(f) = b.fields.get(r * b.width + c) else { continue };
                 let pos = Pos { part: b.part, line: b.lines.get(r).copied(), row: b.first_row + r as u64 };
@@ -763,7 +769,7 @@ fn accumulate(
                 } else {
                     Cell::Text(b.buf.get(range).unwrap_or_default())
                 };
-                acc.push(c, r, pos, cell);
+                acc.push(col, r, pos, cell);
             }
         }
     }

@@ -400,8 +400,14 @@ impl Source for ParquetSource {
             return Err(fail(SourceError::NoFiles { pattern: self.written.clone() }, access));
         };
         let schema = Arc::clone(first.meta.schema());
-        let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
-        let types: Vec<Option<&'static str>> = schema.fields().iter().map(|f| Some(type_name(f.data_type()))).collect();
+        // With `columns`, only the wanted top-level columns are decoded at all.
+        let keep: Vec<usize> = (0..schema.fields().len())
+            .filter(|&i| schema.fields().get(i).is_some_and(|f| req.wants(f.name())))
+            .collect();
+        let roots = (keep.len() < schema.fields().len()).then(|| Arc::new(keep.clone()));
+        let fields: Vec<&arrow_schema::FieldRef> = keep.iter().filter_map(|&i| schema.fields().get(i)).collect();
+        let names: Vec<String> = fields.iter().map(|f| f.name().clone()).collect();
+        let types: Vec<Option<&'static str>> = fields.iter().map(|f| Some(type_name(f.data_type()))).collect();
         for p in parts.iter().skip(1) {
             if p.meta.schema().fields() != schema.fields() {
                 let message = "its schema differs from the first part's".to_string();
@@ -429,6 +435,7 @@ impl Source for ParquetSource {
                 tasks.push(RowGroupTask {
                     part: pi as u32,
                     group: gi,
+                    roots: roots.clone(),
                     first_row,
                     path: p.path.clone(),
                     shown: multi.then(|| p.shown.clone()),
@@ -481,6 +488,8 @@ impl Source for ParquetSource {
 struct RowGroupTask {
     part: u32,
     group: usize,
+    /// The top-level columns to decode (a source's `columns`); `None` for all.
+    roots: Option<Arc<Vec<usize>>>,
     first_row: u64,
     path: PathBuf,
     /// The part's name, when the source has several parts.
@@ -535,7 +544,11 @@ fn read_row_group(
     let mut row = t.first_row;
     let file = open()?;
     let decoded = catch_unwind(AssertUnwindSafe(|| {
-        decode(t, file, None, batch_size, |batch| {
+        let mask = t
+            .roots
+            .as_ref()
+            .map(|r| ProjectionMask::roots(t.meta.metadata().file_metadata().schema_descr(), r.iter().copied()));
+        decode(t, file, mask, batch_size, |batch| {
             let n = batch.num_rows();
             let mut b = template.batch(req, n);
             for (c, col) in batch.columns().iter().enumerate() {
@@ -1254,6 +1267,7 @@ mod tests {
             stale_before: as_of - 90 * DAY_MICROS,
             entity_keys: Vec::new(),
             entity_values: Vec::new(),
+            only: None,
         }
     }
 

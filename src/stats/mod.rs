@@ -43,6 +43,16 @@ pub struct StatsRequest {
     pub entity_keys: Vec<KeyGather>,
     /// Key and value columns to collect for entities' `compare` pairs.
     pub entity_values: Vec<ValueGather>,
+    /// The only columns to read and measure (a source's `columns`, with every column the
+    /// profile names); `None` for all of them.
+    pub only: Option<Vec<String>>,
+}
+
+impl StatsRequest {
+    /// Whether column `name` is read at all.
+    pub fn wants(&self, name: &str) -> bool {
+        self.only.as_ref().is_none_or(|o| o.iter().any(|c| c == name))
+    }
 }
 
 /// One system's keys of one entity: which column, normalized how.
@@ -1136,6 +1146,7 @@ pub(crate) mod tests {
             stale_before: AS_OF - 365 * DAY,
             entity_keys: Vec::new(),
             entity_values: Vec::new(),
+            only: None,
         }
     }
 
@@ -1285,6 +1296,7 @@ mod pushdown_tests {
             stale_before: 0,
             entity_keys: Vec::new(),
             entity_values: Vec::new(),
+            only: None,
         }
     }
 

@@ -573,6 +573,7 @@ mod tests {
             unique: true,
             required: vec![named("id"), named("body")],
             pii: Vec::new(),
+            columns: None,
             thresholds: Thresholds { min_class_examples: 2, ..Thresholds::default() },
             timeout: None,
         }

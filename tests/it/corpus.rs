@@ -172,6 +172,7 @@ fn request() -> StatsRequest {
         stale_before: AS_OF - 90 * 86_400_000_000,
         entity_keys: Vec::new(),
         entity_values: Vec::new(),
+        only: None,
     }
 }
 

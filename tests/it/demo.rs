@@ -282,3 +282,47 @@ fn demo_crm_measures() {
     assert_eq!(ev("staleness.unparseable.crm"), json!([{"key": "C-2010", "value": "last week"}]));
     assert_eq!(ev("staleness.max_age.crm"), json!([{"key": "C-2001", "value": "2025-01-09T08:00:00Z"}]));
 }
+
+/// `columns` narrows a scan to the listed columns and those the profile names (timestamp, label,
+/// key, required, pii, entity keys): the same numbers for them, nothing for the rest, on CSV,
+/// Parquet (only those columns decoded) and SQLite alike.
+#[test]
+fn listed_columns_measure_the_same_and_nothing_else() {
+    let (_, full) = demo();
+    let text = std::fs::read_to_string("profiles/demo.toml").expect("the demo profile");
+    let narrowed = text
+        .replace("pii = []  ", "columns = [\"channel\"]\npii = []  ")
+        .replace("pii = [\"author_email\"]", "columns = []\npii = [\"author_email\"]")
+        .replace("pii = [\"email\"] ", "columns = []\npii = [\"email\"] ");
+    assert_eq!(narrowed.matches("columns = ").count(), 3, "the demo profile changed: {narrowed}");
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let profile = dir.path().join("profiles").join("demo.toml");
+    std::fs::create_dir_all(dir.path().join("profiles")).expect("a profiles folder");
+    std::fs::write(
+        &profile,
+        narrowed.replace("../fixtures/", &format!("{}/fixtures/", crate::common::root().display())),
+    )
+    .expect("the narrowed profile");
+    let (_, part) = scan_json(&profile, &[]);
+    let names = |r: &Value, s: &str| -> Vec<String> {
+        source(r, s)["columns"]
+            .as_array()
+            .map_or_else(Vec::new, |c| c.iter().filter_map(|c| c["name"].as_str().map(str::to_string)).collect())
+    };
+    assert_eq!(
+        names(&part, "tickets"),
+        ["ticket_id", "customer_id", "updated_at", "channel", "category", "subject", "body"],
+        "the listed column, then those the profile names, in the file's order"
+    );
+    assert_eq!(names(&part, "kb"), ["article_id", "title", "body", "category", "author_email", "updated_at"]);
+    assert_eq!(names(&part, "crm"), ["customer_id", "name", "email", "segment", "updated_at"], "not `country`");
+    for s in ["tickets", "kb", "crm"] {
+        for c in names(&part, s) {
+            assert_eq!(column(source(&part, s), &c), column(source(&full, s), &c), "{s}.{c}");
+        }
+        for k in ["rows", "ready_rows", "staleness", "labels", "keys"] {
+            assert_eq!(source(&part, s)[k], source(&full, s)[k], "{s} {k}");
+        }
+    }
+    assert_eq!(part["entities"], full["entities"]);
+}

@@ -276,6 +276,21 @@ required = ["ticket_id", "subject", "body"]
 "#;
 
 #[test]
+fn absent_listed_columns_are_problems_for_check() {
+    let f = fixture(
+        "[pilot]\nname = \"t\"\n\n[[sources]]\nname = \"tickets\"\npath = \"tickets.csv\"\ncolumns = [\"bdy\"]\n",
+    );
+    let out = check(&f.profile);
+    assert_problems(
+        "check",
+        &f.profile,
+        &out,
+        &[at(7, 12, "sources[0].columns", "listed column `bdy` is not in source `tickets`")
+            .hint("did you mean `body`?")],
+    );
+}
+
+#[test]
 fn absent_entity_columns_are_problems_for_check() {
     let f = fixture(
         r#"[pilot]

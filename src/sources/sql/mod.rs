@@ -455,7 +455,11 @@ impl SqlSource {
         self.begin(conn).await?;
         let d = self.dialect;
         let described = conn.describe(&format!("SELECT * FROM {} AS preflight_r LIMIT 0", self.relation())).await?;
-        let cols: Vec<Col> = described.iter().map(|(n, t)| Col { name: n.clone(), class: d.classify(t) }).collect();
+        let cols: Vec<Col> = described
+            .iter()
+            .filter(|(n, _)| req.wants(n))
+            .map(|(n, t)| Col { name: n.clone(), class: d.classify(t) })
+            .collect();
         let find = |name: &Option<String>| name.as_ref().and_then(|n| cols.iter().position(|c| &c.name == n));
         let key = find(&req.key);
         let primary = match (key, &self.table) {
