@@ -9,7 +9,10 @@
 
 use std::borrow::Cow;
 
-use rustc_hash::FxHashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use xxhash_rust::xxh3::xxh3_128;
 
 use crate::profile::Normalization;
@@ -232,7 +235,7 @@ pub struct KeyCollector {
     /// separately, halving the memory).
     all_unchanged: bool,
     /// Distinct raw keys as text while there are at most `RAW_KEEP`; `None` beyond.
-    pub raw: Option<rustc_hash::FxHashSet<Box<str>>>,
+    pub raw: Option<FxHashSet<Box<str>>>,
     /// Rows per key shape (of the raw key).
     pub shapes: FxHashMap<String, u64>,
     pub other_shapes: u64,
@@ -244,6 +247,9 @@ pub struct KeyCollector {
     pub fetched: u64,
     /// Scratch space for a key's shape: one allocation per collector, not per row.
     shape_buf: String,
+    /// Shared by a source's collector and its batches' (`KeyGather::raw_full`): set when the
+    /// raw keys outgrew `RAW_KEEP`, so batches stop copying keys nobody will read.
+    raw_full: Arc<AtomicBool>,
 }
 
 impl Default for KeyCollector {
@@ -253,18 +259,26 @@ impl Default for KeyCollector {
             raw_changed: vec![Bucket::default(); BUCKETS],
             unchanged: vec![Bucket::default(); BUCKETS],
             all_unchanged: true,
-            raw: Some(rustc_hash::FxHashSet::default()),
+            raw: Some(FxHashSet::default()),
             shapes: FxHashMap::default(),
             other_shapes: 0,
             missing: 0,
             keyed: 0,
             fetched: 0,
             shape_buf: String::new(),
+            raw_full: Arc::default(),
         }
     }
 }
 
 impl KeyCollector {
+    /// A collector that learns from (and tells) the others of its system when raw keys are too
+    /// many to keep.
+    pub fn sharing(raw_full: Arc<AtomicBool>) -> KeyCollector {
+        let raw = (!raw_full.load(Ordering::Relaxed)).then(FxHashSet::default);
+        KeyCollector { raw_full, raw, ..KeyCollector::default() }
+    }
+
     /// One key value as read, standing for `rows` rows (a database sends each key once with
     /// its count). `None`, blank and empty-after-normalization keys are counted as missing.
     pub fn add(&mut self, raw: Option<&str>, rows: u64, chain: &[Normalization]) {
@@ -304,7 +318,7 @@ impl KeyCollector {
         if let Some(set) = &mut self.raw
             && !set.contains(raw)
         {
-            if set.len() < RAW_KEEP {
+            if set.len() < RAW_KEEP && !self.raw_full.load(Ordering::Relaxed) {
                 set.insert(raw.into());
             } else {
                 self.raw = None;
@@ -355,6 +369,9 @@ impl KeyCollector {
             }
             (_, None) => self.raw = None,
             (None, _) => {}
+        }
+        if self.raw.is_none() {
+            self.raw_full.store(true, Ordering::Relaxed);
         }
         for (s, c) in other.shapes {
             if let Some(x) = self.shapes.get_mut(&s) {

@@ -49,7 +49,11 @@ pub fn plan(profile: &Profile) -> Plan {
         let mut systems = Vec::new();
         for (source, column) in &e.keys {
             systems.push(index(source).filter(|_| !in_database).map(|i| {
-                p.keys[i].push(KeyGather { column: column.clone(), normalize: Arc::clone(&chain) });
+                p.keys[i].push(KeyGather {
+                    column: column.clone(),
+                    normalize: Arc::clone(&chain),
+                    raw_full: Arc::default(),
+                });
                 (i, p.keys[i].len() - 1)
             }));
         }

@@ -60,6 +60,9 @@ impl StatsRequest {
 pub struct KeyGather {
     pub column: String,
     pub normalize: Arc<[Normalization]>,
+    /// Set once the source's collector has too many distinct raw keys to keep them as text:
+    /// batches then stop keeping theirs, which only the source's would have used.
+    pub raw_full: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// One side of an entity's `compare` pair: each row's (normalized) key and its value.
@@ -465,7 +468,7 @@ impl SourceAcc {
             key_col,
             ts_col,
             label_col,
-            entity_keys: req.entity_keys.iter().map(|_| KeyCollector::default()).collect(),
+            entity_keys: req.entity_keys.iter().map(|g| KeyCollector::sharing(Arc::clone(&g.raw_full))).collect(),
             entity_values: req.entity_values.iter().map(|_| ValueCollector::default()).collect(),
             slots,
         }
