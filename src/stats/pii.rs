@@ -130,7 +130,7 @@ fn is_email(b: &[u8]) -> bool {
     if b.len() > MAX_EMAIL_LEN {
         return false;
     }
-    let Some(at) = b.iter().position(|&c| c == b'@') else {
+    let Some(at) = memchr::memchr(b'@', b) else {
         return false;
     };
     let (Some(local), Some(domain)) = (b.get(..at), b.get(at + 1..)) else {
