@@ -378,6 +378,9 @@ pub struct ColumnAcc {
     pushed: Option<PushedValues>,
     /// Values the PII classifier saw, when that was a sample rather than every present value.
     pii_sampled: Option<u64>,
+    /// Classifications of the batch's repeated values (a column of a few dozen addresses is
+    /// classified a few dozen times, not once per row).
+    pii_cache: pii::Cache,
 }
 
 /// Distinct count and most frequent values computed by a database, for a pushed-down column.
@@ -953,7 +956,8 @@ impl BatchAcc<'_> {
 
 impl ColumnAcc {
     fn text_value(&mut self, text: &str, trimmed: &str, raw: &[u8], pos: Pos, req: &StatsRequest) {
-        self.values.insert(raw, xxh3_64(raw));
+        let hash = xxh3_64(raw);
+        self.values.insert(raw, hash);
         self.minmax.text(raw);
         let s = &mut self.seen;
         s.any = true;
@@ -989,7 +993,7 @@ impl ColumnAcc {
                 s.all_date = false;
             }
         }
-        if let Some(kind) = pii::classify(trimmed) {
+        if let Some(kind) = self.pii_cache.classify(trimmed, raw, hash) {
             if let Some(slot) = self.pii.get_mut(kind as usize) {
                 *slot += 1;
             }

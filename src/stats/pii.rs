@@ -45,6 +45,40 @@ impl PiiKind {
     }
 }
 
+/// Distinct values whose classification a column keeps, per batch.
+const CACHE_CAP: usize = 1024;
+
+/// Remembers `classify` for the values a batch column repeats. It gives up on a column whose
+/// first `CACHE_CAP` distinct values were seldom repeated: there a lookup only adds work.
+#[derive(Clone, Debug, Default)]
+pub struct Cache {
+    map: hashbrown::HashTable<(u64, Box<[u8]>, Option<PiiKind>)>,
+    hits: u64,
+    off: bool,
+}
+
+impl Cache {
+    /// `classify(trimmed)`, where `raw` (the untrimmed value, hashed to `hash`) is the key.
+    #[inline]
+    pub fn classify(&mut self, trimmed: &str, raw: &[u8], hash: u64) -> Option<PiiKind> {
+        if self.off {
+            return classify(trimmed);
+        }
+        if let Some((_, _, kind)) = self.map.find(hash, |e| e.0 == hash && &*e.1 == raw) {
+            self.hits += 1;
+            return *kind;
+        }
+        let kind = classify(trimmed);
+        if self.map.len() < CACHE_CAP {
+            self.map.insert_unique(hash, (hash, raw.into(), kind), |e| e.0);
+        } else if self.hits < CACHE_CAP as u64 {
+            self.off = true;
+            self.map = hashbrown::HashTable::new();
+        }
+        kind
+    }
+}
+
 /// Classifies one value (untrimmed; surrounding whitespace is ignored). `None` means the value is
 /// not shaped like personal data. Kinds are tried in the order email, IBAN, payment card,
 /// national id, IP address, phone, so a value gets at most one.
@@ -604,6 +638,29 @@ fn mask_ip(v: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cache_classifies_as_classify_does_and_gives_up_on_unique_values() {
+        let values: Vec<String> = (0..5000)
+            .map(|i| match i % 4 {
+                0 => format!("agent{}@example.com", i % 7),
+                1 => "+44 20 7946 0958".to_string(),
+                2 => format!("ticket {i}"),
+                _ => format!("unique-{i}@example.org"),
+            })
+            .collect();
+        let mut cache = Cache::default();
+        for v in &values {
+            let h = xxhash_rust::xxh3::xxh3_64(v.as_bytes());
+            assert_eq!(cache.classify(v, v.as_bytes(), h), classify(v), "{v}");
+        }
+        let mut unique = Cache::default();
+        for i in 0..3000 {
+            let v = format!("value {i}");
+            unique.classify(&v, v.as_bytes(), xxhash_rust::xxh3::xxh3_64(v.as_bytes()));
+        }
+        assert!(unique.off, "a column of distinct values stops caching");
+    }
 
     fn kind(s: &str) -> Option<PiiKind> {
         classify(s)
