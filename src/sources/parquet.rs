@@ -204,8 +204,8 @@ fn load_metadata(file: &File, shown: &str) -> Result<ArrowReaderMetadata, Source
             }
         }
     };
-    let md = normalize(md, file, footer_start, shown)?;
-    ArrowReaderMetadata::try_new(Arc::new(md), ArrowReaderOptions::new()).map_err(|e| {
+    let md = Arc::new(normalize(md, file, footer_start, shown)?);
+    let meta = ArrowReaderMetadata::try_new(Arc::clone(&md), ArrowReaderOptions::new()).map_err(|e| {
         let (unsup, what) = describe(&e.to_string());
         let what = what.strip_prefix("corrupt data: ").unwrap_or(&what).to_string();
         if unsup {
@@ -213,7 +213,27 @@ fn load_metadata(file: &File, shown: &str) -> Result<ArrowReaderMetadata, Source
         } else {
             unreadable(shown, format!("its schema cannot be read: {what}"))
         }
-    })
+    })?;
+    Ok(with_string_views(meta, md))
+}
+
+/// Top-level text columns read as string views, which point into the decoded pages instead of
+/// copying every value into one buffer (the copy was the largest cost after decompression).
+/// The values are the same; a schema the reader will not take this way is kept as it was.
+fn with_string_views(meta: ArrowReaderMetadata, md: Arc<ParquetMetaData>) -> ArrowReaderMetadata {
+    let fields = meta.schema().fields();
+    if !fields.iter().any(|f| matches!(f.data_type(), DataType::Utf8 | DataType::LargeUtf8)) {
+        return meta;
+    }
+    let viewed: Vec<arrow_schema::Field> = fields
+        .iter()
+        .map(|f| match f.data_type() {
+            DataType::Utf8 | DataType::LargeUtf8 => f.as_ref().clone().with_data_type(DataType::Utf8View),
+            _ => f.as_ref().clone(),
+        })
+        .collect();
+    let schema = Arc::new(arrow_schema::Schema::new_with_metadata(viewed, meta.schema().metadata().clone()));
+    ArrowReaderMetadata::try_new(md, ArrowReaderOptions::new().with_schema(schema)).unwrap_or(meta)
 }
 
 /// Checks what the reader would otherwise trip over (or panic on) and repairs three quirks of
