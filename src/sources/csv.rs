@@ -78,6 +78,8 @@ struct Splitter<R: Read> {
     after_cr: bool,
     /// Scratch record: bytes and field bounds.
     rec_buf: Vec<u8>,
+    /// Where the record last read starts in `rec_buf`.
+    rec_start: usize,
     rec_fields: Vec<Field>,
     rec_line: u64,
     bytes_read: u64,
@@ -128,6 +130,7 @@ impl<R: Read> Splitter<R> {
             line: 1,
             after_cr: false,
             rec_buf: Vec::new(),
+            rec_start: 0,
             rec_fields: Vec::new(),
             rec_line: 1,
             bytes_read: 0,
@@ -164,9 +167,18 @@ impl<R: Read> Splitter<R> {
     /// Records that are a lone empty line are skipped, as every CSV reader does.
     fn next_record(&mut self) -> std::io::Result<bool> {
         self.rec_buf.clear();
+        self.append_record()
+    }
+
+    /// As `next_record`, but the record's bytes are appended to `rec_buf` after what it holds
+    /// (a batch's earlier records), and its fields' starts count from the start of `rec_buf`:
+    /// the reader thread then copies no record twice.
+    fn append_record(&mut self) -> std::io::Result<bool> {
         self.rec_fields.clear();
+        let base = self.rec_buf.len();
+        self.rec_start = base;
         let mut state = State::Start;
-        let mut field_start = 0usize;
+        let mut field_start = base;
         let mut quoted = false;
         let mut any = false;
         self.rec_line = self.line;
@@ -254,7 +266,7 @@ impl<R: Read> Splitter<R> {
                     }
                 }
             }
-            if self.rec_buf.len() > self.max_record {
+            if self.rec_buf.len() - base > self.max_record {
                 let quote_line = matches!(state, State::Quoted).then_some(quote_line);
                 let e = RecordTooLong { line: self.rec_line, quote_line, limit: self.max_record };
                 return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e));
@@ -657,8 +669,11 @@ impl Source for CsvSource {
                     part: part as u32,
                     first_row: rows_before + rows_in_part,
                 };
-                while batch.rows() < BATCH_ROWS && batch.buf.len() < BATCH_BYTES {
-                    match splitter.next_record() {
+                // The splitter appends each record to the batch's buffer itself.
+                splitter.rec_buf.clear();
+                splitter.rec_buf.reserve(BATCH_BYTES);
+                while batch.rows() < BATCH_ROWS && splitter.rec_buf.len() < BATCH_BYTES {
+                    match splitter.append_record() {
                         Ok(true) => {}
                         Ok(false) => break,
                         Err(e) => {
@@ -675,7 +690,7 @@ impl Source for CsvSource {
                     }
                     // Fields are checked one by one: two invalid halves in adjacent fields
                     // can make a valid sequence once the record's bytes are concatenated.
-                    if !splitter.rec_buf.is_ascii()
+                    if !splitter.rec_buf.get(splitter.rec_start..).unwrap_or_default().is_ascii()
                         && splitter.rec_fields.iter().take(width).any(|f| {
                             let bytes = splitter.rec_buf.get(f.start as usize..(f.start + f.len) as usize);
                             std::str::from_utf8(bytes.unwrap_or_default()).is_err()
@@ -683,17 +698,12 @@ impl Source for CsvSource {
                     {
                         bad_utf8_rows += 1;
                     }
-                    let offset = batch.buf.len() as u32;
-                    batch.buf.extend_from_slice(&splitter.rec_buf);
                     for c in 0..width {
-                        let f = splitter
-                            .rec_fields
-                            .get(c)
-                            .map_or(Field::default(), |f| Field { start: f.start + offset, ..*f });
-                        batch.fields.push(f);
+                        batch.fields.push(splitter.rec_fields.get(c).copied().unwrap_or_default());
                     }
                     batch.lines.push(splitter.rec_line);
                 }
+                batch.buf = std::mem::take(&mut splitter.rec_buf);
                 rows_in_part += batch.rows() as u64;
                 Ok((batch.rows() > 0).then_some(batch))
             };
