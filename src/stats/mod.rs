@@ -993,7 +993,11 @@ impl ColumnAcc {
                 s.all_date = false;
             }
         }
-        if let Some(kind) = self.pii_cache.classify(trimmed, raw, hash) {
+        // A value that reads as a timestamp is not personal data of any kind classified, and
+        // testing it (its colons make it a candidate IPv6 address) was a measurable cost.
+        if parsed.is_none()
+            && let Some(kind) = self.pii_cache.classify(trimmed, raw, hash)
+        {
             if let Some(slot) = self.pii.get_mut(kind as usize) {
                 *slot += 1;
             }
