@@ -43,16 +43,24 @@ pub fn request(spec: &SourceSpec, as_of: i64) -> StatsRequest {
         stale_before: as_of.saturating_sub(spec.thresholds.stale_after.saturating_mul(1_000_000)),
         // `columns` narrows a scan, never below what the profile names for the source.
         only: spec.columns.as_ref().map(|cols| {
-            let mut only: Vec<String> = cols.iter().map(|c| c.name.clone()).collect();
-            for (_, n) in spec.named_columns() {
-                if !only.contains(&n.name) {
-                    only.push(n.name.clone());
-                }
-            }
+            let mut only = Vec::new();
+            add_columns(
+                &mut only,
+                cols.iter().chain(spec.named_columns().into_iter().map(|(_, n)| n)).map(|n| &n.name),
+            );
             only
         }),
         entity_keys: Vec::new(),
         entity_values: Vec::new(),
+    }
+}
+
+/// Adds each column not yet in `only`, in order.
+fn add_columns<'a>(only: &mut Vec<String>, names: impl IntoIterator<Item = &'a String>) {
+    for n in names {
+        if !only.contains(n) {
+            only.push(n.clone());
+        }
     }
 }
 
@@ -80,12 +88,7 @@ pub fn scan(profile: &Profile, opts: &ScanOptions) -> Result<Report, ScanError> 
                 req.entity_values = plan.values.get(i).cloned().unwrap_or_default();
                 if let Some(only) = &mut req.only {
                     let named = req.entity_keys.iter().map(|g| &g.column);
-                    let named = named.chain(req.entity_values.iter().flat_map(|g| [&g.key, &g.value]));
-                    for c in named {
-                        if !only.contains(c) {
-                            only.push(c.clone());
-                        }
-                    }
+                    add_columns(only, named.chain(req.entity_values.iter().flat_map(|g| [&g.key, &g.value])));
                 }
                 scope.spawn(move || scan_source(spec, req, pool, progress))
             })

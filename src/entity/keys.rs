@@ -295,13 +295,8 @@ impl KeyCollector {
         let n = code(norm.as_bytes());
         let b = bucket(n);
         let unchanged = norm.as_ref() == raw;
-        if !unchanged && self.all_unchanged {
-            // From now on unchanged keys must be told apart: every key so far was one.
-            self.all_unchanged = false;
-            for (u, nb) in self.unchanged.iter_mut().zip(&self.normalized) {
-                u.sorted = nb.sorted.clone();
-                u.tail = nb.tail.clone();
-            }
+        if !unchanged {
+            self.track_unchanged();
         }
         self.normalized[b].push(n);
         if rows > 1 {
@@ -324,11 +319,29 @@ impl KeyCollector {
                 self.raw = None;
             }
         }
-        shape_into(raw, &mut self.shape_buf);
-        if let Some(c) = self.shapes.get_mut(self.shape_buf.as_str()) {
+        let mut shape = std::mem::take(&mut self.shape_buf);
+        shape_into(raw, &mut shape);
+        self.count_shape(&shape, rows);
+        self.shape_buf = shape;
+    }
+
+    /// Once a key is changed by normalization, unchanged keys must be told apart from the rest:
+    /// every key so far was one.
+    fn track_unchanged(&mut self) {
+        if self.all_unchanged {
+            self.all_unchanged = false;
+            for (u, nb) in self.unchanged.iter_mut().zip(&self.normalized) {
+                u.sorted = nb.sorted.clone();
+                u.tail = nb.tail.clone();
+            }
+        }
+    }
+
+    fn count_shape(&mut self, shape: &str, rows: u64) {
+        if let Some(c) = self.shapes.get_mut(shape) {
             *c += rows;
         } else if self.shapes.len() < MAX_SHAPES {
-            self.shapes.insert(self.shape_buf.clone(), rows);
+            self.shapes.insert(shape.to_string(), rows);
         } else {
             self.other_shapes += rows;
         }
@@ -336,12 +349,8 @@ impl KeyCollector {
 
     /// Folds a later batch's keys into these.
     pub fn merge(&mut self, other: KeyCollector) {
-        if self.all_unchanged && !other.all_unchanged {
-            for (u, nb) in self.unchanged.iter_mut().zip(&self.normalized) {
-                u.sorted = nb.sorted.clone();
-                u.tail = nb.tail.clone();
-            }
-            self.all_unchanged = false;
+        if !other.all_unchanged {
+            self.track_unchanged();
         }
         let other_unchanged =
             if other.all_unchanged && !self.all_unchanged { Some(other.normalized.clone()) } else { None };
@@ -373,14 +382,8 @@ impl KeyCollector {
         if self.raw.is_none() {
             self.raw_full.store(true, Ordering::Relaxed);
         }
-        for (s, c) in other.shapes {
-            if let Some(x) = self.shapes.get_mut(&s) {
-                *x += c;
-            } else if self.shapes.len() < MAX_SHAPES {
-                self.shapes.insert(s, c);
-            } else {
-                self.other_shapes += c;
-            }
+        for (s, c) in &other.shapes {
+            self.count_shape(s, *c);
         }
         self.other_shapes += other.other_shapes;
         self.missing += other.missing;
