@@ -237,3 +237,32 @@ fn init_over_a_sqlite_table_and_a_csv_writes_a_profile_that_checks_and_scans() {
         assert!(text.lines().any(|l| l.starts_with(line)), "the profile lacks {line:?}:\n{text}");
     }
 }
+
+/// Every fixture folder's files, data of every use case included: `init` writes a profile that
+/// `check` accepts and `scan` runs.
+#[test]
+fn init_over_every_fixture_folder_writes_a_profile_that_checks_and_scans() {
+    let mut folders: Vec<std::path::PathBuf> = std::fs::read_dir("fixtures")
+        .expect("the fixtures folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    folders.sort();
+    let mut scanned = 0;
+    for folder in folders {
+        let mut files: Vec<String> = std::fs::read_dir(&folder)
+            .expect("a fixture folder")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "csv" || x == "parquet"))
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            continue;
+        }
+        let args: Vec<&str> = files.iter().map(String::as_str).collect();
+        init_check_scan(&args, true);
+        scanned += 1;
+    }
+    assert!(scanned >= 6, "the demo and the five use cases: {scanned}");
+}
