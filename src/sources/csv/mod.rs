@@ -487,22 +487,33 @@ fn accumulate(
     let bufs = &b.bufs;
     let buf = bufs.buf.get(..bufs.end).unwrap_or_default();
     let mut acc = template.batch(req, rows);
-    // Checking the batch's bytes once is far cheaper than once per cell. A field of a valid
-    // buffer is valid text when both its ends fall on character boundaries: a field's bytes
-    // are cut at ASCII bytes, but a character could straddle two fields' bytes once the
-    // quotes between them are dropped.
-    let text = std::str::from_utf8(buf).ok();
     let extra = std::str::from_utf8(&bufs.extra).ok();
-    let text_of = |f: &Field| -> Option<&str> {
-        let range = f.start as usize..(f.start + f.len) as usize;
-        if f.extra { extra?.get(range) } else { text?.get(range) }
-    };
+    let mut valid = extra.is_some();
     // Column by column within blocks of rows: a column's state stays hot while the block's
     // bytes still sit in the cache. Column by column over the whole batch read the batch from
     // memory once per column; a column's cells still arrive in row order either way.
     for block in (0..rows).step_by(BLOCK_ROWS) {
+        let last = (block + BLOCK_ROWS).min(rows);
+        // The block's bytes: checking them once is far cheaper than once per cell, and it
+        // brings them into the cache just before the cells are read. A field of a valid range
+        // is valid text when both its ends fall on character boundaries: a field's bytes are
+        // cut at ASCII bytes, but a character could straddle two fields once the quotes
+        // between them are dropped.
+        let from = bufs.starts.get(block).map_or(0, |&s| s as usize);
+        let to = bufs.starts.get(last).map_or(buf.len(), |&s| s as usize);
+        let text = std::str::from_utf8(buf.get(from..to).unwrap_or_default()).ok();
+        valid &= text.is_some();
+        let text_of = |f: &Field| -> Option<&str> {
+            let (start, len) = (f.start as usize, f.len as usize);
+            if f.extra {
+                extra?.get(start..start + len)
+            } else {
+                let at = start.checked_sub(from)?;
+                text?.get(at..at + len)
+            }
+        };
         for (col, &c) in keep.iter().enumerate() {
-            for r in block..(block + BLOCK_ROWS).min(rows) {
+            for r in block..last {
                 let Some(f) = bufs.fields.get(r * b.width + c) else { continue };
                 let pos = Pos { part: b.part, line: bufs.lines.get(r).copied(), row: b.first_row + r as u64 };
                 let cell = if !f.present || (f.len == 0 && !f.quoted) {
@@ -517,7 +528,7 @@ fn accumulate(
         }
     }
     let mut bad = 0u64;
-    if text.is_none() || extra.is_none() {
+    if !valid {
         // Every field of the record counts, measured or not.
         for row in bufs.fields.chunks(b.width.max(1)) {
             if row.iter().any(|f| std::str::from_utf8(split::text_of(f, buf, &bufs.extra)).is_err()) {

@@ -43,6 +43,8 @@ pub(super) struct Buffers {
     pub fields: Vec<Field>,
     /// The line each record starts on.
     pub lines: Vec<u64>,
+    /// Where each record starts in `buf`.
+    pub starts: Vec<u32>,
 }
 
 /// Why a read stopped at a record that outgrew its limit.
@@ -144,7 +146,7 @@ impl<R: Read> Splitter<R> {
         let mut extra = Vec::new();
         loop {
             let mut got: Option<(Vec<Field>, u64)> = None;
-            let (consumed, _) = split(&mut self.st, &self.pending, self.eof, 1, &mut extra, |fields, line| {
+            let (consumed, _) = split(&mut self.st, &self.pending, self.eof, 1, &mut extra, |fields, line, _| {
                 got = Some((fields.to_vec(), line));
             })?;
             if let Some((fields, line)) = got {
@@ -187,6 +189,7 @@ impl<R: Read> Splitter<R> {
     ) -> std::io::Result<usize> {
         b.fields.clear();
         b.lines.clear();
+        b.starts.clear();
         b.extra.clear();
         b.end = 0;
         // Grow, never shrink: bytes a buffer already holds need not be zeroed again.
@@ -202,14 +205,15 @@ impl<R: Read> Splitter<R> {
         let mut filled = have;
         loop {
             filled = self.read_into(&mut b.buf, filled)?;
-            let (fields, lines) = (&mut b.fields, &mut b.lines);
+            let (fields, lines, starts) = (&mut b.fields, &mut b.lines, &mut b.starts);
             let input = b.buf.get(..filled).unwrap_or_default();
-            let (consumed, rows) = split(&mut self.st, input, self.eof, max_rows, &mut b.extra, |rec, line| {
+            let (consumed, rows) = split(&mut self.st, input, self.eof, max_rows, &mut b.extra, |rec, line, start| {
                 if rec.len() != width {
                     ragged(line, rec.len());
                 }
                 fields.extend(rec.iter().copied().chain(std::iter::repeat(Field::default())).take(width));
                 lines.push(line);
+                starts.push(start as u32);
             })?;
             if rows > 0 || self.eof {
                 self.pending.extend_from_slice(b.buf.get(consumed..filled).unwrap_or_default());
@@ -308,7 +312,7 @@ enum Text {
 }
 
 /// Splits records off the front of `buf`, at most `max_rows`, calling `record(fields, line)`
-/// for each. A record is complete at its line end, or at the end of `buf` when `eof` says the
+/// for each (with where it starts in `buf`). A record is complete at its line end, or at the end of `buf` when `eof` says the
 /// input ends there. Returns the bytes consumed and the records split; what is left starts a
 /// record that needs more input (the state is as it was before that record).
 fn split(
@@ -317,7 +321,7 @@ fn split(
     eof: bool,
     max_rows: usize,
     extra: &mut Vec<u8>,
-    mut record: impl FnMut(&[Field], u64),
+    mut record: impl FnMut(&[Field], u64, usize),
 ) -> std::io::Result<(usize, usize)> {
     let delim = st.delim;
     let at = |i: usize| buf.get(i).copied();
@@ -457,7 +461,7 @@ fn split(
             extra.truncate(extra_before);
             break;
         }
-        record(&st.fields, rec_line);
+        record(&st.fields, rec_line, rec_start);
         rows += 1;
         done = p;
     }
