@@ -477,7 +477,7 @@ impl Source for ParquetSource {
         super::pipeline::run(
             ctx.pool,
             &mut acc,
-            || Ok(queue.next()),
+            |_| Ok(queue.next()),
             work,
             |m| match m.strip_prefix(UNSUPPORTED) {
                 Some(what) => unsupported(&shown_all, what),

@@ -8,14 +8,15 @@ use std::sync::mpsc;
 
 use crate::stats::SourceAcc;
 
-/// Feeds every batch `next` yields to `work` on `pool`, merging results into `into` in order.
+/// Feeds every batch `next` yields to `work` on `pool`, merging results into `into` in order;
+/// `next` sees what has been merged so far.
 /// A failing batch stops the run with its error: the error of the earliest failing batch, so
 /// the message does not depend on which worker finished first. The caller must not be a pool
 /// thread: it blocks while waiting for results.
 pub fn run<B, E>(
     pool: &rayon::ThreadPool,
     into: &mut SourceAcc,
-    mut next: impl FnMut() -> Result<Option<B>, E>,
+    mut next: impl FnMut(&SourceAcc) -> Result<Option<B>, E>,
     work: Arc<dyn Fn(B) -> Result<SourceAcc, String> + Send + Sync>,
     to_error: impl Fn(String) -> E,
 ) -> Result<(), E>
@@ -52,7 +53,7 @@ where
         while sent - merged - pending.len() >= limit || sent - merged >= limit * 2 {
             receive(&mut pending, &mut merged, &mut failed, into)?;
         }
-        let Some(batch) = next()? else { break };
+        let Some(batch) = next(into)? else { break };
         let tx = tx.clone();
         let work = Arc::clone(&work);
         let idx = sent;
@@ -96,7 +97,7 @@ mod tests {
                 std::thread::sleep(std::time::Duration::from_millis(if i == 0 { 50 } else { 0 }));
                 Err(format!("batch {i}"))
             });
-            let r = run(&pool, &mut acc, || Ok::<_, String>(batches.next()), work, |m| m);
+            let r = run(&pool, &mut acc, |_| Ok::<_, String>(batches.next()), work, |m| m);
             assert_eq!(r, Err("batch 0".to_string()));
         }
     }

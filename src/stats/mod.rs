@@ -448,6 +448,11 @@ pub struct SourceAcc {
 /// Each row's key and value text of one `compare` side.
 type RowPairs = (Vec<Option<String>>, Vec<Option<String>>);
 
+/// Per column, whether a batch need only sketch the column's values: what it tracked would
+/// be dropped when merged. Columns of unique values (ids, free text) are so after a few batches.
+#[derive(Clone, Debug, Default)]
+pub struct SketchOnly(Vec<bool>);
+
 /// A batch being filled: one `ColumnAcc` per column plus the row flags of this batch.
 pub struct BatchAcc<'r> {
     pub acc: SourceAcc,
@@ -519,6 +524,12 @@ impl SourceAcc {
         // `is_placeholder` never matches a value over 32 bytes, so 64 bits cover every length.
         let placeholder_lens = req.placeholders.iter().filter(|p| p.len() < 64).fold(0u64, |m, p| m | 1 << p.len());
         BatchAcc { acc, req, row_flags: vec![0; rows], pairs, placeholder_lens }
+    }
+
+    /// Per column, whether a later batch need only sketch its values
+    /// (`ValueCounter::keeps_nothing`).
+    pub fn sketch_only(&self) -> SketchOnly {
+        SketchOnly(self.cols.iter().map(|c| c.values.keeps_nothing()).collect())
     }
 
     pub fn timestamp_column(&self) -> Option<usize> {
@@ -856,6 +867,15 @@ impl ColumnAcc {
 }
 
 impl BatchAcc<'_> {
+    /// Sets the columns `only` names to sketch their values, tracking none.
+    pub fn sketch_only(&mut self, only: &SketchOnly) {
+        for (c, &yes) in self.acc.cols.iter_mut().zip(&only.0) {
+            if yes {
+                c.values = ValueCounter::sketch_only();
+            }
+        }
+    }
+
     /// Feeds one cell of column `col` at row `r` of this batch.
     #[inline]
     pub fn push(&mut self, col: usize, r: usize, pos: Pos, cell: Cell<'_>) {

@@ -59,6 +59,18 @@ impl ValueCounter {
         }
     }
 
+    /// True when merging any later batch's tracked values into this counter keeps none of
+    /// them: it is frozen and tracks nothing. A later batch then need only feed its sketch
+    /// (`sketch_only`); the merged result is the same, whenever that batch was begun.
+    pub(super) fn keeps_nothing(&self) -> bool {
+        self.hll.is_some() && self.map.is_empty()
+    }
+
+    /// A counter that tracks no value and sketches every one.
+    pub(super) fn sketch_only() -> ValueCounter {
+        ValueCounter { hll: Some(Box::default()), ..ValueCounter::default() }
+    }
+
     fn freeze(&mut self) {
         let mut hll = Box::<Hll>::default();
         for e in self.map.iter() {
@@ -186,6 +198,36 @@ mod tests {
 
     fn put(v: &mut ValueCounter, s: &str) {
         v.insert(s.as_bytes(), xxh3_64(s.as_bytes()));
+    }
+
+    #[test]
+    fn a_sketch_only_batch_merges_as_an_ordinary_one_once_the_source_keeps_nothing() {
+        let mut source = ValueCounter::default();
+        let mut first = ValueCounter::default();
+        for i in 0..=EXACT_CAP {
+            put(&mut first, &format!("a{i}"));
+        }
+        let mut second = ValueCounter::default();
+        for i in 0..=EXACT_CAP {
+            put(&mut second, &format!("b{i}"));
+        }
+        source.merge(first);
+        assert!(!source.keeps_nothing());
+        source.merge(second);
+        assert!(source.keeps_nothing(), "two frozen batches with no value in common");
+        // A third batch: a few repeated values, then many distinct ones.
+        let values: Vec<String> = (0..3 * EXACT_CAP).map(|i| format!("c{}", if i < 100 { i % 3 } else { i })).collect();
+        let (mut ordinary, mut sketched) = (ValueCounter::default(), ValueCounter::sketch_only());
+        for v in &values {
+            put(&mut ordinary, v);
+            put(&mut sketched, v);
+        }
+        let (mut a, mut b) = (source.clone(), source);
+        a.merge(ordinary);
+        b.merge(sketched);
+        assert_eq!(a.distinct(), b.distinct());
+        assert_eq!(a.top(10, false), b.top(10, false));
+        assert!(a.keeps_nothing() && b.keeps_nothing());
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use super::{CollectCtx, CsvInfo, FileSignals, Progress, Source, SourceError, SourceFailure, SourceStats, files};
 use crate::profile::FileFormat;
-use crate::stats::{Cell, Pos, SourceAcc, StatsRequest};
+use crate::stats::{Cell, Pos, SketchOnly, SourceAcc, StatsRequest};
 use split::{Buffers, Field, RecordTooLong, Splitter};
 
 const BATCH_ROWS: usize = 32_768;
@@ -44,6 +44,7 @@ impl CsvSource {
 /// A batch of records, fixed width: field `c` of row `r` is `bufs.fields[r * width + c]`.
 pub struct Batch {
     bufs: Buffers,
+    sketch_only: SketchOnly,
     width: usize,
     part: u32,
     first_row: u64,
@@ -397,7 +398,7 @@ impl Source for CsvSource {
             // Buffers come back from the workers to be filled again.
             let spare: Arc<Mutex<Vec<Buffers>>> = Arc::default();
             let mut target = BATCH_BYTES;
-            let next = || -> Result<Option<Batch>, SourceError> {
+            let next = |merged: &SourceAcc| -> Result<Option<Batch>, SourceError> {
                 let mut bufs = spare.lock().ok().and_then(|mut s| s.pop()).unwrap_or_default();
                 let on_ragged = |line, got| {
                     ragged.0 += 1;
@@ -420,7 +421,9 @@ impl Source for CsvSource {
                 if rows == BATCH_ROWS {
                     target = (bufs.end + bufs.end / 16).clamp(READ_CHUNK, BATCH_BYTES);
                 }
-                let batch = Batch { bufs, width, part: part as u32, first_row: rows_before + rows_in_part };
+                let sketch_only = merged.sketch_only();
+                let batch =
+                    Batch { bufs, sketch_only, width, part: part as u32, first_row: rows_before + rows_in_part };
                 rows_in_part += rows as u64;
                 Ok(Some(batch))
             };
@@ -487,6 +490,7 @@ fn accumulate(
     let bufs = &b.bufs;
     let buf = bufs.buf.get(..bufs.end).unwrap_or_default();
     let mut acc = template.batch(req, rows);
+    acc.sketch_only(&b.sketch_only);
     let extra = std::str::from_utf8(&bufs.extra).ok();
     let mut valid = extra.is_some();
     // Column by column within blocks of rows: a column's state stays hot while the block's
