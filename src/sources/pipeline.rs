@@ -8,6 +8,9 @@ use std::sync::mpsc;
 
 use crate::stats::SourceAcc;
 
+/// Measures one batch on a pool thread.
+pub type Work<B> = Arc<dyn Fn(B) -> Result<SourceAcc, String> + Send + Sync>;
+
 /// Feeds every batch `next` yields to `work` on `pool`, merging results into `into` in order;
 /// `next` sees what has been merged so far.
 /// A failing batch stops the run with its error: the error of the earliest failing batch, so
@@ -17,7 +20,7 @@ pub fn run<B, E>(
     pool: &rayon::ThreadPool,
     into: &mut SourceAcc,
     mut next: impl FnMut(&SourceAcc) -> Result<Option<B>, E>,
-    work: Arc<dyn Fn(B) -> Result<SourceAcc, String> + Send + Sync>,
+    work: Work<B>,
     to_error: impl Fn(String) -> E,
 ) -> Result<(), E>
 where
@@ -92,7 +95,7 @@ mod tests {
         for _ in 0..5 {
             let mut acc = SourceAcc::new(&[], &[], &req);
             let mut batches = 0..4usize;
-            let work: Arc<dyn Fn(usize) -> Result<SourceAcc, String> + Send + Sync> = Arc::new(|i| {
+            let work: Work<usize> = Arc::new(|i| {
                 // Batch 0 fails only after the others have failed.
                 std::thread::sleep(std::time::Duration::from_millis(if i == 0 { 50 } else { 0 }));
                 Err(format!("batch {i}"))

@@ -431,7 +431,7 @@ impl Source for CsvSource {
             let keep2 = Arc::clone(&keep);
             let bad2 = Arc::clone(&bad_utf8_rows);
             let spare2 = Arc::clone(&spare);
-            let work: Arc<dyn Fn(Batch) -> Result<SourceAcc, String> + Send + Sync> = Arc::new(move |b: Batch| {
+            let work: super::pipeline::Work<Batch> = Arc::new(move |b: Batch| {
                 let (acc, bad) = accumulate(&template, &req2, &b, &keep2, absent_required, absent_label);
                 bad2.fetch_add(bad, Ordering::Relaxed);
                 if let Ok(mut s) = spare2.lock() {
