@@ -192,10 +192,13 @@ impl<R: Read> Splitter<R> {
         b.starts.clear();
         b.extra.clear();
         b.end = 0;
-        // Grow, never shrink: bytes a buffer already holds need not be zeroed again.
-        let size = target.max(self.pending.len() * 2);
-        if b.buf.len() < size {
-            b.buf.resize(size, 0);
+        // Read `limit` bytes at most (a record-long carry aside): a buffer that comes back
+        // larger, from an earlier long record, would otherwise be filled past the row limit and
+        // the excess copied out again. Grow, never shrink: bytes a buffer holds need not be
+        // zeroed again.
+        let mut limit = target.max(self.pending.len() * 2);
+        if b.buf.len() < limit {
+            b.buf.resize(limit, 0);
         }
         let have = self.pending.len();
         if let Some(head) = b.buf.get_mut(..have) {
@@ -204,14 +207,16 @@ impl<R: Read> Splitter<R> {
         self.pending.clear();
         let mut filled = have;
         loop {
-            filled = self.read_into(&mut b.buf, filled)?;
+            filled = self.read_into(b.buf.get_mut(..limit).unwrap_or_default(), filled)?;
             let (fields, lines, starts) = (&mut b.fields, &mut b.lines, &mut b.starts);
             let input = b.buf.get(..filled).unwrap_or_default();
             let (consumed, rows) = split(&mut self.st, input, self.eof, max_rows, &mut b.extra, |rec, line, start| {
-                if rec.len() != width {
+                if rec.len() == width {
+                    fields.extend_from_slice(rec);
+                } else {
                     ragged(line, rec.len());
+                    fields.extend(rec.iter().copied().chain(std::iter::repeat(Field::default())).take(width));
                 }
-                fields.extend(rec.iter().copied().chain(std::iter::repeat(Field::default())).take(width));
                 lines.push(line);
                 starts.push(start as u32);
             })?;
@@ -223,9 +228,11 @@ impl<R: Read> Splitter<R> {
             // Not one whole record yet: drop the empty lines split off, make room for more.
             b.buf.copy_within(consumed..filled, 0);
             filled -= consumed;
-            if filled == b.buf.len() {
-                let grown = b.buf.len() * 2;
-                b.buf.resize(grown, 0);
+            if filled == limit {
+                limit *= 2;
+                if b.buf.len() < limit {
+                    b.buf.resize(limit, 0);
+                }
             }
         }
     }
