@@ -23,6 +23,8 @@ const BLOCK_ROWS: usize = 1024;
 /// The most input a batch reads: the size of its buffer.
 const BATCH_BYTES: usize = 16 << 20;
 const READ_CHUNK: usize = 1 << 20;
+/// The least a batch reads: a batch of short records fills its row limit in a few hundred KB.
+const MIN_READ: usize = 64 << 10;
 const SNIFF_BYTES: usize = 64 << 10;
 
 pub struct CsvSource {
@@ -397,7 +399,7 @@ impl Source for CsvSource {
             let mut rows_in_part = 0u64;
             // Buffers come back from the workers to be filled again.
             let spare: Arc<Mutex<Vec<Buffers>>> = Arc::default();
-            let mut target = BATCH_BYTES;
+            let mut target = READ_CHUNK;
             let next = |merged: &SourceAcc| -> Result<Option<Batch>, SourceError> {
                 let mut bufs = spare.lock().ok().and_then(|mut s| s.pop()).unwrap_or_default();
                 let on_ragged = |line, got| {
@@ -416,10 +418,13 @@ impl Source for CsvSource {
                 if rows == 0 {
                     return Ok(None);
                 }
-                // Read about as many bytes as the row limit takes, so that little is left
-                // over to copy into the next batch's buffer.
+                // Read about as many bytes as the row limit takes: what is read beyond it is
+                // copied into the next batch's buffer, and a first read of 16 MiB of short
+                // records would be carried from batch to batch for dozens of batches.
                 if rows == BATCH_ROWS {
-                    target = (bufs.end + bufs.end / 16).clamp(READ_CHUNK, BATCH_BYTES);
+                    target = (bufs.end + bufs.end / 16).clamp(MIN_READ, BATCH_BYTES);
+                } else {
+                    target = (target * 2).min(BATCH_BYTES);
                 }
                 let sketch_only = merged.sketch_only();
                 let batch =
