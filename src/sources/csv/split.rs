@@ -306,7 +306,8 @@ impl<'a> Events<'a> {
                 for (d, s) in block.iter_mut().zip(rest) {
                     *d = *s;
                 }
-                event_mask(&block, self.delim) & ((1u64 << rest.len()) - 1)
+                let valid = 1u64.checked_shl(rest.len() as u32).map_or(u64::MAX, |b| b - 1);
+                event_mask(&block, self.delim) & valid
             }
         };
     }
@@ -319,10 +320,10 @@ enum Text {
     Assembled(usize),
 }
 
-/// Splits records off the front of `buf`, at most `max_rows`, calling `record(fields, line)`
-/// for each (with where it starts in `buf`). A record is complete at its line end, or at the end of `buf` when `eof` says the
-/// input ends there. Returns the bytes consumed and the records split; what is left starts a
-/// record that needs more input (the state is as it was before that record).
+/// Splits records off the front of `buf`, at most `max_rows`, calling `record(fields, line,
+/// start)` for each. A record is complete at its line end, or at the end of `buf` when `eof`
+/// says the input ends there. Returns the bytes consumed and the records split; what is left
+/// starts a record that needs more input (the state is as it was before that record).
 fn split(
     st: &mut State,
     buf: &[u8],
