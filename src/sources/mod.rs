@@ -71,9 +71,16 @@ pub struct CsvInfo {
     pub ragged_rows: u64,
     /// `(line, fields found)` of the first ragged rows.
     pub ragged_examples: Vec<(u64, usize)>,
+    /// The part file of each of `ragged_examples`, when the source has several parts: the
+    /// evidence names it (the report lists the parts already, so it is not repeated here).
+    #[serde(skip)]
+    pub ragged_files: Vec<Option<String>>,
     pub expected_fields: usize,
     /// Line where a quoted field opened and never closed, if the file ends inside one.
     pub unterminated_quote_line: Option<u64>,
+    /// The part file of `unterminated_quote_line`, when the source has several parts.
+    #[serde(skip)]
+    pub unterminated_quote_file: Option<String>,
     pub duplicate_headers: Vec<String>,
     pub invalid_utf8_rows: u64,
 }

@@ -216,21 +216,25 @@ fn structure(spec: &SourceSpec, report: &SourceReport, out: &mut Vec<Finding>) {
         out.push(f);
     }
     let Some(csv) = &report.csv else { return };
+    // In a source of several parts, a line number names a place only with its part.
+    let of = |file: Option<&String>| file.map(|f| format!(" of {f}")).unwrap_or_default();
     if csv.ragged_rows > 0 {
         let mut f = finding(format!("format.ragged_rows.{name}"), Check::Clean, Severity::Fail, spec, None);
         f.value = Some(csv.ragged_rows.to_string());
         f.threshold = Some(format!("{} fields per row", csv.expected_fields));
+        let first = csv.ragged_examples.first().map_or_else(|| "?".to_string(), |e| e.0.to_string());
         f.message = format!(
-            "{} row(s) do not have the header's {} fields; first at line {}",
+            "{} row(s) do not have the header's {} fields; first at line {first}{}",
             csv.ragged_rows,
             csv.expected_fields,
-            csv.ragged_examples.first().map_or_else(|| "?".to_string(), |e| e.0.to_string())
+            of(csv.ragged_files.first().and_then(Option::as_ref)),
         );
         f.evidence = csv
             .ragged_examples
             .iter()
-            .map(|(line, n)| Example {
-                at: LocatorInFile { file: None, at: Locator::Line(*line) },
+            .enumerate()
+            .map(|(i, (line, n))| Example {
+                at: LocatorInFile { file: csv.ragged_files.get(i).cloned().flatten(), at: Locator::Line(*line) },
                 value: Some(format!("{n} fields")),
             })
             .collect();
@@ -239,8 +243,12 @@ fn structure(spec: &SourceSpec, report: &SourceReport, out: &mut Vec<Finding>) {
     if let Some(line) = csv.unterminated_quote_line {
         let mut f = finding(format!("format.unterminated_quote.{name}"), Check::Clean, Severity::Fail, spec, None);
         f.value = Some(format!("line {line}"));
-        f.message = format!("a quoted field opened at line {line} never closes; the file may be truncated");
-        f.evidence = vec![Example { at: LocatorInFile { file: None, at: Locator::Line(line) }, value: None }];
+        let file = csv.unterminated_quote_file.clone();
+        f.message = format!(
+            "a quoted field opened at line {line}{} never closes; the file may be truncated",
+            of(file.as_ref())
+        );
+        f.evidence = vec![Example { at: LocatorInFile { file, at: Locator::Line(line) }, value: None }];
         out.push(f);
     }
     if !csv.duplicate_headers.is_empty() {

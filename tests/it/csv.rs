@@ -653,6 +653,29 @@ fn glob_of_parts_skips_dotfiles_and_names_the_part_in_evidence() {
 }
 
 #[test]
+fn ragged_rows_and_an_open_quote_in_a_glob_name_their_part() {
+    // Regression: the evidence named only a line, which every part has.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let parts = dir.path().join("parts");
+    std::fs::create_dir(&parts).expect("mkdir");
+    write(&parts, "a.csv", "id,v\n1,x\n2,y\n");
+    write(&parts, "b.csv", "id,v\n3,z\n4\n5,\"open\n");
+    let r = scan(&profile(dir.path(), "", &[("p", "parts/*.csv", "")]));
+    let f = must(&r, "format.ragged_rows.p");
+    let e = &f["evidence"][0];
+    assert_eq!((e["line"].as_u64(), e["value"].as_str()), (Some(3), Some("1 fields")), "{e}");
+    assert!(e["file"].as_str().is_some_and(|p| p.ends_with("b.csv")), "{e}");
+    let message = f["message"].as_str().unwrap_or_default();
+    assert!(message.contains("line 3 of ") && message.contains("b.csv"), "{message}");
+    let f = must(&r, "format.unterminated_quote.p");
+    let e = &f["evidence"][0];
+    assert_eq!(e["line"], 4, "{e}");
+    assert!(e["file"].as_str().is_some_and(|p| p.ends_with("b.csv")), "{e}");
+    let message = f["message"].as_str().unwrap_or_default();
+    assert!(message.contains("line 4 of ") && message.contains("b.csv"), "{message}");
+}
+
+#[test]
 fn folder_of_mixed_formats_needs_a_format() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mixed = dir.path().join("mixed");

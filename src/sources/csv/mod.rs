@@ -454,13 +454,16 @@ impl Source for CsvSource {
             }
             info.ragged_rows += ragged.0;
             info.invalid_utf8_rows += bad_utf8_rows.load(Ordering::Relaxed);
+            let part_file = multi.then(|| shown.clone());
             for r in ragged.1 {
                 if info.ragged_examples.len() < crate::stats::MAX_EXAMPLES {
                     info.ragged_examples.push(r);
+                    info.ragged_files.push(part_file.clone());
                 }
             }
             if info.unterminated_quote_line.is_none() {
                 info.unterminated_quote_line = splitter.unterminated_quote_line();
+                info.unterminated_quote_file = info.unterminated_quote_line.and(part_file);
             }
             rows_before += rows_in_part;
         }
