@@ -313,11 +313,38 @@ impl<'a> Events<'a> {
     }
 }
 
-/// A field's text so far: a run of `buf`, or pieces assembled in `extra` from `start`.
+/// A field's text so far: pieces already copied to `extra` from `assembled`, if any, then the
+/// run of `buf` from `run` to wherever the field or its next piece ends.
 #[derive(Clone, Copy)]
-enum Text {
-    Run(usize),
-    Assembled(usize),
+struct Text {
+    run: usize,
+    assembled: Option<usize>,
+}
+
+impl Text {
+    fn at(run: usize) -> Text {
+        Text { run, assembled: None }
+    }
+
+    /// Copies the run up to `to` into `extra` (the text moves there if it is not there yet);
+    /// the next run starts at `next`.
+    fn copy(&mut self, extra: &mut Vec<u8>, buf: &[u8], to: usize, next: usize) {
+        self.assembled.get_or_insert(extra.len());
+        extra.extend_from_slice(buf.get(self.run..to).unwrap_or_default());
+        self.run = next;
+    }
+
+    /// Ends the field at `end`.
+    fn end(self, fields: &mut Vec<Field>, extra: &mut Vec<u8>, buf: &[u8], end: usize, quoted: bool) {
+        let (start, len, in_extra) = match self.assembled {
+            None => (self.run, end.saturating_sub(self.run), false),
+            Some(s) => {
+                extra.extend_from_slice(buf.get(self.run..end).unwrap_or_default());
+                (s, extra.len() - s, true)
+            }
+        };
+        fields.push(Field { start: start as u32, len: len as u32, quoted, present: true, extra: in_extra });
+    }
 }
 
 /// Splits records off the front of `buf`, at most `max_rows`, calling `record(fields, line,
@@ -369,7 +396,7 @@ fn split(
                 let quote_line = st.line;
                 open_quote = Some(quote_line);
                 p += 1;
-                text = (Text::Run(p), p);
+                text = Text::at(p);
                 // Inside the quotes: only a quote ends them; LFs count lines.
                 loop {
                     let Some(e) = events.next(p) else {
@@ -377,7 +404,7 @@ fn split(
                             break 'fields false;
                         }
                         st.unterminated_quote_line = Some(quote_line);
-                        push_field(&mut st.fields, extra, buf, text.0, text.1, buf.len(), true);
+                        text.end(&mut st.fields, extra, buf, buf.len(), true);
                         p = buf.len();
                         break 'fields true;
                     };
@@ -398,18 +425,17 @@ fn split(
                         None if !eof => break 'fields false,
                         None => {
                             open_quote = None;
-                            push_field(&mut st.fields, extra, buf, text.0, text.1, e, true);
+                            text.end(&mut st.fields, extra, buf, e, true);
                             p = e + 1;
                             break 'fields true;
                         }
                         Some(b'"') => {
-                            text.0 = assemble(extra, buf, text.0, text.1, e + 1);
-                            text.1 = e + 2;
+                            text.copy(extra, buf, e + 1, e + 2);
                             p = e + 2;
                         }
                         Some(b) if b == delim || b == b'\n' || b == b'\r' => {
                             open_quote = None;
-                            push_field(&mut st.fields, extra, buf, text.0, text.1, e, true);
+                            text.end(&mut st.fields, extra, buf, e, true);
                             p = e + 2;
                             if b == delim {
                                 continue 'fields;
@@ -421,15 +447,14 @@ fn split(
                         Some(_) => {
                             // `"abc"def`: the text after the closing quote joins the field.
                             open_quote = None;
-                            text.0 = assemble(extra, buf, text.0, text.1, e);
-                            text.1 = e + 1;
+                            text.copy(extra, buf, e, e + 1);
                             p = e + 1;
                             break;
                         }
                     }
                 }
             } else {
-                text = (Text::Run(field_start), field_start);
+                text = Text::at(field_start);
             }
             // Unquoted text, where a quote is just a character: up to a delimiter or line end.
             let mut q = p;
@@ -438,14 +463,14 @@ fn split(
                     if !eof {
                         break 'fields false;
                     }
-                    push_field(&mut st.fields, extra, buf, text.0, text.1, buf.len(), quoted);
+                    text.end(&mut st.fields, extra, buf, buf.len(), quoted);
                     p = buf.len();
                     break 'fields true;
                 };
                 match at(e) {
                     Some(b'"') => q = e + 1,
                     Some(b) => {
-                        push_field(&mut st.fields, extra, buf, text.0, text.1, e, quoted);
+                        text.end(&mut st.fields, extra, buf, e, quoted);
                         p = e + 1;
                         if b == delim {
                             continue 'fields;
@@ -475,42 +500,6 @@ fn split(
         done = p;
     }
     Ok((done, rows))
-}
-
-/// Moves a field's text so far into `extra` (if it is not there yet) and appends
-/// `buf[from..to]`; the field's text continues in `extra` from the returned start.
-fn assemble(extra: &mut Vec<u8>, buf: &[u8], text: Text, from: usize, to: usize) -> Text {
-    let start = match text {
-        Text::Run(_) => extra.len(),
-        Text::Assembled(s) => s,
-    };
-    let run_start = match text {
-        Text::Run(s) => s,
-        Text::Assembled(_) => from,
-    };
-    extra.extend_from_slice(buf.get(run_start..to).unwrap_or_default());
-    Text::Assembled(start)
-}
-
-/// Ends a field whose text so far is `text` (a run from its start, or assembled pieces whose
-/// last piece runs from `from`) at `end`.
-fn push_field(
-    fields: &mut Vec<Field>,
-    extra: &mut Vec<u8>,
-    buf: &[u8],
-    text: Text,
-    from: usize,
-    end: usize,
-    quoted: bool,
-) {
-    let (start, len, in_extra) = match text {
-        Text::Run(s) => (s, end.saturating_sub(s), false),
-        Text::Assembled(s) => {
-            extra.extend_from_slice(buf.get(from..end).unwrap_or_default());
-            (s, extra.len() - s, true)
-        }
-    };
-    fields.push(Field { start: start as u32, len: len as u32, quoted, present: true, extra: in_extra });
 }
 
 #[cfg(test)]
