@@ -515,7 +515,7 @@ fn accumulate(
         let to = bufs.starts.get(last).map_or(buf.len(), |&s| s as usize);
         let text = std::str::from_utf8(buf.get(from..to).unwrap_or_default()).ok();
         valid &= text.is_some();
-        let text_of = |f: &Field| -> Option<&str> {
+        let str_of = |f: &Field| -> Option<&str> {
             let (start, len) = (f.start as usize, f.len as usize);
             if f.extra {
                 extra?.get(start..start + len)
@@ -530,7 +530,7 @@ fn accumulate(
                 let pos = Pos { part: b.part, line: bufs.lines.get(r).copied(), row: b.first_row + r as u64 };
                 let cell = if !f.present || (f.len == 0 && !f.quoted) {
                     Cell::Null
-                } else if let Some(t) = text_of(f) {
+                } else if let Some(t) = str_of(f) {
                     Cell::Str(t)
                 } else {
                     Cell::Text(split::text_of(f, buf, &bufs.extra))
