@@ -42,12 +42,10 @@ pub fn request(spec: &SourceSpec, as_of: i64) -> StatsRequest {
         as_of,
         stale_before: as_of.saturating_sub(spec.thresholds.stale_after.saturating_mul(1_000_000)),
         // `columns` narrows a scan, never below what the profile names for the source.
-        only: spec.columns.as_ref().map(|cols| {
+        // (`named_columns` includes the `columns` list itself.)
+        only: spec.columns.as_ref().map(|_| {
             let mut only = Vec::new();
-            add_columns(
-                &mut only,
-                cols.iter().chain(spec.named_columns().into_iter().map(|(_, n)| n)).map(|n| &n.name),
-            );
+            add_columns(&mut only, spec.named_columns().into_iter().map(|(_, n)| &n.name));
             only
         }),
         entity_keys: Vec::new(),
