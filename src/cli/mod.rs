@@ -176,10 +176,7 @@ fn run_history(args: &HistoryArgs) -> Result<i32> {
             let hint = match did_you_mean(name, names.iter().map(String::as_str)) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None if names.is_empty() => "the history holds no scan yet".to_string(),
-                None => format!(
-                    "profiles in this history: {}",
-                    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
-                ),
+                None => format!("profiles in this history: {}", list(&names)),
             };
             return Err(usage(
                 format!("no scan of profile `{name}` in history `{}`", args.history.display()),

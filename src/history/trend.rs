@@ -15,7 +15,7 @@
 
 use crate::profile::{Limit, TrendSettings};
 use crate::report::history::{ColumnRecord, ScanRecord};
-use crate::report::markdown::{thousands, when};
+use crate::report::markdown::{count, thousands, when};
 use crate::report::{Check, Finding, Severity};
 use crate::verdict::at_most;
 use crate::verdict::rules::{crossed, limit_text, pct};
@@ -125,7 +125,7 @@ fn overview(current: &ScanRecord, past: &[ScanRecord], s: &TrendSettings, histor
     let mut f = finding("trend.history".into(), Severity::Pass, None, None);
     let n = past.len() as u64;
     let profile = &current.profile.name;
-    f.value = Some(scans(n, "earlier scan", "earlier scans"));
+    f.value = Some(count(n, "earlier scan", "earlier scans"));
     f.threshold = Some(format!("min_history {}", s.min_history));
     f.message = match past.last() {
         None => format!(
@@ -136,7 +136,7 @@ fn overview(current: &ScanRecord, past: &[ScanRecord], s: &TrendSettings, histor
         Some(prev) => {
             let mut m = format!(
                 "compared with {} of `{profile}` in `{history}`, the previous of {}",
-                scans(n, "earlier scan", "earlier scans"),
+                count(n, "earlier scan", "earlier scans"),
                 when(&prev.as_of)
             );
             if n < s.min_history {
@@ -148,17 +148,13 @@ fn overview(current: &ScanRecord, past: &[ScanRecord], s: &TrendSettings, histor
             } else {
                 m.push_str(&format!(
                     "; shares are compared with the median of the last {}",
-                    scans(n.min(s.baseline_scans), "scan", "scans")
+                    count(n.min(s.baseline_scans), "scan", "scans")
                 ));
             }
             m
         }
     };
     f
-}
-
-fn scans(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
 /// The row count against the previous scan that measured the source.
@@ -184,8 +180,7 @@ fn row_change(name: &str, rows: u64, past: &[ScanRecord], limit: &Limit<f64>) ->
     }
     let change = round4((rows as f64 - before as f64) / before as f64);
     f.severity = at_most(change.abs(), limit);
-    let sign = if change < 0.0 { "-" } else { "+" };
-    f.value = Some(format!("{sign}{}", pct(change.abs())));
+    f.value = Some(format!("{}{}", sign(change), pct(change.abs())));
     let how = if rows == before {
         "unchanged".to_string()
     } else if rows < before {
@@ -307,7 +302,7 @@ fn judge(m: Moved<'_>, history: &[f64], s: &TrendSettings, limit: &Limit<f64>) -
             "{} is {}; not enough history yet: {} measured it, the baseline needs {} (`[trend] min_history`)",
             m.what,
             pct(m.current),
-            scans(n, "earlier scan", "earlier scans"),
+            count(n, "earlier scan", "earlier scans"),
             s.min_history
         );
         return f;
@@ -316,7 +311,7 @@ fn judge(m: Moved<'_>, history: &[f64], s: &TrendSettings, limit: &Limit<f64>) -
     let toward_worse = if m.lower_is_worse { -moved } else { moved };
     f.severity = at_most(toward_worse, limit);
     f.value = Some(if moved == 0.0 { "±0 points".into() } else { format!("{}{}", sign(moved), points(moved)) });
-    let of = format!("its baseline of {} (median of the last {})", pct(base), scans(n, "scan", "scans"));
+    let of = format!("its baseline of {} (median of the last {})", pct(base), count(n, "scan", "scans"));
     let direction = if moved == 0.0 {
         format!("the same as {of}")
     } else if moved > 0.0 {

@@ -16,7 +16,7 @@ use super::text::direction;
 use super::{HistoryReport, ScanRecord};
 use crate::report::Severity;
 use crate::report::html::{CSS, badge, esc, figure, sev_class, share_axis};
-use crate::report::markdown::{pct, thousands, when};
+use crate::report::markdown::{count, pct, thousands, when};
 
 pub fn render(h: &HistoryReport, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(document(h).as_bytes())
@@ -127,7 +127,7 @@ fn profile(i: usize, name: &str, scans: &[&ScanRecord], ids: &mut usize, h: &mut
     let _ = writeln!(
         h,
         "<p>{} from {} to {}. Latest verdict {}; over time: {}.</p>",
-        if scans.len() == 1 { "1 scan".to_string() } else { format!("{} scans", thousands(scans.len() as u64)) },
+        count(scans.len() as u64, "scan", "scans"),
         esc(&when(&first.as_of)),
         esc(&when(&last.as_of)),
         badge(Some(last.verdict)),

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use super::text::{direction, judged};
 use super::{HistoryReport, ScanRecord};
 use crate::report::Severity;
-use crate::report::markdown::{code, pct, text, thousands, when};
+use crate::report::markdown::{code, count, pct, text, thousands, when};
 
 pub fn render(h: &HistoryReport, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(document(h).as_bytes())
@@ -40,7 +40,7 @@ fn profile(name: &str, scans: &[&ScanRecord], md: &mut String) {
     let verdicts: Vec<Severity> = scans.iter().map(|s| s.verdict).collect();
     md.push_str(&format!(
         "{} from {} to {}. Verdict: {}.\n\n",
-        if scans.len() == 1 { "1 scan".to_string() } else { format!("{} scans", scans.len()) },
+        count(scans.len() as u64, "scan", "scans"),
         text(&when(&first.as_of)),
         text(&when(&last.as_of)),
         text(&direction(&verdicts))

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::{HistoryReport, ScanRecord};
 use crate::report::Severity;
-use crate::report::markdown::{pct, thousands, when};
+use crate::report::markdown::{count, pct, thousands, when};
 
 pub fn render(h: &HistoryReport, out: &mut dyn Write) -> io::Result<()> {
     for line in lines(h) {
@@ -20,8 +20,8 @@ fn lines(h: &HistoryReport) -> Vec<String> {
     let mut out = vec![format!(
         "preflight history · {} · {} of {}",
         clean(&h.history),
-        plural(h.scans.len() as u64, "scan", "scans"),
-        plural(profiles.len() as u64, "profile", "profiles")
+        count(h.scans.len() as u64, "scan", "scans"),
+        count(profiles.len() as u64, "profile", "profiles")
     )];
     if h.scans.is_empty() {
         out.push(String::new());
@@ -41,7 +41,7 @@ fn profile(name: &str, scans: &[&ScanRecord]) -> Vec<String> {
     let mut out = vec![format!(
         "{} · {} · {} to {}",
         clean(name),
-        plural(scans.len() as u64, "scan", "scans"),
+        count(scans.len() as u64, "scan", "scans"),
         when(&first.as_of),
         when(&last.as_of)
     )];
@@ -195,10 +195,6 @@ fn wrap(lead: &str, indent: &str, items: &[String]) -> Vec<String> {
     }
     out.push(line);
     out
-}
-
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
 /// Names from the data without control characters, which would move the cursor.
