@@ -164,17 +164,7 @@ fn profile(i: usize, name: &str, scans: &[&ScanRecord], ids: &mut usize, h: &mut
         }
         line_chart(name, title, what, scans, &series, share, ids, h);
     }
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    for s in scans {
-        for e in &s.entities {
-            for system in e.unmatched_share.keys() {
-                let pair = (e.name.clone(), system.clone());
-                if !pairs.contains(&pair) {
-                    pairs.push(pair);
-                }
-            }
-        }
-    }
+    let pairs = super::entity_systems(scans);
     if !pairs.is_empty() {
         let series: Vec<Series> = pairs
             .iter()
@@ -182,7 +172,7 @@ fn profile(i: usize, name: &str, scans: &[&ScanRecord], ids: &mut usize, h: &mut
                 name: format!("{e}.{system}"),
                 values: scans
                     .iter()
-                    .map(|s| s.entity(e).and_then(|x| x.unmatched_share.get(system)).copied())
+                    .map(|s| s.entity(e).and_then(|x| x.unmatched_share.get(*system)).copied())
                     .collect(),
             })
             .collect();

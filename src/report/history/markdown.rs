@@ -32,8 +32,6 @@ fn document(h: &HistoryReport) -> String {
     md
 }
 
-const PARTS: [&str; 7] = ["data_access", "clean", "permissioned", "current", "labeled", "connected", "trend"];
-
 fn profile(name: &str, scans: &[&ScanRecord], md: &mut String) {
     let (Some(first), Some(last)) = (scans.first(), scans.last()) else { return };
     md.push_str(&format!("## {}\n\n", text(name)));
@@ -46,7 +44,8 @@ fn profile(name: &str, scans: &[&ScanRecord], md: &mut String) {
         text(&direction(&verdicts))
     ));
     // Only the parts some scan judged: `connected` stays out until entities are measured.
-    let parts: Vec<&str> = PARTS.into_iter().filter(|p| scans.iter().any(|s| s.checklist.get(p).is_some())).collect();
+    let parts: Vec<&str> =
+        super::PART_ORDER.into_iter().filter(|p| scans.iter().any(|s| s.checklist.get(p).is_some())).collect();
     md.push_str("| As of | Verdict |");
     for p in &parts {
         md.push_str(&format!(" {} |", p.replace('_', " ")));
@@ -98,16 +97,7 @@ fn profile(name: &str, scans: &[&ScanRecord], md: &mut String) {
         md.push('\n');
     }
 
-    let mut entities: Vec<(&str, &str)> = Vec::new();
-    for s in scans {
-        for e in &s.entities {
-            for system in e.unmatched_share.keys() {
-                if !entities.contains(&(e.name.as_str(), system.as_str())) {
-                    entities.push((&e.name, system));
-                }
-            }
-        }
-    }
+    let entities = super::entity_systems(scans);
     if !entities.is_empty() {
         md.push_str("### Unmatched keys per entity and system\n\n| As of |");
         for (e, s) in &entities {

@@ -183,7 +183,8 @@ fn number_map<T>(v: &serde_json::Value, read: fn(&serde_json::Value) -> Option<T
 pub struct Parts(pub Vec<(String, Option<Severity>)>);
 
 /// The order parts are listed in: the report's own, then the trend.
-const PART_ORDER: [&str; 7] = ["data_access", "clean", "permissioned", "current", "labeled", "connected", "trend"];
+pub(super) const PART_ORDER: [&str; 7] =
+    ["data_access", "clean", "permissioned", "current", "labeled", "connected", "trend"];
 
 impl Parts {
     pub fn from_checklist(c: &Checklist) -> Parts {
@@ -325,6 +326,21 @@ fn source_record(s: &super::SourceReport) -> SourceRecord {
 
 /// Renders a history in one format (text without colour: it is a table, not a verdict).
 /// Every source named in any of the scans, in the order they first appear.
+/// Every (entity, system) pair the scans measured unmatched keys for, in first-seen order.
+fn entity_systems<'a>(scans: &[&'a ScanRecord]) -> Vec<(&'a str, &'a str)> {
+    let mut pairs: Vec<(&str, &str)> = Vec::new();
+    for s in scans {
+        for e in &s.entities {
+            for system in e.unmatched_share.keys() {
+                if !pairs.contains(&(e.name.as_str(), system.as_str())) {
+                    pairs.push((&e.name, system));
+                }
+            }
+        }
+    }
+    pairs
+}
+
 fn source_names<'a>(scans: &[&'a ScanRecord]) -> Vec<&'a str> {
     let mut sources: Vec<&str> = Vec::new();
     for s in scans {
