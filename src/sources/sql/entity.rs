@@ -3,8 +3,8 @@
 //! PostgreSQL and SQLite; MySQL's case-insensitive collations and Unicode `LOWER` would not
 //! match the normalizations' byte-exact, ASCII-only definitions, so MySQL keys are streamed.
 
+use crate::entity::Measured;
 use crate::entity::keys::Comparison;
-use crate::entity::{Measured, listed_shapes};
 use crate::profile::{EntitySpec, Location, Normalization, Profile, SourceSpec};
 use crate::stats::MAX_EXAMPLES;
 
@@ -21,11 +21,7 @@ fn shared<'a>(profile: &'a Profile, entity: &EntitySpec) -> Option<(Dialect, Vec
         entity.keys.iter().map(|(s, _)| profile.sources.iter().find(|x| &x.name == s)).collect::<Option<_>>()?;
     let first = specs.first()?;
     let Location::Url { url, .. } = &first.location else { return None };
-    let dialect = match url.split("://").next().unwrap_or("") {
-        "postgres" | "postgresql" => Dialect::Postgres,
-        "sqlite" => Dialect::Sqlite,
-        _ => return None,
-    };
+    let dialect = super::dialect_of(url).filter(|d| *d != Dialect::MySql)?;
     let same = specs.iter().all(|s| {
         matches!(&s.location, Location::Url { url: u, .. } if u == url)
             && s.password_env == first.password_env
@@ -325,11 +321,6 @@ async fn measure(
             ));
         }
         m.conflicts.push(Some(c));
-    }
-    // Listed shapes are judged from the ranked ones; keep the ones a report lists.
-    for (s, keyed) in m.shapes.iter_mut().zip(&m.keyed) {
-        let listed = listed_shapes(s, *keyed);
-        s.retain(|(shape, _)| listed.contains(shape));
     }
     Ok(m)
 }

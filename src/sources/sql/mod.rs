@@ -213,12 +213,7 @@ impl SqlSource {
     /// A source for a database URL; `None` for a spec that has a file path.
     pub fn new(spec: &SourceSpec) -> Option<SqlSource> {
         let Location::Url { url, redacted, base } = &spec.location else { return None };
-        let dialect = match url.split("://").next().unwrap_or("") {
-            "postgres" | "postgresql" => Dialect::Postgres,
-            "mysql" | "mariadb" => Dialect::MySql,
-            "sqlite" => Dialect::Sqlite,
-            _ => return None,
-        };
+        let dialect = dialect_of(url)?;
         let secs = spec.timeout.unwrap_or(DEFAULT_SQL_TIMEOUT_SECS).max(1);
         Some(SqlSource {
             dialect,
@@ -967,6 +962,16 @@ impl Evidence {
 }
 
 /// The password inside a URL's user-info, if any.
+/// The database a URL's scheme names.
+fn dialect_of(url: &str) -> Option<Dialect> {
+    match url.split("://").next().unwrap_or("") {
+        "postgres" | "postgresql" => Some(Dialect::Postgres),
+        "mysql" | "mariadb" => Some(Dialect::MySql),
+        "sqlite" => Some(Dialect::Sqlite),
+        _ => None,
+    }
+}
+
 fn url_password(url: &str) -> Option<String> {
     let rest = url.split_once("://")?.1;
     let authority = rest.split(['/', '?', '#']).next()?;
