@@ -252,9 +252,25 @@ async fn measure(
             ..sql.clone()
         };
         let texts = |rows: Vec<Vec<Val>>| rows.iter().filter_map(|r| r.first().and_then(Val::text)).collect::<Vec<_>>();
-        m.unmatched_examples
-            .push(texts(src.fetch(conn, &examples(format!("preflight_u WHERE m = {}", 1u64 << i))).await?));
         m.duplicate_examples.push(texts(src.fetch(conn, &examples(format!("preflight_s{i} WHERE n > 1"))).await?));
+    }
+    // Every system's unmatched examples in one query: building the key union is the costly
+    // part, and one query per system built it once more each.
+    let singles: Vec<String> = (0..k).map(|i| (1u64 << i).to_string()).collect();
+    let unmatched = Sql {
+        text: format!(
+            "{with},\npreflight_e AS (SELECT m, k, ROW_NUMBER() OVER (PARTITION BY m ORDER BY k) AS preflight_rn \
+             FROM preflight_u WHERE m IN ({}))\nSELECT m, k FROM preflight_e WHERE preflight_rn <= {MAX_EXAMPLES} ORDER BY m, k",
+            singles.join(", ")
+        ),
+        ..sql.clone()
+    };
+    m.unmatched_examples = vec![Vec::new(); k];
+    for r in src.fetch(conn, &unmatched).await? {
+        let (mask, key) = (r.first().map_or(0, Val::u64), r.get(1).and_then(Val::text));
+        if let (Some(list), Some(key)) = (m.unmatched_examples.get_mut(mask.trailing_zeros() as usize), key) {
+            list.push(key);
+        }
     }
     let raw_sets: Vec<String> = systems
         .iter()
