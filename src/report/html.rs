@@ -168,7 +168,7 @@ fn header(r: &Report, verdict: Severity, h: &mut String) {
 
 fn checklist(r: &Report, h: &mut String) {
     h.push_str("<section id=\"checklist\">\n<h2>Checklist</h2>\n<table>\n<thead><tr><th>Part</th><th>Verdict</th><th>Findings</th><th>Worst finding</th></tr></thead>\n<tbody>\n");
-    let all: Vec<&Finding> = r.findings.iter().filter(|f| f.check != Check::Trend).collect();
+    let all: Vec<&Finding> = r.findings.iter().filter(|f| f.check.in_data_access()).collect();
     let _ = writeln!(
         h,
         "<tr><th>Data access</th><td>{}</td><td>{}</td><td></td></tr>",
@@ -176,9 +176,7 @@ fn checklist(r: &Report, h: &mut String) {
         tally(&all)
     );
     let order = sorted(r);
-    // The trend, judged beside data access, gets its row only when the scan kept a history.
-    let trend = r.checklist.trend.map(|_| Check::Trend);
-    for check in Check::ALL.into_iter().chain(trend) {
+    for check in r.checklist.shown() {
         let part: Vec<&Finding> = order.iter().copied().filter(|f| f.check == check).collect();
         let worst = match part.first() {
             Some(f) => format!("<code>{}</code>: {}", esc(&location(f)), esc(&clip(&f.message, 120))),

@@ -67,16 +67,14 @@ fn header(r: &Report, md: &mut String) {
 
 fn checklist(r: &Report, md: &mut String) {
     md.push_str("## Checklist\n\n| Part | Verdict | Findings | Worst finding |\n|---|---|---|---|\n");
-    let all: Vec<&Finding> = r.findings.iter().filter(|f| f.check != Check::Trend).collect();
+    let all: Vec<&Finding> = r.findings.iter().filter(|f| f.check.in_data_access()).collect();
     md.push_str(&format!(
         "| **Data access** | **{}** | {} | |\n",
         r.checklist.data_access.map_or_else(|| "not checked".to_string(), badge),
         tally(&all)
     ));
     let order = sorted(r);
-    // The trend, judged beside data access, gets its row only when the scan kept a history.
-    let trend = r.checklist.trend.map(|_| Check::Trend);
-    for check in Check::ALL.into_iter().chain(trend) {
+    for check in r.checklist.shown() {
         let part: Vec<&Finding> = order.iter().copied().filter(|f| f.check == check).collect();
         let (verdict, worst) = match (r.checklist.get(check), part.first()) {
             (Some(sev), Some(f)) => {

@@ -80,6 +80,11 @@ impl Check {
             Check::Trend => "trend",
         }
     }
+
+    /// One of the five parts of data access: every check but the trend.
+    pub fn in_data_access(self) -> bool {
+        self != Check::Trend
+    }
 }
 
 /// One judged check. `value` and `threshold` are rendered for people (`9d`, `3.4%`).
@@ -124,8 +129,14 @@ impl Checklist {
             trend: worst(Check::Trend),
         };
         out.data_access =
-            findings.iter().filter(|f| f.check != Check::Trend).map(|f| f.severity).max().or(Some(Severity::Pass));
+            findings.iter().filter(|f| f.check.in_data_access()).map(|f| f.severity).max().or(Some(Severity::Pass));
         out
+    }
+
+    /// The parts a report shows, in order: the five of data access, then the trend only when
+    /// the scan kept a history (without one the report is as it was).
+    pub fn shown(&self) -> impl Iterator<Item = Check> {
+        Check::ALL.into_iter().chain(self.trend.map(|_| Check::Trend))
     }
 
     pub fn get(&self, c: Check) -> Option<Severity> {
