@@ -180,6 +180,9 @@ struct Bucket {
     tail: Vec<Code>,
     /// Codes known to occur more than once: sorted and deduplicated after `compact`.
     multi: Vec<Code>,
+    /// Whether `multi` is kept: only duplicates of normalized keys are reported, and a raw
+    /// set's list would hold a code per repeated key for nothing.
+    keep_multi: bool,
 }
 
 impl Bucket {
@@ -194,8 +197,12 @@ impl Bucket {
     fn compact(&mut self) {
         if !self.tail.is_empty() {
             self.tail.sort_unstable();
-            let multi = &mut self.multi;
-            let mut merged = merge_sorted(&self.sorted, &self.tail, |dup| multi.push(dup));
+            let (multi, keep) = (&mut self.multi, self.keep_multi);
+            let mut merged = merge_sorted(&self.sorted, &self.tail, |dup| {
+                if keep {
+                    multi.push(dup);
+                }
+            });
             if merged.capacity() > merged.len() + merged.len() / 4 + 16 {
                 merged.shrink_to_fit();
             }
@@ -255,7 +262,7 @@ pub struct KeyCollector {
 impl Default for KeyCollector {
     fn default() -> Self {
         KeyCollector {
-            normalized: vec![Bucket::default(); BUCKETS],
+            normalized: vec![Bucket { keep_multi: true, ..Bucket::default() }; BUCKETS],
             raw_changed: vec![Bucket::default(); BUCKETS],
             unchanged: vec![Bucket::default(); BUCKETS],
             all_unchanged: true,
@@ -352,19 +359,20 @@ impl KeyCollector {
         if !other.all_unchanged {
             self.track_unchanged();
         }
-        let other_unchanged =
-            if other.all_unchanged && !self.all_unchanged { Some(other.normalized.clone()) } else { None };
+        if !self.all_unchanged {
+            // A batch whose keys were all unchanged tracked them as its normalized ones.
+            let src = if other.all_unchanged { &other.normalized } else { &other.unchanged };
+            for (a, b) in self.unchanged.iter_mut().zip(src) {
+                for &c in b.sorted.iter().chain(&b.tail) {
+                    a.push(c);
+                }
+            }
+        }
         for (a, b) in self.normalized.iter_mut().zip(other.normalized) {
             a.absorb(b);
         }
         for (a, b) in self.raw_changed.iter_mut().zip(other.raw_changed) {
             a.absorb(b);
-        }
-        if !self.all_unchanged {
-            let src = other_unchanged.unwrap_or(other.unchanged);
-            for (a, b) in self.unchanged.iter_mut().zip(src) {
-                a.absorb(b);
-            }
         }
         match (&mut self.raw, other.raw) {
             (Some(a), Some(b)) => {
