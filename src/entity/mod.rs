@@ -10,7 +10,7 @@ use rustc_hash::FxHashSet;
 
 use crate::profile::{EntitySpec, Normalization, Profile};
 use crate::report::{ConflictExample, Conflicts, EntityReport, PerSystem, SourceReport, Status, Suggestion, share};
-use crate::stats::{KeyGather, MAX_EXAMPLES, PiiKind, SourceAcc, ValueGather, clip, pii};
+use crate::stats::{KeyGather, MAX_EXAMPLES, SourceAcc, ValueGather, clip};
 
 use keys::{Code, KeyCollector, ValueCollector, View};
 
@@ -313,9 +313,8 @@ pub fn report(spec: &EntitySpec, m: &Measured, computed_in: &'static str, got: &
         .zip(&m.conflicts)
         .filter_map(|(((ls, lc), (rs, rc)), c)| {
             let c = c.as_ref()?;
-            let mask = |source: &str, column: &str, v: &str| match pii_kind(got, source, column) {
-                Some(kind) => pii::mask(v, kind),
-                None => clip(v),
+            let mask = |source: &str, column: &str, v: &str| {
+                got.iter().find(|r| r.name == source).map_or_else(|| clip(v), |r| r.shown(column, v))
             };
             Some(Conflicts {
                 left: format!("{ls}.{lc}"),
@@ -360,12 +359,6 @@ pub fn report(spec: &EntitySpec, m: &Measured, computed_in: &'static str, got: &
         keys_fetched: per(&m.fetched),
         conflicts,
     }
-}
-
-fn pii_kind(got: &[&SourceReport], source: &str, column: &str) -> Option<PiiKind> {
-    let r = got.iter().find(|r| r.name == source)?;
-    let p = r.columns.iter().find(|c| c.name == column)?.pii.as_ref()?;
-    PiiKind::ALL.into_iter().find(|k| k.name() == p.kind)
 }
 
 #[cfg(test)]

@@ -106,17 +106,7 @@ pub fn evaluate(current: &ScanRecord, past: &[ScanRecord], s: &TrendSettings, hi
 }
 
 fn finding(id: String, severity: Severity, source: Option<&str>, column: Option<&str>) -> Finding {
-    Finding {
-        id,
-        check: Check::Trend,
-        severity,
-        source: source.map(str::to_string),
-        column: column.map(str::to_string),
-        value: None,
-        threshold: None,
-        message: String::new(),
-        evidence: Vec::new(),
-    }
+    Finding::new(id, Check::Trend, severity, source, column)
 }
 
 /// What the scan was compared with: always present, so a report says where its trend came from

@@ -16,7 +16,8 @@ use std::collections::BTreeMap;
 use serde::{Serialize, Serializer};
 
 use crate::sources::{CsvInfo, DbSignals, FileAccess, SqlAccess};
-use crate::stats::Example;
+use crate::stats::pii::{PiiKind, mask};
+use crate::stats::{Example, clip};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -100,6 +101,24 @@ pub struct Finding {
     pub message: String,
     /// At most five examples: where (line, row or key) and the value, masked if PII.
     pub evidence: Vec<Example>,
+}
+
+impl Finding {
+    /// A finding with nothing measured or said yet: the rules fill in value, threshold,
+    /// message and evidence.
+    pub fn new(id: String, check: Check, severity: Severity, source: Option<&str>, column: Option<&str>) -> Finding {
+        Finding {
+            id,
+            check,
+            severity,
+            source: source.map(str::to_string),
+            column: column.map(str::to_string),
+            value: None,
+            threshold: None,
+            message: String::new(),
+            evidence: Vec::new(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -337,6 +356,16 @@ pub struct SourceReport {
 }
 
 impl SourceReport {
+    /// A value of `column` as evidence shows it: masked when the column holds personal data,
+    /// else clipped.
+    pub fn shown(&self, column: &str, v: &str) -> String {
+        let p = self.columns.iter().find(|c| c.name == column).and_then(|c| c.pii.as_ref());
+        match p.and_then(|p| PiiKind::ALL.into_iter().find(|k| k.name() == p.kind)) {
+            Some(kind) => mask(v, kind),
+            None => clip(v),
+        }
+    }
+
     /// A source that could not be read: no measures, only its error and what access showed.
     pub fn unread(name: String, kind: String, location: String, error: String, access: AccessReport) -> SourceReport {
         SourceReport {

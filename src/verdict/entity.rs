@@ -10,17 +10,7 @@ use super::at_most;
 use super::rules::{crossed, limit_text, pct};
 
 fn finding(id: String, severity: Severity, source: &str, column: Option<&str>) -> Finding {
-    Finding {
-        id,
-        check: Check::Connected,
-        severity,
-        source: Some(source.to_string()),
-        column: column.map(str::to_string),
-        value: None,
-        threshold: None,
-        message: String::new(),
-        evidence: Vec::new(),
-    }
+    Finding::new(id, Check::Connected, severity, Some(source), column)
 }
 
 /// A key as evidence: named by itself, since it stands for every row that holds it.

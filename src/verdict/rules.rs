@@ -4,7 +4,7 @@
 use crate::profile::{Limit, Location, SourceSpec, url_has_password};
 use crate::report::{Check, ColumnReport, Finding, Severity, SourceReport, Status};
 use crate::sources::SourceStats;
-use crate::stats::pii::{PiiKind, mask};
+use crate::stats::pii::mask;
 use crate::stats::timestamp::format_duration_secs;
 use crate::stats::{Example, Locator, LocatorInFile, MissingKind, Pos, clip};
 
@@ -50,15 +50,7 @@ impl Ev<'_> {
     }
 
     fn shown(&self, column: &str, v: &str) -> String {
-        match self.pii_kind(column) {
-            Some(kind) => mask(v, kind),
-            None => clip(v),
-        }
-    }
-
-    fn pii_kind(&self, column: &str) -> Option<PiiKind> {
-        let p = self.report.columns.iter().find(|c| c.name == column)?.pii.as_ref()?;
-        PiiKind::ALL.into_iter().find(|k| k.name() == p.kind)
+        self.report.shown(column, v)
     }
 
     fn col(&self, name: &str) -> Option<usize> {
@@ -67,17 +59,7 @@ impl Ev<'_> {
 }
 
 fn finding(id: String, check: Check, severity: Severity, spec: &SourceSpec, column: Option<&str>) -> Finding {
-    Finding {
-        id,
-        check,
-        severity,
-        source: Some(spec.name.clone()),
-        column: column.map(str::to_string),
-        value: None,
-        threshold: None,
-        message: String::new(),
-        evidence: Vec::new(),
-    }
+    Finding::new(id, check, severity, Some(&spec.name), column)
 }
 
 pub(crate) fn pct(x: f64) -> String {
