@@ -79,18 +79,26 @@ impl Ids {
     }
 }
 
-fn document(r: &Report) -> String {
-    let verdict = r.checklist.data_access.unwrap_or(r.verdict);
-    let mut h = String::new();
+/// A page's head, up to the opening `<body>`, for every HTML document preflight writes: the
+/// same security policy for all. `generator` and `title` come escaped.
+pub(crate) fn page_head(h: &mut String, generator: &str, title: &str, styles: &[&str]) {
     h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     // Nothing may be fetched or run; only the inline stylesheet applies.
     h.push_str(
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n",
     );
     h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    let _ = writeln!(h, "<meta name=\"generator\" content=\"{} {}\">", esc(r.tool), esc(r.version));
-    let _ = writeln!(h, "<title>{}: {} · data readiness</title>", verdict.as_str(), esc(&r.profile.name));
-    let _ = writeln!(h, "<style>{CSS}</style>\n</head>\n<body>");
+    let _ = writeln!(h, "<meta name=\"generator\" content=\"{generator}\">");
+    let _ = writeln!(h, "<title>{title}</title>");
+    let _ = writeln!(h, "<style>{}</style>\n</head>\n<body>", styles.concat());
+}
+
+fn document(r: &Report) -> String {
+    let verdict = r.checklist.data_access.unwrap_or(r.verdict);
+    let mut h = String::new();
+    let generator = format!("{} {}", esc(r.tool), esc(r.version));
+    let title = format!("{}: {} · data readiness", verdict.as_str(), esc(&r.profile.name));
+    page_head(&mut h, &generator, &title, &[CSS]);
     let mut ids = Ids::default();
     header(r, verdict, &mut h);
     h.push_str("<main>\n");

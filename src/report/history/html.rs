@@ -15,7 +15,7 @@ use std::io::{self, Write};
 use super::text::direction;
 use super::{HistoryReport, ScanRecord};
 use crate::report::Severity;
-use crate::report::html::{CSS, badge, esc, figure, sev_class, share_axis};
+use crate::report::html::{CSS, badge, esc, figure, page_head, sev_class, share_axis};
 use crate::report::markdown::{count, pct, thousands, when};
 
 pub fn render(h: &HistoryReport, out: &mut dyn Write) -> io::Result<()> {
@@ -37,16 +37,10 @@ svg .pt.pass { fill: var(--pass); } svg .pt.warn { fill: var(--warn); } svg .pt.
 fn document(h: &HistoryReport) -> String {
     let profiles = h.profiles();
     let mut out = String::new();
-    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    // Nothing may be fetched or run; only the inline stylesheet applies.
-    out.push_str(
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n",
-    );
-    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    let _ = writeln!(out, "<meta name=\"generator\" content=\"preflight {}\">", esc(env!("CARGO_PKG_VERSION")));
     let names: Vec<String> = profiles.iter().map(|p| esc(p)).collect();
-    let _ = writeln!(out, "<title>Data readiness history: {}</title>", names.join(", "));
-    let _ = writeln!(out, "<style>{CSS}{LINES_CSS}</style>\n</head>\n<body>");
+    let generator = format!("preflight {}", esc(env!("CARGO_PKG_VERSION")));
+    let title = format!("Data readiness history: {}", names.join(", "));
+    page_head(&mut out, &generator, &title, &[CSS, LINES_CSS]);
     out.push_str("<header>\n<h1>Data readiness history</h1>\n<dl class=\"facts\">\n");
     let _ = writeln!(out, "<dt>History</dt><dd><code>{}</code></dd>", esc(&h.history));
     let _ = writeln!(
