@@ -16,7 +16,7 @@ use super::{
 };
 use crate::detect::{self, Choice, Detection, MIN_REQUIRED_PRESENT, percent};
 use crate::profile::{
-    DEFAULT_PLACEHOLDERS, Location, Named, Pilot, Profile, SourceSpec, Thresholds, TrendSettings, redact_url,
+    DEFAULT_PLACEHOLDERS, Location, Named, Pilot, Profile, Review, SourceSpec, Thresholds, TrendSettings, redact_url,
     url_has_password,
 };
 use crate::report::{Report, SourceReport, Status};
@@ -333,6 +333,7 @@ fn profile(name: &str, sources: Vec<SourceSpec>) -> Profile {
         sources,
         entities: Vec::new(),
         trend: TrendSettings::default(),
+        review: Review::default(),
     }
 }
 

@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 
 pub use duration::{format_duration, parse_duration, suggest_duration};
 
+#[cfg(test)]
+mod review_tests;
+
 /// A validated profile. Paths inside it are already resolved against the profile's folder.
 #[derive(Clone, Debug)]
 pub struct Profile {
@@ -21,6 +24,8 @@ pub struct Profile {
     pub entities: Vec<EntitySpec>,
     /// How a scan is judged against earlier scans (`[trend]`); used only with `--history`.
     pub trend: TrendSettings,
+    /// The go/no-go rows preflight cannot measure, as the team declared them (`[review]`).
+    pub review: Review,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -98,6 +103,55 @@ impl Default for TrendSettings {
             max_unmatched_share_rise: Limit { warn: Some(0.02), fail: Some(0.05) },
         }
     }
+}
+
+/// The `[review]` table: the rows of the production checklist that only people can answer,
+/// each with who answered and a note or link, and how recent an earlier scan must be to count
+/// as monitoring.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Review {
+    /// Whether the profile has a `[review]` table at all (the report says how to add one).
+    pub present: bool,
+    pub business_metric: Option<Declaration>,
+    pub workflow_fit: Option<Declaration>,
+    pub monitoring: Option<Declaration>,
+    pub rollout_plan: Option<Declaration>,
+    /// Seconds (`monitoring_window`, default 48h).
+    pub monitoring_window: i64,
+    /// Line of the `[review]` header, 0 when absent.
+    pub line: usize,
+}
+
+/// The default `monitoring_window`: 48 hours.
+pub const DEFAULT_MONITORING_WINDOW_SECS: i64 = 48 * 3600;
+
+impl Default for Review {
+    fn default() -> Self {
+        Review {
+            present: false,
+            business_metric: None,
+            workflow_fit: None,
+            monitoring: None,
+            rollout_plan: None,
+            monitoring_window: DEFAULT_MONITORING_WINDOW_SECS,
+            line: 0,
+        }
+    }
+}
+
+/// One declared row: `{ status = "pass" | "fail" | "unknown", by = "…", note = "…" }`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Declaration {
+    pub status: ReviewStatus,
+    pub by: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReviewStatus {
+    Pass,
+    Fail,
+    Unknown,
 }
 
 /// Statement timeout of a SQL source when the profile sets none: 5 minutes.

@@ -8,11 +8,13 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::{
-    EntitySpec, FileFormat, Limit, Location, Named, Normalization, Pilot, Problem, Profile, SourceSpec, Thresholds,
-    TrendSettings, did_you_mean, parse_duration, redact_url, suggest_duration,
+    Declaration, EntitySpec, FileFormat, Limit, Location, Named, Normalization, Pilot, Problem, Profile, Review,
+    ReviewStatus, SourceSpec, Thresholds, TrendSettings, did_you_mean, parse_duration, redact_url, suggest_duration,
 };
 
-const TOP_KEYS: &[&str] = &["pilot", "defaults", "sources", "entities", "trend"];
+const TOP_KEYS: &[&str] = &["pilot", "defaults", "sources", "entities", "trend", "review"];
+const REVIEW_KEYS: &[&str] = &["business_metric", "workflow_fit", "monitoring", "rollout_plan", "monitoring_window"];
+const DECLARATION_KEYS: &[&str] = &["status", "by", "note"];
 const TREND_KEYS: &[&str] = &[
     "min_history",
     "baseline_scans",
@@ -410,6 +412,107 @@ impl Walker<'_> {
         t
     }
 
+    /// The `[review]` table: one declaration per row people answer, and the monitoring window.
+    fn review(&mut self, table: &DeTable<'_>, span: &Range<usize>) -> Review {
+        let mut review = Review { present: true, line: self.line_col(span).0, ..Review::default() };
+        for (k, _) in table.iter() {
+            let name = k.get_ref().as_ref();
+            if name == "owner" {
+                self.problem(
+                    &k.span(),
+                    "review.owner",
+                    "the Owner row is not declared in `[review]`".into(),
+                    Some("name the one accountable person as `owner = \"…\"` under `[pilot]`".into()),
+                );
+            } else if !REVIEW_KEYS.contains(&name) {
+                let hint = match did_you_mean(name, REVIEW_KEYS.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("expected one of {}", list(REVIEW_KEYS)),
+                };
+                self.problem(&k.span(), &join("review", name), format!("unknown key `{name}`"), Some(hint));
+            }
+        }
+        for (key, slot) in [
+            ("business_metric", &mut review.business_metric),
+            ("workflow_fit", &mut review.workflow_fit),
+            ("monitoring", &mut review.monitoring),
+            ("rollout_plan", &mut review.rollout_plan),
+        ] {
+            if let Some(v) = get(table, key) {
+                *slot = self.declaration(v, &join("review", key));
+            }
+        }
+        if let Some(v) = get(table, "monitoring_window")
+            && let Some(d) = self.duration(v, "review.monitoring_window")
+        {
+            if d <= 0 {
+                self.problem(
+                    &v.span(),
+                    "review.monitoring_window",
+                    "`monitoring_window` must be longer than zero".into(),
+                    Some("the default is \"48h\": a nightly scan with a day's slack".into()),
+                );
+            } else {
+                review.monitoring_window = d;
+            }
+        }
+        review
+    }
+
+    /// `{ status = "pass" | "fail" | "unknown", by = "…", note = "…" }`; a pass or a fail must
+    /// say who declared it, since the review holds that person to it.
+    fn declaration(&mut self, v: &Spanned<DeValue<'_>>, path: &str) -> Option<Declaration> {
+        let DeValue::Table(t) = v.get_ref() else {
+            self.problem(
+                &v.span(),
+                path,
+                format!("expected a table such as `{{ status = \"pass\", by = \"…\", note = \"…\" }}`, found {}", v.get_ref().type_str()),
+                None,
+            );
+            return None;
+        };
+        self.unknown_keys(t, DECLARATION_KEYS, path);
+        let by = self.string(t, "by", path).map(Spanned::into_inner).filter(|b| !b.trim().is_empty());
+        let note = self.string(t, "note", path).map(Spanned::into_inner).filter(|n| !n.trim().is_empty());
+        let status = match self.string(t, "status", path) {
+            Some(s) => match s.get_ref().as_str() {
+                "pass" => ReviewStatus::Pass,
+                "fail" => ReviewStatus::Fail,
+                "unknown" => ReviewStatus::Unknown,
+                other => {
+                    let lower = other.trim().to_ascii_lowercase();
+                    let hint = match did_you_mean(&lower, ["pass", "fail", "unknown"]) {
+                        Some(x) => format!("did you mean `{x}`?"),
+                        None => "expected `pass`, `fail` or `unknown`".into(),
+                    };
+                    self.problem(&s.span(), &join(path, "status"), format!("unknown status `{other}`"), Some(hint));
+                    return None;
+                }
+            },
+            None => {
+                if get(t, "status").is_none() {
+                    self.problem(
+                        &v.span(),
+                        &join(path, "status"),
+                        "missing required key `status`".into(),
+                        Some("add `status = \"pass\"`, `\"fail\"` or `\"unknown\"`".into()),
+                    );
+                }
+                return None;
+            }
+        };
+        if status != ReviewStatus::Unknown && by.is_none() {
+            let at = get(t, "by").map_or_else(|| v.span(), |b| b.span());
+            self.problem(
+                &at,
+                &join(path, "by"),
+                "a declared pass or fail needs the name of who declared it".into(),
+                Some("add `by = \"name\"`: the review holds that person to it".into()),
+            );
+        }
+        Some(Declaration { status, by, note })
+    }
+
     /// Reports `source` when no `[[sources]]` table declares it.
     fn declared_source(&mut self, span: &Range<usize>, key: &str, entity: &str, source: &str, declared: &[String]) {
         if declared.iter().any(|d| d == source) {
@@ -547,6 +650,19 @@ pub(super) fn walk(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Opti
         }
     }
 
+    let mut review = Review::default();
+    if let Some(v) = get(root, "review") {
+        match v.get_ref() {
+            DeValue::Table(t) => review = w.review(t, &v.span()),
+            other => w.problem(
+                &v.span(),
+                "review",
+                format!("expected a table `[review]`, found {}", other.type_str()),
+                None,
+            ),
+        }
+    }
+
     let mut sources = Vec::new();
     let mut source_index = Vec::new();
     // Every name written in a `[[sources]]` table, even one dropped for another problem, so
@@ -601,7 +717,7 @@ pub(super) fn walk(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Opti
     }
 
     Some(Walked {
-        profile: Profile { path: path.to_path_buf(), pilot, sources, entities, trend },
+        profile: Profile { path: path.to_path_buf(), pilot, sources, entities, trend, review },
         source_index,
         entity_index,
     })
