@@ -113,6 +113,7 @@ pub fn scan(profile: &Profile, opts: &ScanOptions) -> Result<Report, ScanError> 
         findings.extend(f);
     }
     let checklist = Checklist::from_findings(&findings);
+    let readiness = verdict::readiness::evaluate(profile, &checklist, None);
     Ok(Report {
         schema_version: SCHEMA_VERSION,
         tool: "preflight",
@@ -122,6 +123,10 @@ pub fn scan(profile: &Profile, opts: &ScanOptions) -> Result<Report, ScanError> 
             owner: profile.pilot.owner.clone(),
             kpi: profile.pilot.kpi.clone(),
             path: profile.path.display().to_string(),
+            lines: crate::report::ProfileLines {
+                sources: profile.sources.iter().map(|s| (s.name.clone(), s.line)).collect(),
+                entities: profile.entities.iter().map(|e| (e.name.clone(), e.line)).collect(),
+            },
         },
         as_of: format_micros(opts.as_of),
         duration_ms: started.elapsed().as_millis() as u64,
@@ -130,6 +135,7 @@ pub fn scan(profile: &Profile, opts: &ScanOptions) -> Result<Report, ScanError> 
         sources,
         entities,
         findings,
+        readiness,
     })
 }
 

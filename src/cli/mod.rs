@@ -63,6 +63,10 @@ pub struct ScanArgs {
     /// earlier scans there: adds the `trend` part to the report.
     #[arg(long, value_name = "PATH")]
     pub history: Option<PathBuf>,
+    /// Exit 1 as well when the go/no-go review is not ready: three or more rows fail, or rows
+    /// are still unknown.
+    #[arg(long)]
+    pub require_review: bool,
 }
 
 /// The history file `preflight history` reads when `--history` is not given.
@@ -153,13 +157,50 @@ fn run_scan(args: &ScanArgs) -> Result<i32> {
     let mut history = args.history.as_deref().map(History::open).transpose().map_err(history_error)?;
     let mut report = scan_with_progress(&profile, as_of, jobs, args.run.quiet)?;
     if let Some(h) = &mut history {
+        // Monitoring is read before this scan is stored, so the scan never evidences itself.
+        let monitoring = monitoring(h, &profile, as_of).map_err(history_error)?;
+        report.readiness = crate::verdict::readiness::evaluate(&profile, &report.checklist, Some(&monitoring));
         history::judge_and_record(h, &mut report, &profile.trend).map_err(history_error)?;
     }
     if let Some(h) = history {
         h.close();
     }
     write_outputs(&report, &formats, &args.run.outs)?;
-    Ok(exit_code(report.verdict, args.run.strict))
+    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+        append_step_summary(Path::new(&path), &report)?;
+    }
+    let code = exit_code(report.verdict, args.run.strict);
+    if args.require_review && !report.readiness.is_ready() {
+        return Ok(EXIT_FAIL);
+    }
+    Ok(code)
+}
+
+/// The earlier scans of this profile within `[review] monitoring_window` before `as_of`.
+fn monitoring(h: &mut History, profile: &Profile, as_of: i64) -> Result<crate::verdict::readiness::Monitoring, HistoryError> {
+    let window = profile.review.monitoring_window;
+    let since = as_of.saturating_sub(window.saturating_mul(1_000_000));
+    let recent: Vec<_> = h.before(&profile.pilot.name, as_of)?.into_iter().filter(|s| s.as_of_micros >= since).collect();
+    Ok(crate::verdict::readiness::Monitoring {
+        history: h.path().display().to_string(),
+        window_secs: window,
+        recent_scans: recent.len(),
+        latest: recent.last().map(|s| s.as_of.clone()),
+    })
+}
+
+/// Appends the Markdown report to GitHub's step summary, trimmed under its 1 MiB limit.
+fn append_step_summary(path: &Path, report: &Report) -> Result<()> {
+    let mut text = Vec::new();
+    report::markdown::render(report, &mut text)?;
+    let text = report::github::step_summary(&String::from_utf8_lossy(&text), report::github::STEP_SUMMARY_LIMIT);
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("cannot append to the step summary `{}`", path.display()))?;
+    f.write_all(text.as_bytes()).with_context(|| format!("cannot append to the step summary `{}`", path.display()))?;
+    Ok(())
 }
 
 /// A history file that cannot be opened, read or written stops the command (exit code 2).
@@ -304,6 +345,9 @@ fn render(report: &Report, format: Format, out: &mut dyn Write, color: bool) -> 
         Format::Markdown => report::markdown::render(report, out),
         Format::Html => report::html::render(report, out),
         Format::Junit => report::junit::render(report, out),
+        Format::Csv => report::csv::render(report, out),
+        Format::Github => report::github::render(report, out),
+        Format::Gitlab => report::gitlab::render(report, out),
     }
 }
 

@@ -102,6 +102,7 @@ fn document(r: &Report) -> String {
     let mut ids = Ids::default();
     header(r, verdict, &mut h);
     h.push_str("<main>\n");
+    review(r, &mut h);
     checklist(r, &mut h);
     ready_rows(r, &mut h);
     findings(r, &mut h);
@@ -917,6 +918,44 @@ pub(crate) fn esc(s: &str) -> String {
         }
     }
     out
+}
+
+/// The go/no-go review: the six rows of the production checklist and the rule's outcome.
+fn review(r: &Report, h: &mut String) {
+    use super::readiness::{Outcome, RowStatus};
+    let rd = &r.readiness;
+    let class = match rd.outcome {
+        Outcome::Ready => "pass",
+        Outcome::Experiment => "fail",
+        Outcome::Undecided => "warn",
+    };
+    let _ = writeln!(
+        h,
+        "<section id=\"review\">\n<h2>Go/no-go review</h2>\n<p class=\"row\"><span class=\"sev {class}\">{}</span></p>\n<table>\n<thead><tr><th>Checkpoint</th><th>Status</th><th>Basis</th><th>Note</th></tr></thead>\n<tbody>",
+        esc(&rd.summary)
+    );
+    for row in &rd.rows {
+        let status = match row.status {
+            RowStatus::Pass => badge(Some(Severity::Pass)),
+            RowStatus::Fail => badge(Some(Severity::Fail)),
+            RowStatus::Unknown => "<span class=\"sev none\">unknown</span>".to_string(),
+        };
+        let basis = match &row.declared_by {
+            Some(by) => format!("{} by {}", row.basis.as_str(), esc(by)),
+            None => row.basis.as_str().to_string(),
+        };
+        let _ = writeln!(
+            h,
+            "<tr><th>{}</th><td>{status}</td><td>{basis}</td><td>{}</td></tr>",
+            row.checkpoint.title(),
+            row.note.as_deref().map_or_else(String::new, esc)
+        );
+    }
+    h.push_str("</tbody>\n</table>\n");
+    if !rd.declared {
+        let _ = writeln!(h, "<p class=\"muted\">No <code>[review]</code> in the profile: {}.</p>", esc(super::readiness::HOW_TO_DECLARE));
+    }
+    h.push_str("</section>\n");
 }
 
 #[cfg(test)]

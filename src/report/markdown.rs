@@ -22,6 +22,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 fn document(r: &Report) -> String {
     let mut md = String::new();
     header(r, &mut md);
+    review(r, &mut md);
     checklist(r, &mut md);
     ready_rows(r, &mut md);
     findings(r, &mut md);
@@ -636,6 +637,31 @@ pub(crate) fn code(s: &str, in_table: bool) -> String {
     // which the reader strips again.
     let pad = if body.starts_with(['`', ' ']) || body.ends_with(['`', ' ']) { " " } else { "" };
     format!("{fence}{pad}{body}{pad}{fence}")
+}
+
+/// The go/no-go review: the six rows of the production checklist and the rule's outcome.
+fn review(r: &Report, md: &mut String) {
+    use super::readiness::RowStatus;
+    let rd = &r.readiness;
+    md.push_str(&format!("## Go/no-go review: {}\n\n", text(&rd.summary)));
+    md.push_str("| Checkpoint | Status | Basis | Note |\n|---|---|---|---|\n");
+    for row in &rd.rows {
+        let status = match row.status {
+            RowStatus::Pass => badge(Severity::Pass),
+            RowStatus::Fail => badge(Severity::Fail),
+            RowStatus::Unknown => "unknown".to_string(),
+        };
+        let basis = match &row.declared_by {
+            Some(by) => format!("{} by {}", row.basis.as_str(), text(by)),
+            None => row.basis.as_str().to_string(),
+        };
+        let note = row.note.as_deref().map_or_else(String::new, text);
+        md.push_str(&format!("| {} | {status} | {basis} | {note} |\n", row.checkpoint.title()));
+    }
+    md.push('\n');
+    if !rd.declared {
+        md.push_str(&format!("No `[review]` in the profile: {}.\n\n", super::readiness::HOW_TO_DECLARE));
+    }
 }
 
 #[cfg(test)]

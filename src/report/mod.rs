@@ -3,11 +3,15 @@
 //! The model here is what every output format reads; renderers are pure functions from
 //! `&Report` to bytes and never look at sources or profiles.
 
+pub mod csv;
+pub mod github;
+pub mod gitlab;
 pub mod history;
 pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod readiness;
 pub mod sample;
 pub mod terminal;
 
@@ -32,6 +36,12 @@ pub enum Format {
     Html,
     /// JUnit XML: one testcase per finding, for CI systems.
     Junit,
+    /// One row per finding (PASS included), for a spreadsheet.
+    Csv,
+    /// GitHub Actions workflow commands: an annotation per finding that matters most.
+    Github,
+    /// A GitLab Code Quality report (JSON array).
+    Gitlab,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -176,6 +186,38 @@ pub struct ProfileInfo {
     pub owner: Option<String>,
     pub kpi: Option<String>,
     pub path: String,
+    /// Where each `[[sources]]` / `[[entities]]` table starts in the profile (name, line), so
+    /// CI annotations can point at the entry a finding concerns.
+    #[serde(skip)]
+    pub lines: ProfileLines,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProfileLines {
+    pub sources: Vec<(String, usize)>,
+    pub entities: Vec<(String, usize)>,
+}
+
+impl Finding {
+    /// The entity a finding concerns: its id is `entities.<rule>.<entity>[.…]`.
+    pub fn entity(&self) -> Option<&str> {
+        let mut parts = self.id.split('.');
+        (parts.next() == Some("entities")).then(|| parts.nth(1)).flatten()
+    }
+}
+
+impl ProfileInfo {
+    /// The profile line of the source or entity a finding concerns; 1 (the file) for findings
+    /// of the whole scan, such as the trend's.
+    pub fn line_of(&self, f: &Finding) -> usize {
+        let find = |list: &[(String, usize)], name: &str| list.iter().find(|(n, _)| n == name).map(|(_, l)| *l);
+        let line = match (f.entity(), f.source.as_deref()) {
+            (Some(e), _) => find(&self.lines.entities, e),
+            (None, Some(s)) => find(&self.lines.sources, s),
+            (None, None) => None,
+        };
+        line.unwrap_or(1).max(1)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -192,6 +234,8 @@ pub struct Report {
     pub sources: Vec<SourceReport>,
     pub entities: Vec<EntityReport>,
     pub findings: Vec<Finding>,
+    /// The go/no-go review's six rows and its outcome (DESIGN §4).
+    pub readiness: readiness::Readiness,
 }
 
 /// Fragmentation of one entity across its systems (DESIGN §3). Maps are keyed by system (the

@@ -39,6 +39,10 @@ pub fn sample() -> Report {
             owner: Some("support-ops@example.com".into()),
             kpi: Some("tickets deflected per week".into()),
             path: "profiles/support-deflection.toml".into(),
+            lines: super::ProfileLines {
+                sources: vec![("tickets".into(), 20), ("kb".into(), 31), ("agents".into(), 38)],
+                entities: vec![("customer".into(), 44)],
+            },
         },
         as_of: "2025-01-10T10:00:00Z".into(),
         duration_ms: 812,
@@ -47,6 +51,7 @@ pub fn sample() -> Report {
         sources: vec![tickets(), kb(), agents()],
         entities: vec![customer()],
         findings,
+        readiness: readiness(),
     }
 }
 
@@ -682,4 +687,52 @@ mod tests {
         assert!(r.findings.iter().all(|f| f.evidence.len() <= crate::stats::MAX_EXAMPLES));
         assert_eq!(Report::sample(), r);
     }
+}
+
+/// The review of the sample: two rows declared passing, data access and monitoring measured
+/// failing (no earlier scan in the window), a rollout plan declared failing: still an experiment.
+fn readiness() -> super::readiness::Readiness {
+    use super::readiness::{Basis, Checkpoint, Readiness, ReadinessRow, RowStatus};
+    let row = |checkpoint, status, basis, by: Option<&str>, note: &str| ReadinessRow {
+        checkpoint,
+        status,
+        basis,
+        declared_by: by.map(str::to_string),
+        note: Some(note.to_string()),
+    };
+    Readiness::from_rows(
+        vec![
+            row(
+                Checkpoint::BusinessMetric,
+                RowStatus::Pass,
+                Basis::Declared,
+                Some("Dana Lee"),
+                "KPI: tickets deflected per week; baseline 1,140/week agreed with support leads",
+            ),
+            row(Checkpoint::DataAccess, RowStatus::Fail, Basis::Measured, None, "FAIL in clean, permissioned, current"),
+            row(
+                Checkpoint::WorkflowFit,
+                RowStatus::Pass,
+                Basis::Declared,
+                Some("Sam Ortiz"),
+                "drafts appear in the agent's reply box; agents accept or edit",
+            ),
+            row(
+                Checkpoint::Owner,
+                RowStatus::Pass,
+                Basis::Declared,
+                Some("support-ops@example.com"),
+                "support-ops@example.com, from `[pilot] owner`",
+            ),
+            row(
+                Checkpoint::Monitoring,
+                RowStatus::Fail,
+                Basis::Measured,
+                None,
+                "no earlier scan of `support-deflection` in `h.sqlite` within 2d",
+            ),
+            row(Checkpoint::RolloutPlan, RowStatus::Fail, Basis::Declared, Some("Dana Lee"), "no rollback step <yet>"),
+        ],
+        true,
+    )
 }

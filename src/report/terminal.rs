@@ -90,6 +90,8 @@ fn sev_code(sev: Severity) -> &'static str {
 fn layout(r: &Report) -> Vec<Line> {
     let mut lines = header(r);
     lines.push(Vec::new());
+    lines.extend(review(r));
+    lines.push(Vec::new());
     lines.extend(checklist(r));
     lines.push(Vec::new());
     lines.extend(ready_rows(r));
@@ -616,6 +618,41 @@ fn when(ts: &str) -> String {
 
 fn elapsed(ms: u64) -> String {
     if ms < 60_000 { format!("{:.1} s", ms as f64 / 1000.0) } else { format_duration_secs((ms / 1000) as i64) }
+}
+
+/// The go/no-go review: the outcome, then one row per checkpoint with its status, whether it
+/// was measured or declared (and by whom), and its note wrapped under it.
+fn review(r: &Report) -> Vec<Line> {
+    use super::readiness::{Outcome, RowStatus};
+    let rd = &r.readiness;
+    let paint = match rd.outcome {
+        Outcome::Ready => Paint::BoldSev(Severity::Pass),
+        Outcome::Experiment => Paint::BoldSev(Severity::Fail),
+        Outcome::Undecided => Paint::BoldSev(Severity::Warn),
+    };
+    let mut out = vec![vec![span("GO/NO-GO REVIEW", Paint::Bold), plain("  "), span(clean(&rd.summary), paint)]];
+    for row in &rd.rows {
+        let status = match row.status {
+            RowStatus::Pass => span("PASS", Paint::Sev(Severity::Pass)),
+            RowStatus::Fail => span("FAIL", Paint::Sev(Severity::Fail)),
+            RowStatus::Unknown => plain("?   "),
+        };
+        let basis = match &row.declared_by {
+            Some(by) => format!("{} by {}", row.basis.as_str(), clean(by)),
+            None => row.basis.as_str().to_string(),
+        };
+        let lead = format!("  {:<15}  ", row.checkpoint.title());
+        out.push(vec![plain(lead), status, plain("   "), plain(cut_words(&basis, WIDTH - 26))]);
+        if let Some(note) = &row.note {
+            let words: Vec<String> = prose(note).iter().map(|w| clean(w)).collect();
+            out.extend(wrap(23, 23, &words, " ").into_iter().map(|l| vec![plain(format!("{:23}{}", "", l.trim_start()))]));
+        }
+    }
+    if !rd.declared {
+        let words: Vec<String> = prose(&format!("no `[review]` in the profile: {}", super::readiness::HOW_TO_DECLARE));
+        out.extend(wrap(2, 2, &words, " ").into_iter().map(|l| vec![plain(format!("  {}", l.trim_start()))]));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! or FAIL) with its evidence, and the worst finding per checklist part makes the verdict.
 
 pub mod entity;
+pub mod readiness;
 pub mod rules;
 
 pub use rules::evaluate_source;
