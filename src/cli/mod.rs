@@ -177,10 +177,15 @@ fn run_scan(args: &ScanArgs) -> Result<i32> {
 }
 
 /// The earlier scans of this profile within `[review] monitoring_window` before `as_of`.
-fn monitoring(h: &mut History, profile: &Profile, as_of: i64) -> Result<crate::verdict::readiness::Monitoring, HistoryError> {
+fn monitoring(
+    h: &mut History,
+    profile: &Profile,
+    as_of: i64,
+) -> Result<crate::verdict::readiness::Monitoring, HistoryError> {
     let window = profile.review.monitoring_window;
     let since = as_of.saturating_sub(window.saturating_mul(1_000_000));
-    let recent: Vec<_> = h.before(&profile.pilot.name, as_of)?.into_iter().filter(|s| s.as_of_micros >= since).collect();
+    let recent: Vec<_> =
+        h.before(&profile.pilot.name, as_of)?.into_iter().filter(|s| s.as_of_micros >= since).collect();
     Ok(crate::verdict::readiness::Monitoring {
         history: h.path().display().to_string(),
         window_secs: window,

@@ -466,7 +466,10 @@ impl Walker<'_> {
             self.problem(
                 &v.span(),
                 path,
-                format!("expected a table such as `{{ status = \"pass\", by = \"…\", note = \"…\" }}`, found {}", v.get_ref().type_str()),
+                format!(
+                    "expected a table such as `{{ status = \"pass\", by = \"…\", note = \"…\" }}`, found {}",
+                    v.get_ref().type_str()
+                ),
                 None,
             );
             return None;
@@ -654,12 +657,9 @@ pub(super) fn walk(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Opti
     if let Some(v) = get(root, "review") {
         match v.get_ref() {
             DeValue::Table(t) => review = w.review(t, &v.span()),
-            other => w.problem(
-                &v.span(),
-                "review",
-                format!("expected a table `[review]`, found {}", other.type_str()),
-                None,
-            ),
+            other => {
+                w.problem(&v.span(), "review", format!("expected a table `[review]`, found {}", other.type_str()), None)
+            }
         }
     }
 

@@ -160,7 +160,14 @@ mod tests {
                 (None, Some("agents")) => 38,
                 _ => 1,
             };
-            assert!(l.starts_with(&format!("::{} file=profiles/support-deflection.toml,line={want},", if f.severity == Severity::Fail { "error" } else { "warning" })), "{} -> {l}", f.id);
+            assert!(
+                l.starts_with(&format!(
+                    "::{} file=profiles/support-deflection.toml,line={want},",
+                    if f.severity == Severity::Fail { "error" } else { "warning" }
+                )),
+                "{} -> {l}",
+                f.id
+            );
             seen += 1;
         }
         assert!(seen > 5, "the sample has FAILs and WARNs of sources and the entity");

@@ -953,7 +953,11 @@ fn review(r: &Report, h: &mut String) {
     }
     h.push_str("</tbody>\n</table>\n");
     if !rd.declared {
-        let _ = writeln!(h, "<p class=\"muted\">No <code>[review]</code> in the profile: {}.</p>", esc(super::readiness::HOW_TO_DECLARE));
+        let _ = writeln!(
+            h,
+            "<p class=\"muted\">No <code>[review]</code> in the profile: {}.</p>",
+            esc(super::readiness::HOW_TO_DECLARE)
+        );
     }
     h.push_str("</section>\n");
 }

@@ -709,7 +709,13 @@ fn readiness() -> super::readiness::Readiness {
                 Some("Dana Lee"),
                 "KPI: tickets deflected per week; baseline 1,140/week agreed with support leads",
             ),
-            row(Checkpoint::DataAccess, RowStatus::Fail, Basis::Measured, None, "FAIL in clean, permissioned, current"),
+            row(
+                Checkpoint::DataAccess,
+                RowStatus::Fail,
+                Basis::Measured,
+                None,
+                "FAIL in clean, permissioned, current; WARN in labeled, connected",
+            ),
             row(
                 Checkpoint::WorkflowFit,
                 RowStatus::Pass,

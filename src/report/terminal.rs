@@ -645,7 +645,9 @@ fn review(r: &Report) -> Vec<Line> {
         out.push(vec![plain(lead), status, plain("   "), plain(cut_words(&basis, WIDTH - 26))]);
         if let Some(note) = &row.note {
             let words: Vec<String> = prose(note).iter().map(|w| clean(w)).collect();
-            out.extend(wrap(23, 23, &words, " ").into_iter().map(|l| vec![plain(format!("{:23}{}", "", l.trim_start()))]));
+            out.extend(
+                wrap(23, 23, &words, " ").into_iter().map(|l| vec![plain(format!("{:23}{}", "", l.trim_start()))]),
+            );
         }
     }
     if !rd.declared {

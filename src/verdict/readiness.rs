@@ -24,7 +24,9 @@ pub fn evaluate(profile: &Profile, checklist: &Checklist, monitoring: Option<&Mo
     let rows = Checkpoint::ALL
         .into_iter()
         .map(|c| match c {
-            Checkpoint::BusinessMetric => business_metric(profile.pilot.kpi.as_deref(), review.business_metric.as_ref()),
+            Checkpoint::BusinessMetric => {
+                business_metric(profile.pilot.kpi.as_deref(), review.business_metric.as_ref())
+            }
             Checkpoint::DataAccess => data_access(checklist),
             Checkpoint::WorkflowFit => declared(c, review.workflow_fit.as_ref(), review.present),
             Checkpoint::Owner => owner(profile.pilot.owner.as_deref()),
@@ -101,13 +103,17 @@ fn business_metric(kpi: Option<&str>, d: Option<&Declaration>) -> ReadinessRow {
 /// without `--strict`), and the note names the parts that did not pass.
 fn data_access(checklist: &Checklist) -> ReadinessRow {
     let sev = checklist.data_access.unwrap_or(Severity::Pass);
-    let weak: Vec<&str> =
-        Check::ALL.into_iter().filter(|c| checklist.get(*c).is_some_and(|s| s > Severity::Pass)).map(Check::as_str).collect();
-    let note = if weak.is_empty() {
-        "every part passes".to_string()
-    } else {
-        format!("{} in {}", sev.as_str(), weak.join(", "))
+    let parts = |level: Severity| -> Vec<&str> {
+        Check::ALL.into_iter().filter(|c| checklist.get(*c) == Some(level)).map(Check::as_str).collect()
     };
+    let weak: Vec<String> = [Severity::Fail, Severity::Warn]
+        .into_iter()
+        .filter_map(|level| {
+            let p = parts(level);
+            (!p.is_empty()).then(|| format!("{} in {}", level.as_str(), p.join(", ")))
+        })
+        .collect();
+    let note = if weak.is_empty() { "every part passes".to_string() } else { weak.join("; ") };
     ReadinessRow {
         checkpoint: Checkpoint::DataAccess,
         status: if sev == Severity::Fail { RowStatus::Fail } else { RowStatus::Pass },
@@ -131,7 +137,13 @@ fn owner(owner: Option<&str>) -> ReadinessRow {
         }
         Some(o) => (RowStatus::Pass, format!("{o}, from `[pilot] owner`")),
     };
-    ReadinessRow { checkpoint: Checkpoint::Owner, status, basis: Basis::Declared, declared_by: named.map(str::to_string), note: Some(note) }
+    ReadinessRow {
+        checkpoint: Checkpoint::Owner,
+        status,
+        basis: Basis::Declared,
+        declared_by: named.map(str::to_string),
+        note: Some(note),
+    }
 }
 
 /// Monitoring as the history shows it: this profile was scanned within the window before. The
@@ -187,7 +199,8 @@ mod tests {
     fn without_a_review_the_declared_rows_are_unknown() {
         let p = profile("[pilot]\nname = \"p\"\nowner = \"Dana Lee\"\nkpi = \"tickets deflected\"\n");
         let r = evaluate(&p, &passing(), None);
-        let got: Vec<(&str, RowStatus, Basis)> = r.rows.iter().map(|r| (r.checkpoint.key(), r.status, r.basis)).collect();
+        let got: Vec<(&str, RowStatus, Basis)> =
+            r.rows.iter().map(|r| (r.checkpoint.key(), r.status, r.basis)).collect();
         assert_eq!(
             got,
             vec![
@@ -229,10 +242,7 @@ mod tests {
         let r = evaluate(&p, &Checklist { data_access: Some(Severity::Fail), ..Checklist::default() }, Some(&none));
         let m = &r.rows[4];
         assert_eq!((m.status, m.basis, m.declared_by.as_deref()), (RowStatus::Fail, Basis::Measured, Some("Sam")));
-        assert_eq!(
-            m.note.as_deref(),
-            Some("no earlier scan of `p` in `h.sqlite` within 2d; alerts go to #support-ai")
-        );
+        assert_eq!(m.note.as_deref(), Some("no earlier scan of `p` in `h.sqlite` within 2d; alerts go to #support-ai"));
         assert_eq!((r.failing, r.outcome), (4, Outcome::Experiment));
         assert_eq!(r.summary, "4 fail: still an experiment");
         let one = Monitoring { recent_scans: 1, latest: Some("2025-01-09T10:00:00Z".into()), ..none };

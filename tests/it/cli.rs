@@ -103,7 +103,11 @@ fn unknown_format() {
     let f = passing();
     let out = run(&["scan", &p(&f.profile), "--format", "xml"]);
     assert_usage_error(&out, &["error: invalid value 'xml' for '--format <FORMATS>'"]);
-    assert!(stderr(&out).contains("[possible values: text, json, markdown, html, junit]"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("[possible values: text, json, markdown, html, junit, csv, github, gitlab]"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

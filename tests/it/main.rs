@@ -12,5 +12,6 @@ mod entities;
 mod history;
 mod profiles;
 mod reports;
+mod review;
 mod sql;
 mod usecases;
