@@ -940,10 +940,7 @@ fn review(r: &Report, h: &mut String) {
             RowStatus::Fail => badge(Some(Severity::Fail)),
             RowStatus::Unknown => "<span class=\"sev none\">unknown</span>".to_string(),
         };
-        let basis = match &row.declared_by {
-            Some(by) => format!("{} by {}", row.basis.as_str(), esc(by)),
-            None => row.basis.as_str().to_string(),
-        };
+        let basis = esc(&row.basis_text());
         let _ = writeln!(
             h,
             "<tr><th>{}</th><td>{status}</td><td>{basis}</td><td>{}</td></tr>",

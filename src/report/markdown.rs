@@ -651,10 +651,7 @@ fn review(r: &Report, md: &mut String) {
             RowStatus::Fail => badge(Severity::Fail),
             RowStatus::Unknown => "unknown".to_string(),
         };
-        let basis = match &row.declared_by {
-            Some(by) => format!("{} by {}", row.basis.as_str(), text(by)),
-            None => row.basis.as_str().to_string(),
-        };
+        let basis = text(&row.basis_text());
         let note = row.note.as_deref().map_or_else(String::new, text);
         md.push_str(&format!("| {} | {status} | {basis} | {note} |\n", row.checkpoint.title()));
     }

@@ -105,6 +105,18 @@ pub struct ReadinessRow {
     pub note: Option<String>,
 }
 
+impl ReadinessRow {
+    /// How the row was answered, for people: `measured`, `declared by Dana`, or for a measured
+    /// row with a declared note, `measured, note by Sam`.
+    pub fn basis_text(&self) -> String {
+        match (&self.declared_by, self.basis) {
+            (None, b) => b.as_str().to_string(),
+            (Some(by), Basis::Declared) => format!("declared by {by}"),
+            (Some(by), Basis::Measured) => format!("measured, note by {by}"),
+        }
+    }
+}
+
 /// What the review's rule makes of the rows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -637,10 +637,7 @@ fn review(r: &Report) -> Vec<Line> {
             RowStatus::Fail => span("FAIL", Paint::Sev(Severity::Fail)),
             RowStatus::Unknown => plain("?   "),
         };
-        let basis = match &row.declared_by {
-            Some(by) => format!("{} by {}", row.basis.as_str(), clean(by)),
-            None => row.basis.as_str().to_string(),
-        };
+        let basis = clean(&row.basis_text());
         let lead = format!("  {:<15}  ", row.checkpoint.title());
         out.push(vec![plain(lead), status, plain("   "), plain(cut_words(&basis, WIDTH - 26))]);
         if let Some(note) = &row.note {
