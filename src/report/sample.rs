@@ -663,32 +663,6 @@ fn findings() -> Vec<Finding> {
     ]
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sample_is_consistent() {
-        let r = sample();
-        assert_eq!(r.verdict, Severity::Fail);
-        assert_eq!(r.checklist.connected, Some(Severity::Warn));
-        for s in [Severity::Pass, Severity::Warn, Severity::Fail] {
-            assert!(r.findings.iter().any(|f| f.severity == s), "no {s:?} finding");
-        }
-        for s in r.sources.iter().filter(|s| s.status == Status::Ok) {
-            let rows = s.rows.unwrap_or(0);
-            for c in &s.columns {
-                assert_eq!(c.missing, c.nulls + c.blanks + c.placeholders, "{}.{}", s.name, c.name);
-                assert!(c.missing_share <= 1.0);
-            }
-            assert!(s.ready_rows.unwrap_or(0) <= s.complete_rows.unwrap_or(0));
-            assert!(s.complete_rows.unwrap_or(0) <= rows);
-        }
-        assert!(r.findings.iter().all(|f| f.evidence.len() <= crate::stats::MAX_EXAMPLES));
-        assert_eq!(Report::sample(), r);
-    }
-}
-
 /// The review of the sample: two rows declared passing, data access and monitoring measured
 /// failing (no earlier scan in the window), a rollout plan declared failing: still an experiment.
 fn readiness() -> super::readiness::Readiness {
@@ -741,4 +715,30 @@ fn readiness() -> super::readiness::Readiness {
         ],
         true,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_is_consistent() {
+        let r = sample();
+        assert_eq!(r.verdict, Severity::Fail);
+        assert_eq!(r.checklist.connected, Some(Severity::Warn));
+        for s in [Severity::Pass, Severity::Warn, Severity::Fail] {
+            assert!(r.findings.iter().any(|f| f.severity == s), "no {s:?} finding");
+        }
+        for s in r.sources.iter().filter(|s| s.status == Status::Ok) {
+            let rows = s.rows.unwrap_or(0);
+            for c in &s.columns {
+                assert_eq!(c.missing, c.nulls + c.blanks + c.placeholders, "{}.{}", s.name, c.name);
+                assert!(c.missing_share <= 1.0);
+            }
+            assert!(s.ready_rows.unwrap_or(0) <= s.complete_rows.unwrap_or(0));
+            assert!(s.complete_rows.unwrap_or(0) <= rows);
+        }
+        assert!(r.findings.iter().all(|f| f.evidence.len() <= crate::stats::MAX_EXAMPLES));
+        assert_eq!(Report::sample(), r);
+    }
 }
