@@ -166,8 +166,12 @@ fn run_scan(args: &ScanArgs) -> Result<i32> {
         h.close();
     }
     write_outputs(&report, &formats, &args.run.outs)?;
-    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-        append_step_summary(Path::new(&path), &report)?;
+    // The summary is a courtesy of the CI: failing to write it must not change the verdict's
+    // exit code, so it is a warning.
+    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
+        && let Err(e) = append_step_summary(Path::new(&path), &report)
+    {
+        let _ = writeln!(io::stderr().lock(), "warning: {e:#}");
     }
     let code = exit_code(report.verdict, args.run.strict);
     if args.require_review && !report.readiness.is_ready() {

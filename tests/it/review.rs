@@ -168,6 +168,15 @@ fn step_summary_is_appended_and_trimmed() {
     assert!(text.starts_with("earlier step\n# Data readiness: support-deflection"), "appended, not replaced");
     assert!(text.contains("## Go/no-go review"));
     assert!(!text.contains("> **Trimmed:**"));
+    // A summary that cannot be written is a warning; the exit code stays the verdict's.
+    let o = bin()
+        .current_dir(root())
+        .env("GITHUB_STEP_SUMMARY", dir.path())
+        .args(["scan", DEMO, "--format", "csv", "--as-of", AS_OF, "--quiet"])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("warning: cannot append to the step summary"), "{}", stderr(&o));
     // A report over 1 MiB: 6,000 columns with long names, each listed in the report.
     let header: Vec<String> =
         (0..6000).map(|i| format!("column_with_a_rather_long_name_{i:05}_{}", "x".repeat(120))).collect();
