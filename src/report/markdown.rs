@@ -291,6 +291,12 @@ fn source(s: &SourceReport, md: &mut String) {
     if a.world_writable == Some(true) {
         access.push("**world-writable**".to_string());
     }
+    if let Some(e) = &a.engine {
+        access.push(format!("engine {}", text(e)));
+    }
+    if let Some(t) = &a.transport {
+        access.push(text(&crate::report::transport_text(t)));
+    }
     md.push_str(&format!("### Access\n\n{}\n\n", access.join(" · ")));
     for note in &a.notes {
         md.push_str(&format!("- {}\n", text(note)));

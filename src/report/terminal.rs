@@ -406,6 +406,12 @@ fn entities(r: &Report) -> Vec<Line> {
 
 fn source_facts(s: &SourceReport) -> Vec<String> {
     let mut items = Vec::new();
+    if let Some(e) = &s.access.engine {
+        items.push(clean(e));
+    }
+    if let Some(t) = &s.access.transport {
+        items.push(crate::report::transport_text(t));
+    }
     if let Some(rows) = s.rows {
         items.push(count(rows as usize, "row", "rows"));
         if let Some(ready) = s.ready_rows.filter(|_| rows > 0) {

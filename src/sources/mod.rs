@@ -133,6 +133,12 @@ pub struct SqlAccess {
     /// The owning role, where the database says.
     pub table_owner: Option<String>,
     pub notes: Vec<String>,
+    /// The engine and version the server names (reported as `access.engine`).
+    #[serde(skip)]
+    pub engine: Option<String>,
+    /// How the session travels (reported as `access.transport`).
+    #[serde(skip)]
+    pub transport: Option<sql::Transport>,
 }
 
 impl SqlAccess {

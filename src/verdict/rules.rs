@@ -141,6 +141,27 @@ fn access(spec: &SourceSpec, report: &SourceReport, stats: Option<&SourceStats>,
         out.push(f);
     }
 
+    if let Some(t) = &report.access.transport {
+        let plaintext_remote = !t.encrypted && t.remote_host.is_some();
+        let sev = if plaintext_remote { Severity::Warn } else { Severity::Pass };
+        let mut f = finding(format!("access.plaintext.{name}"), Check::Permissioned, sev, spec, None);
+        f.value = Some(crate::report::transport_text(t));
+        let mode = t.mode.unwrap_or("prefer");
+        f.message = match (&t.remote_host, t.encrypted, t.verified) {
+            (Some(host), false, _) => format!(
+                "the session to {host} is not encrypted (sslmode {mode}): credentials and data crossed the network \
+                 unencrypted; set `tls = {{ mode = \"verify-full\", ca = … }}`"
+            ),
+            (None, false, _) => "the session is not encrypted, but stays on this machine (loopback)".into(),
+            (_, true, true) => "the session is encrypted and the server's certificate verified".into(),
+            (_, true, false) => format!(
+                "the session is encrypted, but the server's certificate is not checked (sslmode {mode}): \
+                 use `verify-full` with the provider's CA"
+            ),
+        };
+        out.push(f);
+    }
+
     if let Some(ww) = report.access.world_writable {
         let sev = if ww { Severity::Warn } else { Severity::Pass };
         let mut f = finding(format!("access.world_writable.{name}"), Check::Permissioned, sev, spec, None);
@@ -566,6 +587,7 @@ mod tests {
             columns: None,
             thresholds: Thresholds { min_class_examples: 2, ..Thresholds::default() },
             timeout: None,
+            connect: Default::default(),
         }
     }
 
