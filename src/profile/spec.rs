@@ -8,8 +8,8 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::{
-    ConnectSpec, EntitySpec, FileFormat, Limit, Location, Named, Normalization, Pilot, Problem, Profile, SourceSpec, Thresholds,
-    TlsMode, TlsSpec, TrendSettings, did_you_mean, parse_duration, redact_url, suggest_duration,
+    ConnectSpec, EntitySpec, FileFormat, Limit, Location, Named, Normalization, Pilot, Problem, Profile, SourceSpec,
+    Thresholds, TlsMode, TlsSpec, TrendSettings, did_you_mean, parse_duration, redact_url, suggest_duration,
 };
 
 const TOP_KEYS: &[&str] = &["pilot", "defaults", "sources", "entities", "trend"];
@@ -804,7 +804,12 @@ fn connect_spec(w: &mut Walker<'_>, t: &DeTable<'_>, path: &str, dir: &Path, loc
                     *slot = Some(resolved);
                 }
                 if tls.cert.is_some() != tls.key.is_some() {
-                    w.problem(&v.span(), &key, "`cert` and `key` go together: a client certificate needs its key".into(), None);
+                    w.problem(
+                        &v.span(),
+                        &key,
+                        "`cert` and `key` go together: a client certificate needs its key".into(),
+                        None,
+                    );
                 }
                 spec.tls = Some(tls);
             }
@@ -819,7 +824,12 @@ fn connect_spec(w: &mut Walker<'_>, t: &DeTable<'_>, path: &str, dir: &Path, loc
     if let Some(v) = get(t, "password_command") {
         let key = join(path, "password_command");
         if !server {
-            w.problem(&v.span(), &key, "`password_command` applies to PostgreSQL and MySQL/MariaDB sources only".into(), None);
+            w.problem(
+                &v.span(),
+                &key,
+                "`password_command` applies to PostgreSQL and MySQL/MariaDB sources only".into(),
+                None,
+            );
         }
         if let Some(argv) = w.string_list(t, "password_command", path) {
             if argv.first().is_none_or(|a| a.get_ref().trim().is_empty()) {

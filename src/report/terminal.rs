@@ -406,12 +406,6 @@ fn entities(r: &Report) -> Vec<Line> {
 
 fn source_facts(s: &SourceReport) -> Vec<String> {
     let mut items = Vec::new();
-    if let Some(e) = &s.access.engine {
-        items.push(clean(e));
-    }
-    if let Some(t) = &s.access.transport {
-        items.push(crate::report::transport_text(t));
-    }
     if let Some(rows) = s.rows {
         items.push(count(rows as usize, "row", "rows"));
         if let Some(ready) = s.ready_rows.filter(|_| rows > 0) {
@@ -451,6 +445,13 @@ fn source_facts(s: &SourceReport) -> Vec<String> {
     }
     if items.is_empty() {
         items.push("no measures".to_string());
+    }
+    // What the database is and how its session travelled: after the measures, which matter more.
+    if let Some(e) = &s.access.engine {
+        items.push(clean(e));
+    }
+    if let Some(t) = &s.access.transport {
+        items.push(crate::report::transport_text(t));
     }
     items
 }

@@ -296,10 +296,15 @@ mod tests {
             "PostgreSQL 15.10"
         );
         assert_eq!(
-            pg_engine("PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 (Red Hat 3.4.2-6.fc3), Redshift 1.0.77467"),
+            pg_engine(
+                "PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 (Red Hat 3.4.2-6.fc3), Redshift 1.0.77467"
+            ),
             "Amazon Redshift 1.0.77467"
         );
-        assert_eq!(pg_engine("CockroachDB CCL v23.1.11 (x86_64-pc-linux-gnu, built 2023/09/27)"), "CockroachDB CCL v23.1.11");
+        assert_eq!(
+            pg_engine("CockroachDB CCL v23.1.11 (x86_64-pc-linux-gnu, built 2023/09/27)"),
+            "CockroachDB CCL v23.1.11"
+        );
         assert_eq!(my_engine("10.11.6-MariaDB-0+deb12u1", Some("Debian 12")), "MariaDB 10.11.6");
         assert_eq!(my_engine("8.0.11-TiDB-v7.5.0", None), "TiDB v7.5.0");
         assert_eq!(my_engine("8.0.36", Some("MySQL Community Server - GPL")), "MySQL 8.0.36");
@@ -317,7 +322,10 @@ mod tests {
 
     #[test]
     fn a_password_command_prints_the_password() {
-        assert_eq!(run_password_command(&argv(&["printf", "  s3cret\\n"]), PASSWORD_COMMAND_TIMEOUT), Ok("s3cret".into()));
+        assert_eq!(
+            run_password_command(&argv(&["printf", "  s3cret\\n"]), PASSWORD_COMMAND_TIMEOUT),
+            Ok("s3cret".into())
+        );
     }
 
     #[test]
@@ -340,9 +348,17 @@ mod tests {
 
     #[test]
     fn tls_errors_say_which() {
-        let m = explain_tls("error occurred while attempting to establish a TLS connection: server does not support TLS", TlsMode::Require, None);
+        let m = explain_tls(
+            "error occurred while attempting to establish a TLS connection: server does not support TLS",
+            TlsMode::Require,
+            None,
+        );
         assert!(m.is_some_and(|m| m.contains("does not offer TLS")));
-        let m = explain_tls("error communicating with database: invalid peer certificate: UnknownIssuer", TlsMode::VerifyFull, Some("ca.pem"));
+        let m = explain_tls(
+            "error communicating with database: invalid peer certificate: UnknownIssuer",
+            TlsMode::VerifyFull,
+            Some("ca.pem"),
+        );
         assert!(m.is_some_and(|m| m.contains("does not verify") && m.contains("ca.pem")));
         assert_eq!(explain_tls("password authentication failed for user \"x\"", TlsMode::Prefer, None), None);
     }

@@ -368,7 +368,10 @@ impl SqlSource {
                     ]);
                     let c = match sqlx::PgConnection::connect_with(&strict).await {
                         Err(e) if connect::refused_startup_parameter(&e.to_string()) => {
-                            log::debug!("{}: the server refuses startup parameters; set per transaction", self.redacted);
+                            log::debug!(
+                                "{}: the server refuses startup parameters; set per transaction",
+                                self.redacted
+                            );
                             sqlx::PgConnection::connect_with(&o.extra_float_digits(None)).await
                         }
                         other => other,
@@ -1051,12 +1054,16 @@ impl SqlSource {
                     _ => true,
                 };
                 if t.encrypted {
-                    let sql = Sql::new("SELECT CAST(version AS TEXT) FROM pg_stat_ssl WHERE pid = pg_backend_pid() AND ssl");
+                    let sql =
+                        Sql::new("SELECT CAST(version AS TEXT) FROM pg_stat_ssl WHERE pid = pg_backend_pid() AND ssl");
                     t.protocol = first(self.fetch(conn, &sql).await).and_then(|r| r.first().and_then(Val::text));
                 }
             }
             Dialect::MySql => {
-                let row = first(self.fetch(conn, &Sql::new("SELECT CAST(VERSION() AS CHAR), CAST(@@version_comment AS CHAR)")).await);
+                let row = first(
+                    self.fetch(conn, &Sql::new("SELECT CAST(VERSION() AS CHAR), CAST(@@version_comment AS CHAR)"))
+                        .await,
+                );
                 a.engine = row.as_ref().and_then(|r| r.first().and_then(Val::text)).map(|v| {
                     connect::my_engine(&v, row.as_ref().and_then(|r| r.get(1)).and_then(Val::text).as_deref())
                 });
