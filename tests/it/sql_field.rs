@@ -318,3 +318,181 @@ fn a_scan_through_pgbouncer_in_transaction_mode_reports_what_a_direct_one_does()
     assert_eq!(source(&r, "pooled")["access"]["engine"], source(&r, "direct")["access"]["engine"]);
     assert_eq!(source(&r, "pooled")["access"]["sql"], source(&r, "direct")["access"]["sql"]);
 }
+
+#[test]
+fn a_bad_tls_table_or_password_command_is_a_located_profile_error() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::create_dir_all(dir.path().join("certs")).expect("a certs folder");
+    write(&dir.path().join("certs"), "root.pem", "not checked here");
+    let text = format!(
+        "{PROFILE_HEAD}\n[[sources]]\nname = \"crm\"\nurl = \"postgres://u@db.internal/crm\"\ntable = \"t\"\n\
+         tls = {{ mode = \"verify-everything\", ca = \"certs/missing.pem\", cert = \"certs/root.pem\", colour = 1 }}\n\
+         password_command = []\n\n[[sources]]\nname = \"ok\"\nurl = \"postgres://u@db.internal/crm\"\ntable = \"t\"\n\
+         tls = {{ mode = \"verify-full\", ca = \"certs/root.pem\" }}\n"
+    );
+    let p = write(dir.path(), "profile.toml", text);
+    let o = crate::common::run(&["check", &p.to_string_lossy()]);
+    let err = crate::common::stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    for expected in [
+        "sources[0].tls.mode",
+        "unknown TLS mode `verify-everything`",
+        "sources[0].tls.ca",
+        "certs/missing.pem",
+        "sources[0].tls.colour",
+        "`cert` and `key` go together",
+        "`password_command` needs a program to run",
+    ] {
+        assert!(err.contains(expected), "missing `{expected}` in:\n{err}");
+    }
+    assert!(!err.contains("sources[1]"), "the second source is valid:\n{err}");
+    assert!(err.contains("profile.toml:12"), "problems name their line:\n{err}");
+}
+
+/// Waits (bounded) until the server shows a preflight query running for seconds; its pid.
+fn sleeping_backend(admin: &str, db: &str) -> Option<i64> {
+    for _ in 0..200 {
+        let pid = crate::sql::rt().block_on(async {
+            use sqlx::{ConnectOptions, Connection};
+            let o: sqlx::postgres::PgConnectOptions = admin.parse().ok()?;
+            let mut c = sqlx::PgConnection::connect_with(&o.disable_statement_logging()).await.ok()?;
+            let pid: Option<i32> = sqlx::query_scalar(
+                // The query text is cut at track_activity_query_size, so the sleep is found by
+                // its age: the 1s source has given up by then.
+                "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = 'preflight' \
+                 AND state = 'active' AND now() - query_start > interval '3 seconds' LIMIT 1",
+            )
+            .bind(db)
+            .fetch_optional(&mut c)
+            .await
+            .ok()?;
+            let _ = c.close().await;
+            pid.map(i64::from)
+        });
+        if pid.is_some() {
+            return pid;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    None
+}
+
+const SLEEPY: &str = "SELECT id, name, email, category, updated_at FROM items CROSS JOIN pg_sleep(30)";
+
+#[test]
+fn a_backend_terminated_mid_scan_and_a_statement_timeout_are_failures_of_their_source() {
+    let Some((url, _drop)) = pg_database("items") else { return };
+    let db = url.rsplit('/').next().unwrap_or_default().to_string();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write(dir.path(), "local.csv", "id,name,email,category,updated_at\n1,a,a@example.com,x,2025-01-09\n");
+    let mut s = source_toml("killed", &format!("url = \"{url}\"\nquery = \"{SLEEPY}\"\ntimeout = \"120s\""));
+    s += &source_toml("slow", &format!("url = \"{url}\"\nquery = \"{SLEEPY}\"\ntimeout = \"1s\""));
+    s += &source_toml("local", "path = \"local.csv\"");
+    let d = dir.path().to_path_buf();
+    let scan = std::thread::spawn(move || scan(&d, &s, &[], "json"));
+    let pid = sleeping_backend(&crate::sql::pg_url(), &db);
+    // The 1s source gives up on its own; the other sleeps until it is terminated.
+    let terminated = pid.and_then(|pid| exec(&crate::sql::pg_url(), &[format!("SELECT pg_terminate_backend({pid})")]));
+    let o = scan.join().expect("the scan finished");
+    assert!(
+        pid.is_some() && terminated.is_some_and(|t| t.is_ok()),
+        "a sleeping preflight query was found and terminated"
+    );
+    let r = json(&o);
+    let e = error(&r, "killed");
+    assert!(e.contains("terminating connection due to administrator command"), "{e}");
+    let e = error(&r, "slow");
+    assert!(e.contains("canceling statement due to statement timeout"), "{e}");
+    for name in ["killed", "slow"] {
+        assert_eq!(finding(&r, &format!("access.readable.{name}")).map(|f| f["severity"].clone()), Some("FAIL".into()));
+    }
+    ok(&r, "local");
+}
+
+/// A PgBouncer of the test's own on a free loopback port, so the test can make it vanish.
+struct OwnBouncer {
+    child: std::process::Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl OwnBouncer {
+    fn start() -> Option<OwnBouncer> {
+        let dir = tempfile::tempdir().ok()?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+        let d = dir.path().display().to_string();
+        write(dir.path(), "userlist.txt", "\"postgres\" \"\"\n");
+        let ini = write(
+            dir.path(),
+            "pgbouncer.ini",
+            format!(
+                "[databases]\n* = host=127.0.0.1 port=5432\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\n\
+                 pool_mode = transaction\nauth_type = trust\nauth_file = {d}/userlist.txt\nunix_socket_dir =\n\
+                 pidfile = {d}/pgbouncer.pid\nlogfile = {d}/pgbouncer.log\n"
+            ),
+        );
+        // PgBouncer refuses to run as root: under root (CI) it runs as postgres.
+        let root = std::process::Command::new("id").arg("-u").output().ok()?.stdout.starts_with(b"0");
+        let mut cmd = if root {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).ok()?;
+            let mut c = std::process::Command::new("runuser");
+            c.args(["-u", "postgres", "--", "pgbouncer"]);
+            c
+        } else {
+            std::process::Command::new("pgbouncer")
+        };
+        let child =
+            cmd.arg(&ini).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().ok()?;
+        let b = OwnBouncer { child, port, dir };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(b);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        None
+    }
+
+    /// Gone at once, as a crashed server or a dropped network is: no goodbye to its clients.
+    fn vanish(&mut self) {
+        if let Ok(pid) = std::fs::read_to_string(self.dir.path().join("pgbouncer.pid")) {
+            let _ = std::process::Command::new("kill").args(["-9", pid.trim()]).status();
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for OwnBouncer {
+    fn drop(&mut self) {
+        self.vanish();
+    }
+}
+
+#[test]
+fn a_server_that_goes_away_mid_scan_is_a_failure_of_its_source_and_the_scan_goes_on() {
+    let Some((url, _drop)) = pg_database("items") else { return };
+    let db = url.rsplit('/').next().unwrap_or_default().to_string();
+    let Some(mut bouncer) = OwnBouncer::start() else {
+        assert!(!require_db(), "could not start a PgBouncer of the test's own (run .ci/run)");
+        eprintln!("skipped: no pgbouncer to start");
+        return;
+    };
+    let gone = with_host(&url, &format!("127.0.0.1:{}", bouncer.port));
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write(dir.path(), "local.csv", "id,name,email,category,updated_at\n1,a,a@example.com,x,2025-01-09\n");
+    let mut s = source_toml("gone", &format!("url = \"{gone}\"\nquery = \"{SLEEPY}\"\ntimeout = \"120s\""));
+    s += &source_toml("local", "path = \"local.csv\"");
+    let d = dir.path().to_path_buf();
+    let scan = std::thread::spawn(move || scan(&d, &s, &[], "json"));
+    let found = sleeping_backend(&crate::sql::pg_url(), &db);
+    bouncer.vanish();
+    let o = scan.join().expect("the scan finished");
+    assert!(found.is_some(), "the query ran through the pooler before it went away");
+    let r = json(&o);
+    let e = error(&r, "gone");
+    assert!(!e.is_empty() && e.contains(&format!("127.0.0.1:{}", bouncer.port)), "{e}");
+    assert_eq!(finding(&r, "access.readable.gone").map(|f| f["severity"].clone()), Some("FAIL".into()));
+    ok(&r, "local");
+}
