@@ -514,6 +514,7 @@ pub(crate) fn example_parts(e: &Example, base: Option<&str>) -> (String, String)
         Locator::Line(n) => at.push_str(&format!("line {}", thousands(*n))),
         Locator::Row(n) => at.push_str(&format!("row {}", thousands(*n))),
         Locator::Key(k) | Locator::EntityKey(k) => at.push_str(&format!("key {k}")),
+        Locator::NoKey(_) => at.push_str("no key"),
     }
     let value = match (&e.value, &e.at.at) {
         (Some(v), _) => format!("\"{v}\""),

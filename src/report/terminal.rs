@@ -315,6 +315,7 @@ fn example(e: &Example, base: Option<&str>, with_file: bool) -> String {
         Locator::Line(n) => s.push_str(&format!("line {}", thousands(*n))),
         Locator::Row(n) => s.push_str(&format!("row {}", thousands(*n))),
         Locator::Key(k) | Locator::EntityKey(k) => s.push_str(&format!("key {}", escape(&cut(k, MAX_VALUE)))),
+        Locator::NoKey(_) => s.push_str("no key"),
     }
     if let Some(v) = &e.value {
         s.push_str(&format!(" \"{}\"", escape(&cut(v, MAX_VALUE))));

@@ -161,6 +161,9 @@ pub struct SourceStats {
     /// SQL sources: evidence positions index this list (`Pos::row`) of key values, since a
     /// database row has no line number.
     pub evidence_keys: Option<Vec<String>>,
+    /// A SQL source with neither a `key` nor a single-column primary key: its evidence
+    /// cannot name rows (its `evidence_keys` are all empty).
+    pub evidence_without_key: bool,
     /// SQL sources: what the role may do.
     pub sql: Option<SqlAccess>,
 }

@@ -35,7 +35,12 @@ impl Ev<'_> {
         // A SQL row is named by its key; the position indexes the keys the source fetched.
         if let Some(keys) = &self.stats.evidence_keys {
             let key = usize::try_from(pos.row).ok().and_then(|i| keys.get(i)).cloned().unwrap_or_default();
-            return LocatorInFile { file: None, at: Locator::Key(key) };
+            let at = if self.stats.evidence_without_key {
+                Locator::NoKey("no primary key and no `key` in the profile: set `key` to name the rows".into())
+            } else {
+                Locator::Key(key)
+            };
+            return LocatorInFile { file: None, at };
         }
         let file = (self.stats.parts.len() > 1).then(|| self.stats.parts.get(pos.part as usize).cloned()).flatten();
         let at = match pos.line {
@@ -601,6 +606,7 @@ mod tests {
             access: None,
             bytes: 0,
             evidence_keys: None,
+            evidence_without_key: false,
             sql: None,
         };
         let spec = spec();

@@ -496,3 +496,29 @@ fn a_server_that_goes_away_mid_scan_is_a_failure_of_its_source_and_the_scan_goes
     assert_eq!(finding(&r, "access.readable.gone").map(|f| f["severity"].clone()), Some("FAIL".into()));
     ok(&r, "local");
 }
+
+#[test]
+fn evidence_from_a_table_without_a_key_says_so_instead_of_an_empty_key() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let db = dir.path().join("nokey.db");
+    crate::sql::rt().block_on(async {
+        use sqlx::{ConnectOptions, Connection, Executor};
+        let o = sqlx::sqlite::SqliteConnectOptions::new().filename(&db).create_if_missing(true);
+        let mut c = o.connect().await.expect("create the SQLite file");
+        c.execute("CREATE TABLE t (name TEXT, email TEXT); INSERT INTO t VALUES ('a', NULL), ('b', 'N/A'), ('c', 'c@example.com')")
+            .await
+            .expect("load the table");
+        let _ = c.close().await;
+    });
+    let s = "\n[[sources]]\nname = \"nokey\"\nurl = \"sqlite://nokey.db\"\ntable = \"t\"\nrequired = [\"email\"]\n";
+    let r = json(&scan(dir.path(), s, &[], "json"));
+    let f = finding(&r, "missing.max_missing_share.nokey.email").expect("a missing-share finding");
+    let ev = f["evidence"].as_array().cloned().unwrap_or_default();
+    assert_eq!(ev.len(), 2, "{f}");
+    assert!(
+        ev.iter().all(|e| e.get("key").is_none() && e["no_key"].as_str().is_some_and(|w| w.contains("no primary key"))),
+        "{f}"
+    );
+    let text = String::from_utf8_lossy(&scan(dir.path(), s, &[], "text").stdout).to_string();
+    assert!(text.contains("no key \"N/A\"") && !text.contains("key \"\""), "{text}");
+}

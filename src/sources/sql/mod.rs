@@ -598,6 +598,7 @@ impl SqlSource {
                 _ => table_bytes.unwrap_or(0),
             },
             evidence_keys: Some(ev.keys),
+            evidence_without_key: plan.evidence_key.is_none(),
             sql: access,
         })
     }
