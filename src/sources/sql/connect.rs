@@ -155,8 +155,7 @@ pub fn explain_tls(message: &str, mode: TlsMode, ca: Option<&str>) -> Option<Str
 /// Whether a connect error is a pooler (PgBouncer) refusing preflight's startup parameters.
 pub fn refused_startup_parameter(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
-    m.contains("unsupported startup parameter")
-        || (m.contains("unrecognized configuration parameter") && m.contains("extra_float_digits"))
+    m.contains("unsupported startup parameter") || m.contains("extra_float_digits")
 }
 
 /// Why a `password_command` gave no password. Its output is never part of the message.
@@ -344,6 +343,15 @@ mod tests {
     fn a_hanging_command_is_stopped_at_the_timeout() {
         let e = run_password_command(&argv(&["sh", "-c", "sleep 60"]), Duration::from_millis(300));
         assert_eq!(e, Err(CommandError::TimedOut { command: "`sh -c \"sleep 60\"`".into(), secs: 1 }));
+    }
+
+    #[test]
+    fn refused_startup_parameters_are_recognised() {
+        assert!(refused_startup_parameter(
+            "error returned from database: unsupported startup parameter: extra_float_digits"
+        ));
+        assert!(refused_startup_parameter("unsupported startup parameter: options"));
+        assert!(!refused_startup_parameter("password authentication failed for user \"x\""));
     }
 
     #[test]
