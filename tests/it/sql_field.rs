@@ -180,9 +180,7 @@ fn scram_role(url: &str) -> Option<(String, Cleanup)> {
     let made = exec(
         url,
         &[
-            format!(
-                "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'preflight_scram') THEN RAISE EXCEPTION 'no preflight_scram'; END IF; END $$"
-            ),
+            "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'preflight_scram') THEN RAISE EXCEPTION 'no preflight_scram'; END IF; END $$".to_string(),
             format!(
                 "SET password_encryption = 'scram-sha-256'; CREATE ROLE {role} LOGIN PASSWORD 'right-Pw-4711' IN ROLE preflight_scram"
             ),
