@@ -520,3 +520,17 @@ fn evidence_from_a_table_without_a_key_says_so_instead_of_an_empty_key() {
     let text = String::from_utf8_lossy(&scan(dir.path(), s, &[], "text").stdout).to_string();
     assert!(text.contains("no key \"N/A\"") && !text.contains("key \"\""), "{text}");
 }
+
+#[test]
+fn change_signals_the_engine_does_not_keep_are_reported_unavailable() {
+    let Some((url, _drop)) = pg_database("items") else { return };
+    // A view has no pg_stat_user_tables row, as tables on engines without statistics have none.
+    exec(&url, &["CREATE VIEW items_v AS SELECT * FROM items".to_string()]).expect("reachable").expect("a view");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let s = source_toml("viewed", &format!("url = \"{url}\"\ntable = \"items_v\""));
+    let r = json(&scan(dir.path(), &s, &[], "json"));
+    ok(&r, "viewed");
+    assert!(source(&r, "viewed")["staleness"].get("database").is_none(), "{}", source(&r, "viewed")["staleness"]);
+    let notes = source(&r, "viewed")["access"]["notes"].to_string();
+    assert!(notes.contains("change signals are unavailable"), "{notes}");
+}

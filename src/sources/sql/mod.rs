@@ -970,6 +970,14 @@ impl SqlSource {
                                 update_time: None,
                             });
                         }
+                        // Engines that speak the protocol (Redshift, CockroachDB) may keep no
+                        // statistics: unavailable, which is not "0 rows changed".
+                        if signals.is_none() {
+                            a.notes.push(
+                                "pg_stat_user_tables has no row for the table: the database's change signals are unavailable"
+                                    .into(),
+                            );
+                        }
                     }
                     None => a.notes.push("a `query` source: table privileges are not checked".into()),
                 }
@@ -1013,6 +1021,13 @@ impl SqlSource {
                         sql.binds.extend(schema);
                         if let Ok(rows) = self.fetch(conn, &sql).await {
                             let t = rows.first().and_then(|r| r.first()).and_then(Val::i64).map(format_micros);
+                            if t.is_none() {
+                                a.notes.push(
+                                    "information_schema.TABLES.UPDATE_TIME is NULL (InnoDB keeps it in memory only): \
+                                     when the table last changed is unavailable"
+                                        .into(),
+                                );
+                            }
                             signals = Some(DbSignals { update_time: t, ..DbSignals::default() });
                             bytes = rows
                                 .first()
