@@ -131,6 +131,18 @@ fn postgres_tls_require_and_verify_full_pass_with_the_test_ca_and_fail_with_anot
     assert!(text.contains("TLSv1.3, verified") && text.contains("plaintext"), "{text}");
     let html = String::from_utf8_lossy(&scan(dir.path(), &s, &[], "html").stdout).to_string();
     assert!(html.contains("verified") && html.contains("engine PostgreSQL"), "html shows the transport");
+    // PGSSLMODE and PGSSLROOTCERT apply when neither the URL nor the profile says.
+    let envs = source_toml("env", &format!("url = \"{url}\"\ntable = \"items\""));
+    let ca_text = ca.display().to_string();
+    let r = json(&scan(dir.path(), &envs, &[("PGSSLMODE", "verify-full"), ("PGSSLROOTCERT", &ca_text)], "json"));
+    assert_eq!(source(&r, "env")["access"]["transport"]["verified"], true, "{}", source(&r, "env"));
+    let other_text = other.display().to_string();
+    let r = json(&scan(dir.path(), &envs, &[("PGSSLMODE", "verify-full"), ("PGSSLROOTCERT", &other_text)], "json"));
+    assert!(
+        error(&r, "env").contains("certificate does not verify") && error(&r, "env").contains("other-ca.crt"),
+        "{}",
+        error(&r, "env")
+    );
 }
 
 #[test]

@@ -438,6 +438,22 @@ impl SqlSource {
         self.password_env.is_some() || self.connect.password_command.is_some()
     }
 
+    /// The CA file the connection trusts, where one is named: the profile, the URL, PGSSLROOTCERT.
+    fn ca_named(&self) -> Option<String> {
+        if let Some(p) = self.connect.tls.as_ref().and_then(|t| t.ca.as_ref()) {
+            return Some(p.display().to_string());
+        }
+        let query = self.url.split_once('?').map_or("", |(_, q)| q);
+        let in_url = query.split('&').find_map(|kv| {
+            let (k, v) = kv.split_once('=')?;
+            ["sslrootcert", "ssl-root-cert", "ssl-ca"].contains(&k).then(|| v.to_string())
+        });
+        match self.dialect {
+            Dialect::Postgres => in_url.or_else(|| std::env::var("PGSSLROOTCERT").ok()),
+            _ => in_url,
+        }
+    }
+
     fn remember(&self, mode: TlsMode, host: &str, port: u16) {
         if let Ok(mut s) = self.session.lock() {
             *s = Some(Session { mode, host: host.to_string(), port });
@@ -447,7 +463,7 @@ impl SqlSource {
     /// A connect error, with what went wrong with TLS spelled out when it was TLS.
     fn connect_failed(&self, e: &sqlx::Error, mode: TlsMode, password: Option<&str>) -> SourceError {
         let raw = self.scrub(&e.to_string(), password);
-        let ca = self.connect.tls.as_ref().and_then(|t| t.ca.as_ref()).map(|p| p.display().to_string());
+        let ca = self.ca_named().map(|c| c.replace(&self.url, &self.redacted));
         let tls_error = matches!(e, sqlx::Error::Tls(_) | sqlx::Error::Io(_)) && mode != TlsMode::Disable;
         let message = match connect::explain_tls(&raw, mode, ca.as_deref()).filter(|_| tls_error) {
             Some(m) => m,
