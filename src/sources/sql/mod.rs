@@ -1085,7 +1085,17 @@ impl SqlSource {
                     }
                     _ => true,
                 };
-                if t.encrypted {
+                // A failed query would abort the transaction the rest of the scan runs in, and
+                // engines that speak the protocol (Redshift, CockroachDB) lack pg_stat_ssl: ask
+                // the catalog first.
+                let has_view = Sql::new(
+                    "SELECT COUNT(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+                     WHERE n.nspname = 'pg_catalog' AND c.relname = 'pg_stat_ssl'",
+                );
+                let has_view = first(self.fetch(conn, &has_view).await)
+                    .and_then(|r| r.first().map(Val::u64))
+                    .is_some_and(|n| n > 0);
+                if t.encrypted && has_view {
                     let sql =
                         Sql::new("SELECT CAST(version AS TEXT) FROM pg_stat_ssl WHERE pid = pg_backend_pid() AND ssl");
                     t.protocol = first(self.fetch(conn, &sql).await).and_then(|r| r.first().and_then(Val::text));
