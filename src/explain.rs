@@ -37,7 +37,15 @@ pub const TOPICS: &[Topic] = &[
     Topic {
         name: "access",
         summary: "reachable, readable, who may write, credentials (permissioned)",
-        aliases: &["permissioned", "credentials", "world_writable", "password_env"],
+        aliases: &[
+            "permissioned",
+            "credentials",
+            "world_writable",
+            "password_env",
+            "password_command",
+            "tls",
+            "plaintext",
+        ],
         doc: include_str!("explain/access.md"),
     },
     Topic {
@@ -145,6 +153,7 @@ mod tests {
         assert_eq!(topic("missing.max_missing_share.tickets.body").map(|t| t.name), Some("missing_fields"));
         assert_eq!(topic("access.pii.tickets.customer_email").map(|t| t.name), Some("pii"));
         assert_eq!(topic("access.world_writable.kb").map(|t| t.name), Some("access"));
+        assert_eq!(topic("access.plaintext.crm").map(|t| t.name), Some("access"));
         assert_eq!(topic("keys.duplicates.tickets").map(|t| t.name), Some("keys"));
         assert_eq!(topic("max_age").map(|t| t.name), Some("staleness"));
         assert_eq!(topic("connected").map(|t| t.name), Some("fragmentation"));

@@ -71,6 +71,8 @@ pub fn measure(spec: &SourceSpec, location: String, stats: &SourceStats, req: &S
         access.owner = sql.table_owner.clone();
         access.notes.extend(sql.notes.iter().cloned());
         access.sql = Some(sql.clone());
+        access.engine = sql.engine.clone();
+        access.transport = sql.transport.clone();
     }
     SourceReport {
         name: spec.name.clone(),

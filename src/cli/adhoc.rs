@@ -224,6 +224,7 @@ fn bare_spec(name: String, location: Location, table: Option<String>) -> SourceS
         columns: None,
         thresholds: Thresholds::default(),
         timeout: None,
+        connect: Default::default(),
     }
 }
 

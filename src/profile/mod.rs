@@ -207,6 +207,59 @@ pub struct SourceSpec {
     /// `None` measures them all.
     pub columns: Option<Vec<Named>>,
     pub thresholds: Thresholds,
+    /// How a database source connects: TLS and where its password comes from.
+    pub connect: ConnectSpec,
+}
+
+/// A database source's connection settings beyond its URL (`tls`, `password_command`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConnectSpec {
+    pub tls: Option<TlsSpec>,
+    /// argv of a command whose trimmed stdout is the password (no shell).
+    pub password_command: Option<Vec<String>>,
+}
+
+/// The profile's `tls = { mode, ca, cert, key }`; paths are resolved against the profile.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TlsSpec {
+    pub mode: Option<TlsMode>,
+    pub ca: Option<PathBuf>,
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+}
+
+/// TLS modes in PostgreSQL's words; MySQL's `ssl-mode` names map onto the same five.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TlsMode {
+    Disable,
+    Prefer,
+    Require,
+    VerifyCa,
+    VerifyFull,
+}
+
+impl TlsMode {
+    /// Reads PostgreSQL's `sslmode` or MySQL's `ssl-mode` spelling, case-insensitively.
+    pub fn parse(s: &str) -> Option<TlsMode> {
+        Some(match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "disable" | "disabled" => TlsMode::Disable,
+            "prefer" | "preferred" | "allow" => TlsMode::Prefer,
+            "require" | "required" => TlsMode::Require,
+            "verify-ca" => TlsMode::VerifyCa,
+            "verify-full" | "verify-identity" => TlsMode::VerifyFull,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsMode::Disable => "disable",
+            TlsMode::Prefer => "prefer",
+            TlsMode::Require => "require",
+            TlsMode::VerifyCa => "verify-ca",
+            TlsMode::VerifyFull => "verify-full",
+        }
+    }
 }
 
 impl SourceSpec {

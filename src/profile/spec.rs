@@ -8,8 +8,9 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::{
-    Declaration, EntitySpec, FileFormat, Limit, Location, Named, Normalization, Pilot, Problem, Profile, Review,
-    ReviewStatus, SourceSpec, Thresholds, TrendSettings, did_you_mean, parse_duration, redact_url, suggest_duration,
+    ConnectSpec, Declaration, EntitySpec, FileFormat, Limit, Location, Named, Normalization, Pilot, Problem, Profile,
+    Review, ReviewStatus, SourceSpec, Thresholds, TlsMode, TlsSpec, TrendSettings, did_you_mean, parse_duration,
+    redact_url, suggest_duration,
 };
 
 const TOP_KEYS: &[&str] = &["pilot", "defaults", "sources", "entities", "trend", "review"];
@@ -53,7 +54,10 @@ const SOURCE_KEYS: &[&str] = &[
     "pii",
     "timeout",
     "columns",
+    "tls",
+    "password_command",
 ];
+const TLS_KEYS: &[&str] = &["mode", "ca", "cert", "key"];
 const ENTITY_KEYS: &[&str] = &[
     "name",
     "keys",
@@ -852,6 +856,7 @@ fn source(
     let pii = w.named_list(t, "pii", path);
     let columns = get(t, "columns").map(|_| w.named_list(t, "columns", path));
     let thresholds = w.thresholds(t, path, defaults);
+    let connect = connect_spec(w, t, path, dir, &location);
     Some(SourceSpec {
         name,
         line,
@@ -870,7 +875,95 @@ fn source(
         pii,
         columns,
         thresholds,
+        connect,
     })
+}
+
+/// `tls` and `password_command`: only for server databases; the files `tls` names must exist.
+fn connect_spec(w: &mut Walker<'_>, t: &DeTable<'_>, path: &str, dir: &Path, location: &Location) -> ConnectSpec {
+    let server = matches!(location, Location::Url { url, .. } if !url.starts_with("sqlite:"));
+    let mut spec = ConnectSpec::default();
+    if let Some(v) = get(t, "tls") {
+        let key = join(path, "tls");
+        if !server {
+            w.problem(&v.span(), &key, "`tls` applies to PostgreSQL and MySQL/MariaDB sources only".into(), None);
+        }
+        match v.get_ref() {
+            DeValue::Table(tt) => {
+                w.unknown_keys(tt, TLS_KEYS, &key);
+                let mut tls = TlsSpec::default();
+                if let Some(m) = w.string(tt, "mode", &key) {
+                    tls.mode = TlsMode::parse(m.get_ref());
+                    if tls.mode.is_none() {
+                        w.problem(
+                            &m.span(),
+                            &join(&key, "mode"),
+                            format!("unknown TLS mode `{}`", m.get_ref()),
+                            Some(
+                                "expected `disable`, `prefer`, `require`, `verify-ca` or `verify-full` \
+                                 (MySQL's `DISABLED` … `VERIFY_IDENTITY` also work)"
+                                    .into(),
+                            ),
+                        );
+                    }
+                }
+                for (name, slot) in [("ca", &mut tls.ca), ("cert", &mut tls.cert), ("key", &mut tls.key)] {
+                    let Some(p) = w.string(tt, name, &key) else { continue };
+                    let resolved = dir.join(p.get_ref());
+                    if !resolved.is_file() {
+                        w.problem(
+                            &p.span(),
+                            &join(&key, name),
+                            format!("`{}` is not a file (looked for {})", p.get_ref(), resolved.display()),
+                            Some("paths in `tls` are relative to the profile's folder".into()),
+                        );
+                    }
+                    *slot = Some(resolved);
+                }
+                if tls.cert.is_some() != tls.key.is_some() {
+                    w.problem(
+                        &v.span(),
+                        &key,
+                        "`cert` and `key` go together: a client certificate needs its key".into(),
+                        None,
+                    );
+                }
+                spec.tls = Some(tls);
+            }
+            other => w.problem(
+                &v.span(),
+                &key,
+                format!("expected a table, found {}", other.type_str()),
+                Some("for example `tls = { mode = \"verify-full\", ca = \"certs/root.pem\" }`".into()),
+            ),
+        }
+    }
+    if let Some(v) = get(t, "password_command") {
+        let key = join(path, "password_command");
+        if !server {
+            w.problem(
+                &v.span(),
+                &key,
+                "`password_command` applies to PostgreSQL and MySQL/MariaDB sources only".into(),
+                None,
+            );
+        }
+        if let Some(argv) = w.string_list(t, "password_command", path) {
+            if argv.first().is_none_or(|a| a.get_ref().trim().is_empty()) {
+                w.problem(
+                    &v.span(),
+                    &key,
+                    "`password_command` needs a program to run".into(),
+                    Some("for example `password_command = [\"aws\", \"rds\", \"generate-db-auth-token\", …]`".into()),
+                );
+            }
+            spec.password_command = Some(argv.into_iter().map(Spanned::into_inner).collect());
+        }
+        if get(t, "password_env").is_some() {
+            w.problem(&v.span(), &key, "a source takes `password_env` or `password_command`, not both".into(), None);
+        }
+    }
+    spec
 }
 
 fn entity(

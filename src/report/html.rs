@@ -368,6 +368,13 @@ fn access(s: &SourceReport, h: &mut String) {
     if a.world_writable == Some(true) {
         facts.push("<strong>world-writable</strong>".to_string());
     }
+    if let Some(e) = &a.engine {
+        facts.push(format!("engine {}", esc(e)));
+    }
+    if let Some(t) = &a.transport {
+        let shown = esc(&crate::report::transport_text(t));
+        facts.push(if t.encrypted { shown } else { format!("<strong>{shown}</strong>") });
+    }
     let _ = writeln!(h, "<h3>Access</h3>\n<p>{}</p>", facts.join(" · "));
     if !a.notes.is_empty() {
         h.push_str("<ul>\n");

@@ -292,6 +292,12 @@ fn source(s: &SourceReport, md: &mut String) {
     if a.world_writable == Some(true) {
         access.push("**world-writable**".to_string());
     }
+    if let Some(e) = &a.engine {
+        access.push(format!("engine {}", text(e)));
+    }
+    if let Some(t) = &a.transport {
+        access.push(text(&crate::report::transport_text(t)));
+    }
     md.push_str(&format!("### Access\n\n{}\n\n", access.join(" · ")));
     for note in &a.notes {
         md.push_str(&format!("- {}\n", text(note)));
@@ -509,6 +515,7 @@ pub(crate) fn example_parts(e: &Example, base: Option<&str>) -> (String, String)
         Locator::Line(n) => at.push_str(&format!("line {}", thousands(*n))),
         Locator::Row(n) => at.push_str(&format!("row {}", thousands(*n))),
         Locator::Key(k) | Locator::EntityKey(k) => at.push_str(&format!("key {k}")),
+        Locator::NoKey(_) => at.push_str("no key"),
     }
     let value = match (&e.value, &e.at.at) {
         (Some(v), _) => format!("\"{v}\""),

@@ -542,6 +542,12 @@ pub struct AccessReport {
     /// SQL sources: the role, its write privileges, superuser and ownership.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sql: Option<SqlAccess>,
+    /// SQL sources: the engine and version found at connect time (`"PostgreSQL 15.10"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub engine: Option<String>,
+    /// SQL sources: `{"encrypted", "verified", "protocol"}` of the live session.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transport: Option<crate::sources::sql::Transport>,
 }
 
 impl AccessReport {
@@ -555,6 +561,8 @@ impl AccessReport {
             world_writable: fa.map(|a| a.world_writable),
             notes: Vec::new(),
             sql: None,
+            engine: None,
+            transport: None,
         }
     }
 }
@@ -566,6 +574,15 @@ fn ordered_map<S: Serializer>(v: &[(String, u64)], s: S) -> Result<S::Ok, S::Err
         m.serialize_entry(k, n)?;
     }
     m.end()
+}
+
+/// A session's transport in a few words: `TLSv1.3, verified`, `TLS, not verified`, `plaintext`.
+pub fn transport_text(t: &crate::sources::sql::Transport) -> String {
+    if !t.encrypted {
+        return "plaintext".into();
+    }
+    let proto = t.protocol.clone().unwrap_or_else(|| "TLS".into());
+    if t.verified { format!("{proto}, verified") } else { format!("{proto}, not verified") }
 }
 
 /// Shares are reported to four decimals: enough to recompute any count under 10,000 rows

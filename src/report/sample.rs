@@ -211,6 +211,8 @@ fn tickets() -> SourceReport {
             world_writable: Some(false),
             notes: Vec::new(),
             sql: None,
+            engine: None,
+            transport: None,
         },
         csv: Some(CsvInfo { delimiter: ",".into(), expected_fields: 7, ..CsvInfo::default() }),
     }
@@ -272,6 +274,8 @@ fn kb() -> SourceReport {
             world_writable: Some(true),
             notes: vec!["`fixtures/kb/part-1.parquet` is world-writable".into()],
             sql: None,
+            engine: None,
+            transport: None,
         },
         csv: None,
     }
@@ -288,6 +292,8 @@ fn agents() -> SourceReport {
         world_writable: Some(false),
         notes: Vec::new(),
         sql: None,
+        engine: None,
+        transport: None,
     };
     SourceReport::unread(
         "agents".into(),

@@ -317,6 +317,7 @@ fn example(e: &Example, base: Option<&str>, with_file: bool) -> String {
         Locator::Line(n) => s.push_str(&format!("line {}", thousands(*n))),
         Locator::Row(n) => s.push_str(&format!("row {}", thousands(*n))),
         Locator::Key(k) | Locator::EntityKey(k) => s.push_str(&format!("key {}", escape(&cut(k, MAX_VALUE)))),
+        Locator::NoKey(_) => s.push_str("no key"),
     }
     if let Some(v) = &e.value {
         s.push_str(&format!(" \"{}\"", escape(&cut(v, MAX_VALUE))));
@@ -447,6 +448,13 @@ fn source_facts(s: &SourceReport) -> Vec<String> {
     }
     if items.is_empty() {
         items.push("no measures".to_string());
+    }
+    // What the database is and how its session travelled: after the measures, which matter more.
+    if let Some(e) = &s.access.engine {
+        items.push(clean(e));
+    }
+    if let Some(t) = &s.access.transport {
+        items.push(crate::report::transport_text(t));
     }
     items
 }

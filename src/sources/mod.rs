@@ -133,6 +133,12 @@ pub struct SqlAccess {
     /// The owning role, where the database says.
     pub table_owner: Option<String>,
     pub notes: Vec<String>,
+    /// The engine and version the server names (reported as `access.engine`).
+    #[serde(skip)]
+    pub engine: Option<String>,
+    /// How the session travels (reported as `access.transport`).
+    #[serde(skip)]
+    pub transport: Option<sql::Transport>,
 }
 
 impl SqlAccess {
@@ -155,6 +161,9 @@ pub struct SourceStats {
     /// SQL sources: evidence positions index this list (`Pos::row`) of key values, since a
     /// database row has no line number.
     pub evidence_keys: Option<Vec<String>>,
+    /// A SQL source with neither a `key` nor a single-column primary key: its evidence
+    /// cannot name rows (its `evidence_keys` are all empty).
+    pub evidence_without_key: bool,
     /// SQL sources: what the role may do.
     pub sql: Option<SqlAccess>,
 }

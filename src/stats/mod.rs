@@ -107,6 +107,9 @@ pub enum Locator {
     /// An entity's key value itself, standing for every row that holds it (DESIGN §3
     /// "Fragmentation"): there is no one row to point at.
     EntityKey(String),
+    /// A row of a SQL table with no primary key, read without a `key`: nothing names the row
+    /// (the text says why), so the example shows its value only.
+    NoKey(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

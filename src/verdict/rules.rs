@@ -35,7 +35,12 @@ impl Ev<'_> {
         // A SQL row is named by its key; the position indexes the keys the source fetched.
         if let Some(keys) = &self.stats.evidence_keys {
             let key = usize::try_from(pos.row).ok().and_then(|i| keys.get(i)).cloned().unwrap_or_default();
-            return LocatorInFile { file: None, at: Locator::Key(key) };
+            let at = if self.stats.evidence_without_key {
+                Locator::NoKey("no primary key and no `key` in the profile: set `key` to name the rows".into())
+            } else {
+                Locator::Key(key)
+            };
+            return LocatorInFile { file: None, at };
         }
         let file = (self.stats.parts.len() > 1).then(|| self.stats.parts.get(pos.part as usize).cloned()).flatten();
         let at = match pos.line {
@@ -137,6 +142,27 @@ fn access(spec: &SourceSpec, report: &SourceReport, stats: Option<&SourceStats>,
             format!("role `{role}` {}: a scanner needs read only; use a read-only role", why.join(" and "))
         } else {
             format!("role `{role}` can read but not change the table")
+        };
+        out.push(f);
+    }
+
+    if let Some(t) = &report.access.transport {
+        let plaintext_remote = !t.encrypted && t.remote_host.is_some();
+        let sev = if plaintext_remote { Severity::Warn } else { Severity::Pass };
+        let mut f = finding(format!("access.plaintext.{name}"), Check::Permissioned, sev, spec, None);
+        f.value = Some(crate::report::transport_text(t));
+        let mode = t.mode.unwrap_or("prefer");
+        f.message = match (&t.remote_host, t.encrypted, t.verified) {
+            (Some(host), false, _) => format!(
+                "the session to {host} is not encrypted (sslmode {mode}): credentials and data crossed the network \
+                 unencrypted; set `tls = {{ mode = \"verify-full\", ca = … }}`"
+            ),
+            (None, false, _) => "the session is not encrypted, but stays on this machine (loopback)".into(),
+            (_, true, true) => "the session is encrypted and the server's certificate verified".into(),
+            (_, true, false) => format!(
+                "the session is encrypted, but the server's certificate is not checked (sslmode {mode}): \
+                 use `verify-full` with the provider's CA"
+            ),
         };
         out.push(f);
     }
@@ -566,6 +592,7 @@ mod tests {
             columns: None,
             thresholds: Thresholds { min_class_examples: 2, ..Thresholds::default() },
             timeout: None,
+            connect: Default::default(),
         }
     }
 
@@ -579,6 +606,7 @@ mod tests {
             access: None,
             bytes: 0,
             evidence_keys: None,
+            evidence_without_key: false,
             sql: None,
         };
         let spec = spec();

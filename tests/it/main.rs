@@ -14,4 +14,5 @@ mod profiles;
 mod reports;
 mod review;
 mod sql;
+mod sql_field;
 mod usecases;

@@ -12,7 +12,7 @@ use sqlx::{ConnectOptions, Connection, Executor};
 
 use crate::common::{finding, scan_json, source, write};
 
-const PROFILE_HEAD: &str = r#"
+pub(crate) const PROFILE_HEAD: &str = r#"
 [pilot]
 name = "sql-tests"
 
@@ -40,7 +40,7 @@ const ROWS: &[Row] = &[
 
 const COLUMNS: &[&str] = &["id", "name", "email", "category", "updated_at"];
 
-fn source_toml(name: &str, location: &str) -> String {
+pub(crate) fn source_toml(name: &str, location: &str) -> String {
     format!(
         "\n[[sources]]\nname = \"{name}\"\n{location}\ntimestamp = \"updated_at\"\nlabel = \"category\"\n\
          key = \"id\"\nrequired = [\"id\", \"name\", \"email\"]\n"
@@ -53,7 +53,7 @@ pub(crate) fn unique(prefix: &str) -> String {
     format!("{prefix}_{}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed), nanos % 100_000)
 }
 
-fn require_db() -> bool {
+pub(crate) fn require_db() -> bool {
     std::env::var("PREFLIGHT_REQUIRE_DB").is_ok_and(|v| v == "1")
 }
 
@@ -175,7 +175,7 @@ fn make_sqlite(path: &Path, table: &str) {
 }
 
 /// A source object without what legitimately differs between engines.
-fn comparable(s: &Value) -> Value {
+pub(crate) fn comparable(s: &Value) -> Value {
     let mut s = s.clone();
     if let Some(o) = s.as_object_mut() {
         for k in ["name", "kind", "location", "access", "bytes", "files", "csv"] {
@@ -202,7 +202,7 @@ impl Drop for Cleanup {
 }
 
 /// A fresh PostgreSQL database holding the dataset in `table`, and its cleanup.
-fn pg_database(table: &str) -> Option<(String, Cleanup)> {
+pub(crate) fn pg_database(table: &str) -> Option<(String, Cleanup)> {
     let admin = pg_url();
     if !available(&admin, "PostgreSQL") {
         return None;
@@ -216,7 +216,7 @@ fn pg_database(table: &str) -> Option<(String, Cleanup)> {
 }
 
 /// A fresh MariaDB/MySQL database holding the dataset in `table`, and its cleanup.
-fn my_database(table: &str) -> Option<(String, Cleanup)> {
+pub(crate) fn my_database(table: &str) -> Option<(String, Cleanup)> {
     let admin = my_url();
     if !available(&admin, "MariaDB/MySQL") {
         return None;

@@ -7,8 +7,11 @@
 //! statement timeout, on a small current-thread tokio runtime created for the one source, so
 //! the rest of preflight stays synchronous.
 
+mod connect;
 pub mod dialect;
 mod entity;
+
+pub use connect::{Transport, run_password_command};
 
 pub use entity::{entity_in_database, joins_in_database};
 
@@ -18,7 +21,7 @@ use std::time::Duration;
 
 use sqlx::{Column, ConnectOptions, Connection, Executor, Row, TypeInfo};
 
-use crate::profile::{DEFAULT_SQL_TIMEOUT_SECS, Location, SourceSpec};
+use crate::profile::{ConnectSpec, DEFAULT_SQL_TIMEOUT_SECS, Location, SourceSpec, TlsMode};
 use crate::sources::{
     CollectCtx, DbSignals, FileSignals, Source, SourceError, SourceFailure, SourceStats, SqlAccess, files,
 };
@@ -48,6 +51,11 @@ pub struct SqlSource {
     table: Option<String>,
     query: Option<String>,
     password_env: Option<String>,
+    connect: ConnectSpec,
+    /// The password, found once per scan (a `password_command` runs once, not per connection).
+    password: std::sync::OnceLock<Result<Option<String>, SourceError>>,
+    /// How the last connection was made, for the transport measured inside the transaction.
+    session: std::sync::Mutex<Option<Session>>,
     timeout: Duration,
     /// Rows read back from the database, all queries together: the push-down's evidence that
     /// a table is measured where it lives (a few rows, never the table).
@@ -91,6 +99,14 @@ impl Val {
 }
 
 type Rows = Vec<Vec<Val>>;
+
+/// What connecting learned that the access checks report.
+#[derive(Clone, Debug)]
+struct Session {
+    mode: TlsMode,
+    host: String,
+    port: u16,
+}
 
 enum Conn {
     Pg(sqlx::PgConnection),
@@ -199,6 +215,15 @@ impl Conn {
         })
     }
 
+    /// Closes the named statements the driver prepared, while the transaction still holds its
+    /// server connection: behind a pooler in transaction mode that connection serves other
+    /// clients next, and a later `sqlx_s_1` of theirs would collide with ours.
+    async fn forget_statements(&mut self) {
+        if let Conn::Pg(c) = self {
+            let _ = c.clear_cached_statements().await;
+        }
+    }
+
     async fn close(self) {
         // Closing politely is best effort: the read-only transaction is rolled back either way.
         let _ = match self {
@@ -223,6 +248,9 @@ impl SqlSource {
             table: spec.table.clone(),
             query: spec.query.clone(),
             password_env: spec.password_env.clone(),
+            connect: spec.connect.clone(),
+            password: std::sync::OnceLock::new(),
+            session: std::sync::Mutex::new(None),
             timeout: Duration::from_secs(u64::try_from(secs).unwrap_or(300)),
             rows_fetched: std::sync::atomic::AtomicU64::new(0),
         })
@@ -267,6 +295,15 @@ impl SqlSource {
     /// The password to use: `password_env` names the variable; otherwise the driver's usual
     /// one (PGPASSWORD, MYSQL_PWD); a password inside the URL (a FAIL finding) still works.
     fn password(&self) -> Result<Option<String>, SourceError> {
+        self.password.get_or_init(|| self.find_password()).clone()
+    }
+
+    fn find_password(&self) -> Result<Option<String>, SourceError> {
+        if let Some(argv) = &self.connect.password_command {
+            return connect::run_password_command(argv, connect::PASSWORD_COMMAND_TIMEOUT)
+                .map(Some)
+                .map_err(|e| SourceError::Unreachable { location: self.redacted.clone(), message: e.to_string() });
+        }
         if let Some(var) = &self.password_env {
             return match std::env::var(var) {
                 Ok(p) => Ok(Some(p)),
@@ -311,22 +348,35 @@ impl SqlSource {
                     let mut o = sqlx::postgres::PgConnectOptions::from_str(&self.url)
                         .map_err(|e| unreachable(&e, password.as_deref()))?
                         .application_name("preflight")
-                        // The session itself is read-only, in UTC, with the statement timeout:
-                        // set at startup, before any query can run.
-                        .options([
-                            ("default_transaction_read_only", "on".to_string()),
-                            ("statement_timeout", format!("{secs}s")),
-                            ("TimeZone", "UTC".to_string()),
-                        ])
                         // Generated SQL is long; it is not worth a log line per query.
                         .disable_statement_logging();
+                    o = connect::pg_tls(o, self.connect.tls.as_ref());
                     if let Some(p) = &password
-                        && (url_password(&self.url).is_none() || self.password_env.is_some())
+                        && (url_password(&self.url).is_none() || self.explicit_password())
                     {
                         o = o.password(p);
                     }
-                    let c =
-                        sqlx::PgConnection::connect_with(&o).await.map_err(|e| unreachable(&e, password.as_deref()))?;
+                    let mode = connect::pg_mode(&o);
+                    self.remember(mode, o.get_host(), o.get_port());
+                    // The session itself is read-only, in UTC, with the statement timeout: set
+                    // at startup, before any query can run. A pooler (PgBouncer) refuses these
+                    // startup parameters; then the transaction sets them (`begin`).
+                    let strict = o.clone().options([
+                        ("default_transaction_read_only", "on".to_string()),
+                        ("statement_timeout", format!("{secs}s")),
+                        ("TimeZone", "UTC".to_string()),
+                    ]);
+                    let c = match sqlx::PgConnection::connect_with(&strict).await {
+                        Err(e) if connect::refused_startup_parameter(&e.to_string()) => {
+                            log::debug!(
+                                "{}: the server refuses startup parameters; set per transaction",
+                                self.redacted
+                            );
+                            sqlx::PgConnection::connect_with(&o.extra_float_digits(None)).await
+                        }
+                        other => other,
+                    }
+                    .map_err(|e| self.connect_failed(&e, mode, password.as_deref()))?;
                     Ok(Conn::Pg(c))
                 }
                 Dialect::MySql => {
@@ -338,15 +388,23 @@ impl SqlSource {
                     let mut o = sqlx::mysql::MySqlConnectOptions::from_str(&url)
                         .map_err(|e| unreachable(&e, password.as_deref()))?
                         .timezone(Some("+00:00".to_string()))
+                        // No `SET sql_mode = CONCAT(@@sql_mode, …)` at connect: some
+                        // MySQL-protocol engines refuse it, and the generated SQL uses CONCAT,
+                        // not `||`, so a `query` keeps the server's own meaning of `||`.
+                        .pipes_as_concat(false)
+                        .no_engine_substitution(false)
                         .disable_statement_logging();
+                    o = connect::my_tls(o, self.connect.tls.as_ref());
                     if let Some(p) = &password
-                        && (url_password(&self.url).is_none() || self.password_env.is_some())
+                        && (url_password(&self.url).is_none() || self.explicit_password())
                     {
                         o = o.password(p);
                     }
+                    let mode = connect::my_mode(&o);
+                    self.remember(mode, o.get_host(), o.get_port());
                     let c = sqlx::MySqlConnection::connect_with(&o)
                         .await
-                        .map_err(|e| unreachable(&e, password.as_deref()))?;
+                        .map_err(|e| self.connect_failed(&e, mode, password.as_deref()))?;
                     Ok(Conn::My(c))
                 }
                 Dialect::Sqlite => {
@@ -375,6 +433,45 @@ impl SqlSource {
         }
     }
 
+    /// A password the profile chose (`password_env`, `password_command`) wins over one in the URL.
+    fn explicit_password(&self) -> bool {
+        self.password_env.is_some() || self.connect.password_command.is_some()
+    }
+
+    /// The CA file the connection trusts, where one is named: the profile, the URL, PGSSLROOTCERT.
+    fn ca_named(&self) -> Option<String> {
+        if let Some(p) = self.connect.tls.as_ref().and_then(|t| t.ca.as_ref()) {
+            return Some(p.display().to_string());
+        }
+        let query = self.url.split_once('?').map_or("", |(_, q)| q);
+        let in_url = query.split('&').find_map(|kv| {
+            let (k, v) = kv.split_once('=')?;
+            ["sslrootcert", "ssl-root-cert", "ssl-ca"].contains(&k).then(|| v.to_string())
+        });
+        match self.dialect {
+            Dialect::Postgres => in_url.or_else(|| std::env::var("PGSSLROOTCERT").ok()),
+            _ => in_url,
+        }
+    }
+
+    fn remember(&self, mode: TlsMode, host: &str, port: u16) {
+        if let Ok(mut s) = self.session.lock() {
+            *s = Some(Session { mode, host: host.to_string(), port });
+        }
+    }
+
+    /// A connect error, with what went wrong with TLS spelled out when it was TLS.
+    fn connect_failed(&self, e: &sqlx::Error, mode: TlsMode, password: Option<&str>) -> SourceError {
+        let raw = self.scrub(&e.to_string(), password);
+        let ca = self.ca_named().map(|c| c.replace(&self.url, &self.redacted));
+        let tls_error = matches!(e, sqlx::Error::Tls(_) | sqlx::Error::Io(_)) && mode != TlsMode::Disable;
+        let message = match connect::explain_tls(&raw, mode, ca.as_deref()).filter(|_| tls_error) {
+            Some(m) => m,
+            None => raw,
+        };
+        SourceError::Unreachable { location: self.redacted.clone(), message }
+    }
+
     /// Opens the read-only transaction and sets the statement timeout, per dialect.
     async fn begin(&self, conn: &mut Conn) -> Result<(), sqlx::Error> {
         let ms = self.timeout.as_millis();
@@ -382,6 +479,8 @@ impl SqlSource {
             Dialect::Postgres => {
                 conn.execute("START TRANSACTION READ ONLY").await?;
                 conn.execute(&format!("SET LOCAL statement_timeout = {ms}")).await?;
+                // Also set at startup where the server allows it; a pooler does not (`connect`).
+                conn.execute("SET LOCAL TimeZone = 'UTC'").await?;
             }
             Dialect::MySql => {
                 // MariaDB calls it max_statement_time (seconds), MySQL max_execution_time (ms).
@@ -434,6 +533,8 @@ impl SqlSource {
         }
         .await
         .map_err(|e| self.query_failed(&e, password.as_deref()));
+        conn.forget_statements().await;
+        let _ = conn.execute("ROLLBACK").await;
         conn.close().await;
         result
     }
@@ -441,6 +542,7 @@ impl SqlSource {
     async fn collect_async(&self, req: &StatsRequest) -> Result<SourceStats, SourceError> {
         let (mut conn, password) = self.connect().await?;
         let result = self.measure(&mut conn, req).await.map_err(|e| self.query_failed(&e, password.as_deref()));
+        conn.forget_statements().await;
         let _ = conn.execute("ROLLBACK").await;
         conn.close().await;
         result
@@ -512,6 +614,7 @@ impl SqlSource {
                 _ => table_bytes.unwrap_or(0),
             },
             evidence_keys: Some(ev.keys),
+            evidence_without_key: plan.evidence_key.is_none(),
             sql: access,
         })
     }
@@ -821,6 +924,7 @@ impl SqlSource {
         let mut a = SqlAccess::default();
         let mut signals = None;
         let mut bytes = None;
+        self.engine_and_transport(conn, &mut a).await;
         match self.dialect {
             Dialect::Postgres => {
                 if let Ok(rows) = self.fetch(conn, &Sql::new("SELECT CAST(current_user AS TEXT), CASE WHEN rolsuper THEN 1 ELSE 0 END FROM pg_roles WHERE rolname = current_user"))
@@ -882,6 +986,14 @@ impl SqlSource {
                                 update_time: None,
                             });
                         }
+                        // Engines that speak the protocol (Redshift, CockroachDB) may keep no
+                        // statistics: unavailable, which is not "0 rows changed".
+                        if signals.is_none() {
+                            a.notes.push(
+                                "pg_stat_user_tables has no row for the table: the database's change signals are unavailable"
+                                    .into(),
+                            );
+                        }
                     }
                     None => a.notes.push("a `query` source: table privileges are not checked".into()),
                 }
@@ -925,6 +1037,13 @@ impl SqlSource {
                         sql.binds.extend(schema);
                         if let Ok(rows) = self.fetch(conn, &sql).await {
                             let t = rows.first().and_then(|r| r.first()).and_then(Val::i64).map(format_micros);
+                            if t.is_none() {
+                                a.notes.push(
+                                    "information_schema.TABLES.UPDATE_TIME is NULL (InnoDB keeps it in memory only): \
+                                     when the table last changed is unavailable"
+                                        .into(),
+                                );
+                            }
                             signals = Some(DbSignals { update_time: t, ..DbSignals::default() });
                             bytes = rows
                                 .first()
@@ -938,6 +1057,66 @@ impl SqlSource {
             Dialect::Sqlite => {}
         }
         (a, signals, bytes)
+    }
+}
+
+impl SqlSource {
+    /// The engine (`SELECT version()`) and the transport as the live session shows it. Run
+    /// inside the transaction, so a pooler answers from the connection that runs the scan.
+    async fn engine_and_transport(&self, conn: &mut Conn, a: &mut SqlAccess) {
+        let session = self.session.lock().ok().and_then(|s| s.clone());
+        let Some(session) = session else { return };
+        let mut t = Transport {
+            mode: Some(session.mode.as_str()),
+            remote_host: (!connect::is_loopback(&session.host)).then(|| session.host.clone()),
+            ..Transport::default()
+        };
+        let first = |rows: Result<Rows, sqlx::Error>| rows.ok().and_then(|r| r.into_iter().next());
+        match self.dialect {
+            Dialect::Postgres => {
+                let row = first(self.fetch(conn, &Sql::new("SELECT CAST(version() AS TEXT)")).await);
+                a.engine = row.and_then(|r| r.first().and_then(Val::text)).map(|v| connect::pg_engine(&v));
+                // Under `require` and above the driver refuses a session without TLS; under
+                // `prefer` ask the server what the driver was told.
+                t.encrypted = match session.mode {
+                    TlsMode::Disable => false,
+                    TlsMode::Prefer => {
+                        connect::pg_offers_tls(&session.host, session.port, Duration::from_secs(5)).await == Some(true)
+                    }
+                    _ => true,
+                };
+                // A failed query would abort the transaction the rest of the scan runs in, and
+                // engines that speak the protocol (Redshift, CockroachDB) lack pg_stat_ssl: ask
+                // the catalog first.
+                let has_view = Sql::new(
+                    "SELECT COUNT(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+                     WHERE n.nspname = 'pg_catalog' AND c.relname = 'pg_stat_ssl'",
+                );
+                let has_view = first(self.fetch(conn, &has_view).await)
+                    .and_then(|r| r.first().map(Val::u64))
+                    .is_some_and(|n| n > 0);
+                if t.encrypted && has_view {
+                    let sql =
+                        Sql::new("SELECT CAST(version AS TEXT) FROM pg_stat_ssl WHERE pid = pg_backend_pid() AND ssl");
+                    t.protocol = first(self.fetch(conn, &sql).await).and_then(|r| r.first().and_then(Val::text));
+                }
+            }
+            Dialect::MySql => {
+                let row = first(
+                    self.fetch(conn, &Sql::new("SELECT CAST(VERSION() AS CHAR), CAST(@@version_comment AS CHAR)"))
+                        .await,
+                );
+                a.engine = row.as_ref().and_then(|r| r.first().and_then(Val::text)).map(|v| {
+                    connect::my_engine(&v, row.as_ref().and_then(|r| r.get(1)).and_then(Val::text).as_deref())
+                });
+                let status = first(self.fetch(conn, &Sql::new("SHOW SESSION STATUS LIKE 'Ssl_version'")).await);
+                t.protocol = status.and_then(|r| r.get(1).and_then(Val::text)).filter(|v| !v.trim().is_empty());
+                t.encrypted = t.protocol.is_some();
+            }
+            Dialect::Sqlite => return,
+        }
+        t.verified = t.encrypted && matches!(session.mode, TlsMode::VerifyCa | TlsMode::VerifyFull);
+        a.transport = Some(t);
     }
 }
 
