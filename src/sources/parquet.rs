@@ -501,6 +501,7 @@ impl Source for ParquetSource {
             access,
             bytes: paths.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum(),
             evidence_keys: None,
+            read: None,
             sql: None,
         })
     }

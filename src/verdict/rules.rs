@@ -579,6 +579,7 @@ mod tests {
             access: None,
             bytes: 0,
             evidence_keys: None,
+            read: None,
             sql: None,
         };
         let spec = spec();

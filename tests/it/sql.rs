@@ -178,7 +178,7 @@ fn make_sqlite(path: &Path, table: &str) {
 fn comparable(s: &Value) -> Value {
     let mut s = s.clone();
     if let Some(o) = s.as_object_mut() {
-        for k in ["name", "kind", "location", "access", "bytes", "files", "csv"] {
+        for k in ["name", "kind", "location", "access", "bytes", "files", "csv", "read"] {
             o.remove(k);
         }
         if let Some(st) = o.get_mut("staleness").and_then(Value::as_object_mut) {

@@ -479,6 +479,7 @@ impl Source for CsvSource {
             access,
             bytes: total,
             evidence_keys: None,
+            read: None,
             sql: None,
         })
     }
