@@ -13,4 +13,5 @@ mod history;
 mod profiles;
 mod reports;
 mod sql;
+mod sql_stream;
 mod usecases;

@@ -203,6 +203,13 @@ impl SqlSource {
             rows += part.rows;
             bytes += part.bytes;
         }
+        // Every row's key (and compared value) crossed the wire once.
+        for k in &mut acc.entity_keys {
+            k.fetched += rows;
+        }
+        for v in &mut acc.entity_values {
+            v.fetched += rows;
+        }
         // Positions become indexes into the evidence keys, as the push-down's are. A duplicate
         // key's example is the key itself.
         let mut ev = Evidence::default();
