@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use futures_util::TryStreamExt;
-use sqlx::{Row, TypeInfo, ValueRef};
+use sqlx::Row;
 
 use crate::profile::PushdownMode;
 use crate::report::ReadInfo;
@@ -299,11 +299,21 @@ impl SqlSource {
     /// One worker: its own connection in a read-only transaction (PostgreSQL: the shared
     /// snapshot), its range's rows fed batch by batch.
     async fn read_range(&self, job: &Job<'_>, range: &str, worker: u64) -> Result<Part, SourceError> {
+        if self.dialect == Dialect::Sqlite {
+            return self.read_sqlite_range(job, range, worker);
+        }
         let (mut conn, password) = self.connect().await?;
-        let r = self.read_range_on(&mut conn, job, range, worker).await;
+        // The source's own bound cannot fire while its thread waits for the workers, and
+        // SQLite has no server to enforce a statement timeout: each worker bounds itself.
+        // The server's statement timeout says so first, in its own words.
+        let wait = self.timeout + super::CONNECT_TIMEOUT;
+        let r = tokio::time::timeout(wait, self.read_range_on(&mut conn, job, range, worker)).await;
         let _ = conn.execute("ROLLBACK").await;
         conn.close().await;
-        r.map_err(|e| self.query_failed(&e, password.as_deref()))
+        match r {
+            Ok(r) => r.map_err(|e| self.query_failed(&e, password.as_deref())),
+            Err(_) => Err(self.timed_out()),
+        }
     }
 
     async fn read_range_on(
@@ -349,8 +359,66 @@ impl SqlSource {
         match conn {
             Conn::Pg(c) => run!(c, pg_cell),
             Conn::My(c) => run!(c, my_cell),
-            Conn::Lite(c) => run!(c, lite_cell),
+            // SQLite is read by `read_sqlite_range`, never through sqlx.
+            Conn::Lite(_) => {}
         }
+        Ok(feed.finish())
+    }
+}
+
+impl SqlSource {
+    /// SQLite, read on this thread through the C library directly: the file opened read-only,
+    /// a read transaction, the range's rows stepped one by one with their values borrowed.
+    /// The read stops with an error once the timeout has passed.
+    fn read_sqlite_range(&self, job: &Job<'_>, range: &str, worker: u64) -> Result<Part, SourceError> {
+        use rusqlite::OpenFlags;
+        use rusqlite::types::ValueRef;
+
+        let failed = |e: rusqlite::Error| SourceError::QueryFailed {
+            location: self.location(),
+            message: self.scrub(&e.to_string(), None),
+        };
+        let path = self.sqlite_path();
+        if !path.exists() {
+            return Err(SourceError::NotFound { path: self.redacted.clone() });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = rusqlite::Connection::open_with_flags(&path, flags).map_err(|e| SourceError::Unreachable {
+            location: self.redacted.clone(),
+            message: self.scrub(&e.to_string(), None),
+        })?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(failed)?;
+        conn.execute_batch("PRAGMA query_only = ON; BEGIN").map_err(failed)?;
+        let deadline = std::time::Instant::now() + self.timeout;
+        let text = format!("SELECT {} FROM {} AS preflight_r{range}", job.select, self.relation());
+        log::debug!("{}: worker {worker}: {text}", self.redacted);
+        let mut feed = Feed::new(job, worker);
+        let result = (|| -> Result<(), rusqlite::Error> {
+            let mut stmt = conn.prepare(&text)?;
+            let mut rows = stmt.query([])?;
+            let mut n = 0u32;
+            while let Some(row) = rows.next()? {
+                n = n.wrapping_add(1);
+                // A range scan steps row by row, so checking the clock now and then bounds it.
+                if n % 4096 == 0 && std::time::Instant::now() > deadline {
+                    break;
+                }
+                feed.row(|i, push| {
+                    push(match row.get_ref(i) {
+                        Ok(ValueRef::Integer(x)) => Value::Int(x),
+                        Ok(ValueRef::Real(x)) => Value::Float(x),
+                        Ok(ValueRef::Text(t)) => Value::Bytes(t),
+                        Ok(ValueRef::Blob(b)) => Value::Blob(b),
+                        Ok(ValueRef::Null) | Err(_) => Value::Null,
+                    })
+                });
+            }
+            Ok(())
+        })();
+        if std::time::Instant::now() > deadline {
+            return Err(self.timed_out());
+        }
+        result.map_err(failed)?;
         Ok(feed.finish())
     }
 }
@@ -391,7 +459,9 @@ enum Value<'r> {
     Micros(i64),
     Days(i32),
     Str(&'r str),
+    /// Text not yet checked for UTF-8.
     Bytes(&'r [u8]),
+    Blob(&'r [u8]),
 }
 
 fn micros_or_days(class: Class, us: i64) -> Value<'static> {
@@ -426,22 +496,6 @@ fn my_cell(row: &sqlx::mysql::MySqlRow, i: usize, class: Class) -> Value<'_> {
     };
     // Binary strings (a binary collation) arrive as bytes.
     v.or_else(|_| row.try_get::<Option<&[u8]>, _>(i).map(|v| v.map(Value::Bytes))).ok().flatten().unwrap_or(Value::Null)
-}
-
-/// SQLite: by the value's own storage class, as the file holds it.
-fn lite_cell(row: &sqlx::sqlite::SqliteRow, i: usize, _class: Class) -> Value<'_> {
-    let Ok(raw) = row.try_get_raw(i) else { return Value::Null };
-    if raw.is_null() {
-        return Value::Null;
-    }
-    let storage = raw.type_info().name().to_string();
-    let v = match storage.as_str() {
-        "INTEGER" => row.try_get::<i64, _>(i).map(Value::Int),
-        "REAL" => row.try_get::<f64, _>(i).map(Value::Float),
-        "BLOB" => row.try_get::<&[u8], _>(i).map(Value::Bytes),
-        _ => row.try_get::<&str, _>(i).map(Value::Str),
-    };
-    v.or_else(|_| row.try_get::<&[u8], _>(i).map(Value::Bytes)).unwrap_or(Value::Null)
 }
 
 /// A worker's batches: cells pushed as rows arrive, a batch closed every `BATCH_ROWS` rows
@@ -499,10 +553,11 @@ impl<'j> Feed<'j> {
                     Value::Days(x) => Cell::Date(x),
                     Value::Str(s) => Cell::Str(s),
                     Value::Bytes(s) => Cell::Text(s),
+                    Value::Blob(s) => Cell::Opaque(s),
                 };
                 bytes += match cell {
                     Cell::Str(s) => s.len() as u64,
-                    Cell::Text(s) => s.len() as u64,
+                    Cell::Text(s) | Cell::Opaque(s) => s.len() as u64,
                     Cell::Null => 0,
                     _ => 8,
                 };
