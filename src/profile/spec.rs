@@ -987,3 +987,19 @@ fn parse_size(s: &str) -> Option<u64> {
     };
     n.checked_mul(scale)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_read_decimal_and_binary_units() {
+        assert_eq!(parse_size("4096"), Some(4096));
+        assert_eq!(parse_size("512MB"), Some(512_000_000));
+        assert_eq!(parse_size("4GiB"), Some(4 << 30));
+        assert_eq!(parse_size("4 GiB"), Some(4 << 30));
+        assert_eq!(parse_size("4 parsecs"), None);
+        assert_eq!(parse_size("GiB"), None);
+        assert_eq!(parse_size("99999999999TiB"), None);
+    }
+}

@@ -1191,7 +1191,8 @@ mod tests {
         );
         let text = format!(
             "[pilot]\nname = \"t\"\n[[sources]]\nname = \"big\"\nurl = \"{url}\"\ntable = \"big\"\n\
-             timestamp = \"updated_at\"\nlabel = \"category\"\nkey = \"id\"\nrequired = [\"id\", \"name\"]\n"
+             timestamp = \"updated_at\"\nlabel = \"category\"\nkey = \"id\"\nrequired = [\"id\", \"name\"]\n\
+             pushdown = \"always\"\n"
         );
         let result = loaded.and_then(|_| crate::profile::Profile::from_str(Path::new("t.toml"), &text).ok()).map(|p| {
             let spec = &p.sources[0];

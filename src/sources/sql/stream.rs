@@ -400,7 +400,7 @@ impl SqlSource {
             while let Some(row) = rows.next()? {
                 n = n.wrapping_add(1);
                 // A range scan steps row by row, so checking the clock now and then bounds it.
-                if n % 4096 == 0 && std::time::Instant::now() > deadline {
+                if n.is_multiple_of(4096) && std::time::Instant::now() > deadline {
                     break;
                 }
                 feed.row(|i, push| {
