@@ -9,6 +9,8 @@
 #   bash benches/compare.sh pg                      # PostgreSQL push-down job, 1,000,000 rows
 #   ROWS=1000000,2000000 RUNS=5 bash benches/compare.sh pg
 #   bash benches/compare.sh keys                    # entity key sets, 10,000,000 keys a side
+#   bash benches/compare.sh sql                     # tickets in SQLite, PostgreSQL, MariaDB: stream vs DuckDB
+#   ENGINES=sqlite RUNS=3 bash benches/compare.sh sql
 #   bash benches/compare.sh all                     # every job, then one combined table
 #   ROWS=100000 KEYS=100000 RUNS=1 bash benches/compare.sh all     # a quick end-to-end check
 #   PREFLIGHT_BIN=target/release/preflight bash benches/compare.sh csv   # that binary, no build
@@ -58,6 +60,20 @@
 #        database computes every measure) and by `psql` running a hand-written aggregate query
 #        computing the same measures (benches/compare.sh writes it; see `write_query` below).
 #        Also records the time issue 3's push-down test asks the benchmark to record.
+#
+#   sql  The tickets CSV of ROWS rows (default 1,000,000) loaded into SQLite, PostgreSQL and
+#        MariaDB/MySQL (benches/compare/sql_load.py, through DuckDB, so every engine holds the
+#        same rows; an integer primary key `n` beside the CSV's columns), then per engine in
+#        ENGINES (default sqlite,postgres,mysql): `preflight scan` of the table (the stream path,
+#        which `pushdown = "auto"` picks at this size; `columns` lists the CSV's columns, so `n`
+#        is not measured) against DuckDB attaching the same table with its sqlite, postgres or
+#        mysql extension and running duckdb_peer.py's measures query. DuckDB and its extensions
+#        come from PyPI (duckdb==1.5.5 and duckdb-extension-{sqlite,postgres,mysql}-scanner
+#        1.5.5, which require that DuckDB) in their own environment, $PREFLIGHT_BENCH_VENV-sql.
+#        Warm-up, results.py check, RUNS alternating runs, medians: as the file jobs, written to
+#        benches/out/compare-sql-<engine>.json. Servers: PREFLIGHT_BENCH_POSTGRES_URL (as pg)
+#        and PREFLIGHT_BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306/test); a database
+#        `preflight_bench_<pid>_<time>` is created on each and dropped on exit.
 #
 #   all  csv, parquet, csv10m, overlap, pg (skipped, with a note, when the PostgreSQL server
 #        does not answer) and keys, one after the other in one environment (ROWS, KEYS, RUNS
@@ -136,9 +152,9 @@ set -euo pipefail
 
 job=${1:-}
 case "$job" in
-  csv | parquet | csv10m | overlap | pg | keys | all) ;;
+  csv | parquet | csv10m | overlap | pg | keys | sql | all) ;;
   *)
-    echo "usage: bash benches/compare.sh csv|parquet|csv10m|overlap|pg|keys|all   (ROWS=2000000 KEYS=10000000 RUNS=5 PEERS=duckdb,polars PREFLIGHT_BIN=…)" >&2
+    echo "usage: bash benches/compare.sh csv|parquet|csv10m|overlap|pg|keys|sql|all   (ROWS=2000000 KEYS=10000000 RUNS=5 PEERS=duckdb,polars PREFLIGHT_BIN=…)" >&2
     exit 2
     ;;
 esac
@@ -409,6 +425,116 @@ PY
   exit 0
 fi
 
+# The sql job: one generated table in three engines, preflight's stream against DuckDB's scanners.
+if [ "$job" = "sql" ]; then
+  ROWS=${ROWS:-1000000}
+  RUNS=${RUNS:-5}
+  AS_OF=${AS_OF:-2026-11-25T00:00:00Z}
+  ENGINES=${ENGINES:-sqlite,postgres,mysql}
+  PG_URL=${PREFLIGHT_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+  MY_URL=${PREFLIGHT_BENCH_MYSQL_URL:-mysql://root@127.0.0.1:3306/test}
+  SQL_PINS="duckdb==1.5.5 duckdb-extension-sqlite-scanner==1.5.5 duckdb-extension-postgres-scanner==1.5.5 duckdb-extension-mysql-scanner==1.5.5 pyarrow==26.0.1 numpy==2.4.6"
+  preflight_bin
+  venv="$BENCH_VENV-sql"
+  py="$venv/bin/python"
+  [ -x "$py" ] || python3 -m venv "$venv"
+  # shellcheck disable=SC2086
+  "$py" -m pip install --quiet --disable-pip-version-check $SQL_PINS
+  work=$(mktemp -d "${TMPDIR:-/tmp}/preflight-sql.XXXXXX")
+  db="preflight_bench_$$_$(date +%s)"
+  # A URL's parts for the other clients: user, password, host, port.
+  url_part() { python3 -c "import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print({'user': p.username or '', 'password': p.password or '', 'host': p.hostname or '127.0.0.1', 'port': p.port or ''}[sys.argv[2]])" "$1" "$2"; }
+  sql_cleanup() {
+    case ",$ENGINES," in *,postgres,*) psql -X -q -d "$PG_URL" -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true ;; esac
+    case ",$ENGINES," in *,mysql,*) mysql -h "$(url_part "$MY_URL" host)" -P "$(url_part "$MY_URL" port)" -u "$(url_part "$MY_URL" user)" -e "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true ;; esac
+    rm -rf "$work"
+  }
+  trap sql_cleanup EXIT
+  trap 'exit 130' INT TERM
+  mkdir -p "$root/benches/out" "$BENCH_DATA"
+  tickets=$("$py" "$root/benches/compare/generate.py" "$BENCH_DATA" tickets "$ROWS" csv)
+  columns=$("$py" -c "import sys, json; sys.path.insert(0, sys.argv[1]); import tables; print(json.dumps([n for n, _ in tables.TICKETS]))" "$root/benches/compare")
+  IFS=',' read -r -a engines <<<"$ENGINES"
+  for engine in "${engines[@]}"; do
+    case "$engine" in
+      sqlite)
+        target="$work/tickets.db"
+        url="sqlite://$target"
+        ;;
+      postgres)
+        psql -X -q -d "$PG_URL" -v ON_ERROR_STOP=1 -c "CREATE DATABASE \"$db\"" >/dev/null
+        url="${PG_URL%/*}/$db"
+        target="host=$(url_part "$PG_URL" host) port=$(url_part "$PG_URL" port) user=$(url_part "$PG_URL" user) dbname=$db"
+        ;;
+      mysql)
+        mysql -h "$(url_part "$MY_URL" host)" -P "$(url_part "$MY_URL" port)" -u "$(url_part "$MY_URL" user)" -e "CREATE DATABASE $db"
+        url="${MY_URL%/*}/$db"
+        target="host=$(url_part "$MY_URL" host) port=$(url_part "$MY_URL" port) user=$(url_part "$MY_URL" user) database=$db"
+        ;;
+      *) echo "compare.sh: ENGINES: unknown engine \`$engine\` (expected sqlite, postgres, mysql)" >&2; exit 2 ;;
+    esac
+    load_start=$(date +%s)
+    loaded=$("$py" "$root/benches/compare/sql_load.py" "$tickets" "$engine" "$target")
+    echo "$engine: $loaded rows loaded in $(($(date +%s) - load_start))s" >&2
+    cat >"$work/bench.toml" <<TOML
+[pilot]
+name = "bench-sql-$engine"
+
+[defaults]
+stale_after = "365d"
+
+[[sources]]
+name = "tickets"
+url = "$url"
+table = "tickets"
+columns = $columns
+timestamp = "updated_at"
+label = "category"
+key = "ticket_id"
+required = ["ticket_id", "customer_id", "subject", "body", "category"]
+TOML
+    results="$work/results-$engine.jsonl"
+    : >"$results"
+    "$py" - "$work/meta.json" "$engine" "$RUNS" "$AS_OF" "$("$bin" --version)" "$bin" <<'PY'
+import json, platform, sys
+from importlib.metadata import version
+out, engine, runs, as_of, pf_version, pf_bin = sys.argv[1:]
+json.dump({"job": f"sql-{engine}", "what": f"tickets in {engine}: preflight's stream against DuckDB's scanner",
+           "format": engine, "mode": "measures", "runs": int(runs), "as_of": as_of, "peers": ["duckdb"],
+           "versions": {"preflight": pf_version, "preflight_bin": pf_bin, "duckdb": version("duckdb"),
+                        "python": platform.python_version()}}, open(out, "w"), indent=2)
+PY
+    sql_run() {
+      local c
+      if [ "$1" = "preflight" ]; then
+        read -r w m c < <(timed "$bin" scan "$work/bench.toml" --format json --out "$work/preflight.json" --quiet --as-of "$AS_OF")
+        [ "$c" -le 1 ] || { echo "compare.sh: preflight exited $c" >&2; cat "$work/cmd.err" >&2; exit 1; }
+      else
+        read -r w m c < <(timed "$py" "$root/benches/compare/duckdb_peer.py" measures "$engine" "$target" "$AS_OF" "$work/duckdb.json")
+        [ "$c" = 0 ] || { echo "compare.sh: duckdb exited $c" >&2; cat "$work/cmd.err" >&2; exit 1; }
+      fi
+    }
+    for tool in preflight duckdb; do
+      sql_run "$tool"
+      echo "  warm-up $tool ${w}s $((m / 1024)) MB" >&2
+    done
+    python3 -c "import json, sys; r = json.load(open(sys.argv[1]))['sources'][0]['read']; print('  preflight read:', r)" "$work/preflight.json" >&2
+    python3 "$root/benches/compare/results.py" check measures "$work/preflight.json" "$work/check-$engine.json" "$work/duckdb.json" ||
+      echo "  $engine: the outputs differ (see above); timing anyway" >&2
+    for r in $(seq 1 "$RUNS"); do
+      for tool in preflight duckdb; do
+        sql_run "$tool"
+        echo "{\"rows\": $ROWS, \"tool\": \"$tool\", \"run\": $r, \"wall_s\": $w, \"peak_kb\": $m}" >>"$results"
+        printf '  run %s %-9s %6ss %6s MB\n' "$r" "$tool" "$w" "$((m / 1024))" >&2
+      done
+    done
+    cp "$work/preflight.json" "$root/benches/out/compare-sql-$engine-preflight-$ROWS.json"
+    echo "{\"rows\": $ROWS, \"files\": {}, \"generate_s\": 0, \"check_path\": \"$work/check-$engine.json\"}" >>"$results"
+    python3 "$root/benches/compare/results.py" summarize "$results" "$work/meta.json" "$root/benches/out/compare-sql-$engine.json"
+  done
+  exit 0
+fi
+
 # The entity key-set job: no database, two generated CSV files.
 if [ "$job" = "keys" ]; then
   KEYS=${KEYS:-10000000}
@@ -595,6 +721,8 @@ name = "bench-pg"
 name = "tickets"
 url = "$db_url"
 table = "tickets"
+# This job times the push-down; the sql job times the stream.
+pushdown = "always"
 timestamp = "updated_at"
 label = "category"
 key = "ticket_id"

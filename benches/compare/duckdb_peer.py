@@ -2,6 +2,12 @@
 
     python duckdb_peer.py measures csv|parquet TICKETS AS_OF OUT.json
     python duckdb_peer.py overlap  csv|parquet TICKETS CUSTOMERS OUT.json
+    python duckdb_peer.py measures sqlite|postgres|mysql TARGET AS_OF OUT.json   (the sql job)
+
+For sqlite, postgres and mysql, TARGET is what DuckDB ATTACHes (a file path, a libpq or a
+MySQL connection string) with the extension of that name (sqlite_scanner, postgres_scanner,
+mysql_scanner), loaded from its PyPI wheel (`duckdb-extension-*`, no download at run time); the
+measures read its `tickets` table.
 
 `measures`: one aggregate query over the tickets file computing, per column, nulls, blanks,
 placeholders, approx_count_distinct, min and max (over present values, see tables.py); the
@@ -52,7 +58,22 @@ def flag(c):
             f"WHEN lower({c}) IN {PH} THEN 3 ELSE 0 END")
 
 
+DATABASES = {"sqlite": "sqlite_scanner", "postgres": "postgres_scanner", "mysql": "mysql_scanner"}
+
+
+def attach(con, fmt, target):
+    """Loads the database's scanner from its wheel and attaches TARGET read-only as `src`."""
+    import importlib
+
+    ext = DATABASES[fmt]
+    mod = importlib.import_module(f"duckdb_extension_{ext}")
+    con.execute(f"LOAD {lit(os.path.join(os.path.dirname(mod.__file__), 'extensions', 'v' + duckdb.__version__, ext + '.duckdb_extension'))}")
+    con.execute(f"ATTACH {lit(target)} AS src (TYPE {fmt}, READ_ONLY)")
+
+
 def relation(fmt, path, schema):
+    if fmt in DATABASES:
+        return "src.tickets"
     if fmt == "parquet":
         return f"read_parquet({lit(path)})"
     cols = ", ".join(f"{lit(n)}: {lit(SQL_TYPES[k])}" for n, k in schema)
@@ -77,6 +98,8 @@ def measures(con, fmt, path, as_of):
     cutoff = as_of - datetime.timedelta(days=tables.STALE_DAYS)
     ts_type = "TIMESTAMPTZ" if fmt == "parquet" else "TIMESTAMP"
     cutoff_lit = cutoff.strftime("%Y-%m-%d %H:%M:%S") + ("+00" if fmt == "parquet" else "")
+    if fmt in DATABASES:
+        attach(con, fmt, path)
     parts = ["count(*) AS rows"]
     for n, k in schema:
         if k == "text":

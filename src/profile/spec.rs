@@ -9,8 +9,8 @@ use toml::de::{DeTable, DeValue};
 
 use super::{
     ConnectSpec, Declaration, EntitySpec, FileFormat, Limit, Location, Named, Normalization, Pilot, Problem, Profile,
-    Review, ReviewStatus, SourceSpec, Thresholds, TlsMode, TlsSpec, TrendSettings, did_you_mean, parse_duration,
-    redact_url, suggest_duration,
+    PushdownMode, Review, ReviewStatus, SourceSpec, Thresholds, TlsMode, TlsSpec, TrendSettings, did_you_mean,
+    parse_duration, redact_url, suggest_duration,
 };
 
 const TOP_KEYS: &[&str] = &["pilot", "defaults", "sources", "entities", "trend", "review"];
@@ -36,6 +36,8 @@ const THRESHOLD_KEYS: &[&str] = &[
     "min_class_examples",
     "max_duplicate_keys",
     "placeholders",
+    "pushdown",
+    "pushdown_above",
 ];
 const SOURCE_KEYS: &[&str] = &[
     "name",
@@ -349,7 +351,42 @@ impl Walker<'_> {
         if let Some(list) = self.string_list(table, "placeholders", path) {
             t.placeholders = list.into_iter().map(Spanned::into_inner).collect();
         }
+        if let Some(m) = self.string(table, "pushdown", path) {
+            match m.get_ref().as_str() {
+                "auto" => t.pushdown = PushdownMode::Auto,
+                "always" => t.pushdown = PushdownMode::Always,
+                "never" => t.pushdown = PushdownMode::Never,
+                other => self.problem(
+                    &m.span(),
+                    &join(path, "pushdown"),
+                    format!("unknown pushdown mode `{other}`"),
+                    Some("expected `auto`, `always` or `never`".into()),
+                ),
+            }
+        }
+        if let Some(v) = get(table, "pushdown_above")
+            && let Some(n) = self.size(v, &join(path, "pushdown_above"))
+        {
+            t.pushdown_above = n;
+        }
         t
+    }
+
+    /// A size in bytes: a whole number, or a string such as `"512MB"` or `"4GiB"`.
+    fn size(&mut self, v: &Spanned<DeValue<'_>>, path: &str) -> Option<u64> {
+        let DeValue::String(s) = v.get_ref() else { return self.count(v, path) };
+        match parse_size(s) {
+            Some(n) => Some(n),
+            None => {
+                self.problem(
+                    &v.span(),
+                    path,
+                    format!("`{s}` is not a size"),
+                    Some("sizes look like `4096`, `512MB`, `4GiB` (B, kB, MB, GB, TB, KiB, MiB, GiB, TiB)".into()),
+                );
+                None
+            }
+        }
     }
 
     /// The `[trend]` table over the defaults of `TrendSettings`.
@@ -1137,4 +1174,41 @@ fn entity(
 
 fn valid_name(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// `"512MB"` as bytes: decimal (kB, MB, GB, TB) and binary (KiB, MiB, GiB, TiB) units, or none.
+fn parse_size(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (digits, unit) = s.split_at(split);
+    let n: u64 = digits.parse().ok()?;
+    let scale: u64 = match unit.trim() {
+        "" | "B" => 1,
+        "kB" | "KB" => 1_000,
+        "MB" => 1_000_000,
+        "GB" => 1_000_000_000,
+        "TB" => 1_000_000_000_000,
+        "KiB" => 1 << 10,
+        "MiB" => 1 << 20,
+        "GiB" => 1 << 30,
+        "TiB" => 1 << 40,
+        _ => return None,
+    };
+    n.checked_mul(scale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_read_decimal_and_binary_units() {
+        assert_eq!(parse_size("4096"), Some(4096));
+        assert_eq!(parse_size("512MB"), Some(512_000_000));
+        assert_eq!(parse_size("4GiB"), Some(4 << 30));
+        assert_eq!(parse_size("4 GiB"), Some(4 << 30));
+        assert_eq!(parse_size("4 parsecs"), None);
+        assert_eq!(parse_size("GiB"), None);
+        assert_eq!(parse_size("99999999999TiB"), None);
+    }
 }

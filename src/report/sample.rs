@@ -215,6 +215,7 @@ fn tickets() -> SourceReport {
             transport: None,
         },
         csv: Some(CsvInfo { delimiter: ",".into(), expected_fields: 7, ..CsvInfo::default() }),
+        read: None,
     }
 }
 
@@ -278,6 +279,7 @@ fn kb() -> SourceReport {
             transport: None,
         },
         csv: None,
+        read: None,
     }
 }
 

@@ -449,6 +449,12 @@ fn source_facts(s: &SourceReport) -> Vec<String> {
     if items.is_empty() {
         items.push("no measures".to_string());
     }
+    // How a database was read: its rows streamed here, or its measures computed there.
+    match s.read.as_ref().map(|r| r.mode) {
+        Some("stream") => items.push("streamed".to_string()),
+        Some("pushdown") => items.push("pushed down".to_string()),
+        _ => {}
+    }
     // What the database is and how its session travelled: after the measures, which matter more.
     if let Some(e) = &s.access.engine {
         items.push(clean(e));

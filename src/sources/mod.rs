@@ -166,6 +166,8 @@ pub struct SourceStats {
     pub evidence_without_key: bool,
     /// SQL sources: what the role may do.
     pub sql: Option<SqlAccess>,
+    /// How the rows were read (stream or push-down), for the report's `read` block.
+    pub read: Option<crate::report::ReadInfo>,
 }
 
 /// A source that failed, with whatever access facts were learnt before it did.

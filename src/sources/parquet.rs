@@ -502,6 +502,7 @@ impl Source for ParquetSource {
             bytes: paths.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum(),
             evidence_keys: None,
             evidence_without_key: false,
+            read: None,
             sql: None,
         })
     }

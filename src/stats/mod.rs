@@ -697,6 +697,12 @@ impl SourceAcc {
         self.ts_col.and_then(|i| self.cols.get(i)).and_then(|c| c.ts.as_ref())
     }
 
+    /// The timestamp accumulator, for a reader that rewrites example positions.
+    pub fn timestamp_mut(&mut self) -> Option<&mut TimestampAcc> {
+        let i = self.ts_col?;
+        self.cols.get_mut(i).and_then(|c| c.ts.as_mut())
+    }
+
     pub fn labels(&self) -> Option<&LabelAcc> {
         self.label_col.and_then(|i| self.cols.get(i)).and_then(|c| c.label.as_ref())
     }

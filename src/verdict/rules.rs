@@ -607,6 +607,7 @@ mod tests {
             bytes: 0,
             evidence_keys: None,
             evidence_without_key: false,
+            read: None,
             sql: None,
         };
         let spec = spec();

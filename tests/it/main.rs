@@ -15,4 +15,5 @@ mod reports;
 mod review;
 mod sql;
 mod sql_field;
+mod sql_stream;
 mod usecases;

@@ -178,7 +178,7 @@ fn make_sqlite(path: &Path, table: &str) {
 pub(crate) fn comparable(s: &Value) -> Value {
     let mut s = s.clone();
     if let Some(o) = s.as_object_mut() {
-        for k in ["name", "kind", "location", "access", "bytes", "files", "csv"] {
+        for k in ["name", "kind", "location", "access", "bytes", "files", "csv", "read"] {
             o.remove(k);
         }
         if let Some(st) = o.get_mut("staleness").and_then(Value::as_object_mut) {
@@ -234,23 +234,51 @@ fn scan_profile(dir: &Path, sources: &str) -> (i32, Value) {
     scan_json(&p, &[])
 }
 
+/// The dataset as a Parquet file: `id` as int64, the rest as nullable UTF-8.
+fn write_parquet(path: &Path) {
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+    let text =
+        |f: fn(&Row) -> Option<&'static str>| -> ArrayRef { Arc::new(ROWS.iter().map(f).collect::<StringArray>()) };
+    let batch = RecordBatch::try_from_iter([
+        ("id", Arc::new(ROWS.iter().map(|r| r.0).collect::<Int64Array>()) as ArrayRef),
+        ("name", text(|r| r.1)),
+        ("email", text(|r| r.2)),
+        ("category", text(|r| r.3)),
+        ("updated_at", text(|r| r.4)),
+    ])
+    .expect("a record batch");
+    let file = std::fs::File::create(path).expect("create the Parquet file");
+    let mut w = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None).expect("a Parquet writer");
+    w.write(&batch).expect("write the batch");
+    w.close().expect("close the Parquet file");
+}
+
 #[test]
 fn the_same_data_measures_the_same_in_csv_sqlite_postgres_and_mysql() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     write(dir.path(), "data.csv", csv_text());
+    write_parquet(&dir.path().join("data.parquet"));
     make_sqlite(&dir.path().join("data.db"), "items");
     let mut sources = source_toml("csv", "path = \"data.csv\"");
-    sources += &source_toml("lite", "url = \"sqlite://data.db\"\ntable = \"items\"");
+    sources += &source_toml("parquet", "path = \"data.parquet\"");
+    // Every database source twice: streamed (the default for a small table) and pushed down.
+    let mut both = |name: &str, location: &str| {
+        sources += &source_toml(name, location);
+        sources += &source_toml(&format!("{name}_pd"), &format!("{location}\npushdown = \"always\""));
+    };
+    both("lite", "url = \"sqlite://data.db\"\ntable = \"items\"");
     let pg = pg_database("items");
     if let Some((url, _)) = &pg {
-        sources += &source_toml("pg", &format!("url = \"{url}\"\ntable = \"items\""));
-        sources += &source_toml("pgq", &format!("url = \"{url}\"\nquery = \"SELECT * FROM items;\""));
+        both("pg", &format!("url = \"{url}\"\ntable = \"items\""));
+        both("pgq", &format!("url = \"{url}\"\nquery = \"SELECT * FROM items;\""));
     }
     let my = my_database("items");
     if let Some((url, _)) = &my {
-        sources += &source_toml("my", &format!("url = \"{url}\"\ntable = \"items\""));
+        both("my", &format!("url = \"{url}\"\ntable = \"items\""));
         // A `query` source measures its result the same way.
-        sources += &source_toml("myq", &format!("url = \"{url}\"\nquery = \"SELECT * FROM items -- all of it\""));
+        both("myq", &format!("url = \"{url}\"\nquery = \"SELECT * FROM items -- all of it\""));
     }
     let (_, r) = scan_profile(dir.path(), &sources);
     let csv = source(&r, "csv");
@@ -258,22 +286,35 @@ fn the_same_data_measures_the_same_in_csv_sqlite_postgres_and_mysql() {
     // Hand-counted from ROWS (see its comment).
     assert_eq!((&csv["rows"], &csv["complete_rows"], &csv["ready_rows"]), (&json!(8), &json!(4), &json!(3)));
     let expected = comparable(csv);
+    assert_eq!(comparable(source(&r, "parquet")), expected, "the Parquet form's measures differ from the CSV's");
     let mut engines = vec!["lite"];
     engines.extend(pg.as_ref().map(|_| "pg"));
     engines.extend(my.as_ref().map(|_| "my"));
     engines.extend(my.as_ref().map(|_| "myq"));
     engines.extend(pg.as_ref().map(|_| "pgq"));
     for name in engines {
-        let got = source(&r, name);
-        assert_eq!(got["status"], "ok", "{name}: {got}");
-        assert_eq!(comparable(got), expected, "{name} measures differ from the CSV's");
+        for (name, mode) in [(name.to_string(), "stream"), (format!("{name}_pd"), "pushdown")] {
+            let got = source(&r, &name);
+            assert_eq!(got["status"], "ok", "{name}: {got}");
+            assert_eq!(got["read"]["mode"], mode, "{name}: {}", got["read"]);
+            assert_eq!(comparable(got), expected, "{name} measures differ from the CSV's");
+        }
     }
-    // Evidence from a database names the key; a file names the line.
+    // Evidence from a database names the key, streamed or pushed down; a file names the line.
     let ev = |id: &str| finding(&r, id).map(|f| f["evidence"].clone()).unwrap_or(Value::Null);
-    assert_eq!(ev("staleness.unparseable.lite"), json!([{"key": "6", "value": "yesterday"}]));
+    for lite in ["lite", "lite_pd"] {
+        assert_eq!(ev(&format!("staleness.unparseable.{lite}")), json!([{"key": "6", "value": "yesterday"}]));
+        assert_eq!(ev(&format!("keys.duplicates.{lite}")), json!([{"key": "3", "value": "3"}]));
+    }
+    for name in ["pg", "my"].iter().filter(|n| if **n == "pg" { pg.is_some() } else { my.is_some() }) {
+        assert_eq!(
+            ev(&format!("missing.max_missing_share.{name}.email")),
+            ev(&format!("missing.max_missing_share.{name}_pd.email")),
+            "{name}: the stream's evidence differs from the push-down's"
+        );
+    }
     // Line 8: row 3's blank email holds a newline, so its record spans two lines.
     assert_eq!(ev("staleness.unparseable.csv"), json!([{"line": 8, "value": "yesterday"}]));
-    assert_eq!(ev("keys.duplicates.lite"), json!([{"key": "3", "value": "3"}]));
 }
 
 #[test]

@@ -480,6 +480,7 @@ impl Source for CsvSource {
             bytes: total,
             evidence_keys: None,
             evidence_without_key: false,
+            read: None,
             sql: None,
         })
     }

@@ -10,6 +10,7 @@
 mod connect;
 pub mod dialect;
 mod entity;
+mod stream;
 
 pub use connect::{Transport, run_password_command};
 
@@ -21,7 +22,7 @@ use std::time::Duration;
 
 use sqlx::{Column, ConnectOptions, Connection, Executor, Row, TypeInfo};
 
-use crate::profile::{ConnectSpec, DEFAULT_SQL_TIMEOUT_SECS, Location, SourceSpec, TlsMode};
+use crate::profile::{ConnectSpec, DEFAULT_SQL_TIMEOUT_SECS, Location, PushdownMode, SourceSpec, TlsMode};
 use crate::sources::{
     CollectCtx, DbSignals, FileSignals, Source, SourceError, SourceFailure, SourceStats, SqlAccess, files,
 };
@@ -60,6 +61,10 @@ pub struct SqlSource {
     /// Rows read back from the database, all queries together: the push-down's evidence that
     /// a table is measured where it lives (a few rows, never the table).
     rows_fetched: std::sync::atomic::AtomicU64,
+    /// Bytes of the values read back, all queries together (the report's `read` block).
+    bytes_fetched: std::sync::atomic::AtomicU64,
+    pushdown: PushdownMode,
+    pushdown_above: u64,
 }
 
 /// One value read back from the database.
@@ -72,6 +77,14 @@ enum Val {
 }
 
 impl Val {
+    /// Bytes of the value as it crossed the wire, near enough: text by its length, numbers as 8.
+    fn size(&self) -> u64 {
+        match self {
+            Val::Null => 0,
+            Val::Text(s) => s.len() as u64,
+            _ => 8,
+        }
+    }
     fn u64(&self) -> u64 {
         match self {
             Val::Int(i) => u64::try_from(*i).unwrap_or(0),
@@ -253,6 +266,9 @@ impl SqlSource {
             session: std::sync::Mutex::new(None),
             timeout: Duration::from_secs(u64::try_from(secs).unwrap_or(300)),
             rows_fetched: std::sync::atomic::AtomicU64::new(0),
+            bytes_fetched: std::sync::atomic::AtomicU64::new(0),
+            pushdown: spec.thresholds.pushdown,
+            pushdown_above: spec.thresholds.pushdown_above,
         })
     }
 
@@ -268,6 +284,7 @@ impl SqlSource {
             sql.text.chars().take(120).collect::<String>()
         );
         self.rows_fetched.fetch_add(rows.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        self.bytes_fetched.fetch_add(rows.iter().flatten().map(Val::size).sum(), std::sync::atomic::Ordering::Relaxed);
         Ok(rows)
     }
 
@@ -539,16 +556,72 @@ impl SqlSource {
         result
     }
 
-    async fn collect_async(&self, req: &StatsRequest) -> Result<SourceStats, SourceError> {
+    async fn collect_async(&self, req: &StatsRequest, threads: usize) -> Result<SourceStats, SourceError> {
         let (mut conn, password) = self.connect().await?;
-        let result = self.measure(&mut conn, req).await.map_err(|e| self.query_failed(&e, password.as_deref()));
+        let result = self.measure(&mut conn, req, threads, password.as_deref()).await;
         conn.forget_statements().await;
         let _ = conn.execute("ROLLBACK").await;
         conn.close().await;
         result
     }
 
-    async fn measure(&self, conn: &mut Conn, req: &StatsRequest) -> Result<SourceStats, sqlx::Error> {
+    async fn measure(
+        &self,
+        conn: &mut Conn,
+        req: &StatsRequest,
+        threads: usize,
+        password: Option<&str>,
+    ) -> Result<SourceStats, SourceError> {
+        let failed = |e: sqlx::Error| self.query_failed(&e, password);
+        let plan = self.plan(conn, req).await.map_err(failed)?;
+        let (acc, keys, read) = match self.choose(conn).await {
+            stream::Choice::Stream(reason) => {
+                let s = self.stream(conn, &plan, req, threads, password).await?;
+                (s.acc, s.keys, stream::read_info("stream", reason, s.rows, s.bytes))
+            }
+            stream::Choice::Pushdown(reason) => {
+                let (acc, keys) = self.pushdown(conn, &plan, req).await.map_err(failed)?;
+                let rows = self.rows_fetched();
+                let bytes = self.bytes_fetched.load(std::sync::atomic::Ordering::Relaxed);
+                (acc, keys, stream::read_info("pushdown", reason, rows, bytes))
+            }
+        };
+        let (access, database, table_bytes) = match self.dialect {
+            Dialect::Sqlite => (None, None, None),
+            _ => {
+                let (a, s, b) = self.access(conn).await;
+                (Some(a), s, b)
+            }
+        };
+        let file_access = match self.dialect {
+            Dialect::Sqlite => files::access(&[self.sqlite_path()]),
+            _ => None,
+        };
+        let modified = match self.dialect {
+            Dialect::Sqlite => files::modified(&[self.sqlite_path()]),
+            _ => None,
+        };
+        Ok(SourceStats {
+            kind: self.kind_name(),
+            parts: vec![self.redacted.clone()],
+            acc,
+            csv: None,
+            signals: FileSignals { modified, database, ..FileSignals::default() },
+            access: file_access,
+            // The SQLite file's size; a server's own count of the table's bytes (data and indexes).
+            bytes: match self.dialect {
+                Dialect::Sqlite => std::fs::metadata(self.sqlite_path()).map_or(0, |m| m.len()),
+                _ => table_bytes.unwrap_or(0),
+            },
+            evidence_keys: Some(keys),
+            evidence_without_key: plan.evidence_key.is_none(),
+            sql: access,
+            read: Some(read),
+        })
+    }
+
+    /// The relation's measured columns and the profile's choices, resolved.
+    async fn plan(&self, conn: &mut Conn, req: &StatsRequest) -> Result<Plan, sqlx::Error> {
         self.begin(conn).await?;
         let d = self.dialect;
         let described = conn.describe(&format!("SELECT * FROM {} AS preflight_r LIMIT 0", self.relation())).await?;
@@ -580,43 +653,23 @@ impl SqlSource {
             stale_before: req.stale_before,
             cols,
         };
+        Ok(plan)
+    }
+
+    /// The push-down: the measures computed by the database, a few rows read back.
+    async fn pushdown(
+        &self,
+        conn: &mut Conn,
+        plan: &Plan,
+        req: &StatsRequest,
+    ) -> Result<(SourceAcc, Vec<String>), sqlx::Error> {
         let mut ev = Evidence::default();
-        let mut p = self.aggregates(conn, &plan).await?;
-        self.examples(conn, &plan, &mut p, &mut ev).await?;
-        self.sample(conn, &plan, &mut p, &mut ev, req).await?;
-        let (access, database, table_bytes) = match self.dialect {
-            Dialect::Sqlite => (None, None, None),
-            _ => {
-                let (a, s, b) = self.access(conn).await;
-                (Some(a), s, b)
-            }
-        };
-        let file_access = match self.dialect {
-            Dialect::Sqlite => files::access(&[self.sqlite_path()]),
-            _ => None,
-        };
-        let modified = match self.dialect {
-            Dialect::Sqlite => files::modified(&[self.sqlite_path()]),
-            _ => None,
-        };
+        let mut p = self.aggregates(conn, plan).await?;
+        self.examples(conn, plan, &mut p, &mut ev).await?;
+        self.sample(conn, plan, &mut p, &mut ev, req).await?;
         let mut acc = SourceAcc::from_pushdown(p, req);
-        self.entity_keys(conn, &plan, req, &mut acc).await?;
-        Ok(SourceStats {
-            kind: self.kind_name(),
-            parts: vec![self.redacted.clone()],
-            acc,
-            csv: None,
-            signals: FileSignals { modified, database, ..FileSignals::default() },
-            access: file_access,
-            // The SQLite file's size; a server's own count of the table's bytes (data and indexes).
-            bytes: match self.dialect {
-                Dialect::Sqlite => std::fs::metadata(self.sqlite_path()).map_or(0, |m| m.len()),
-                _ => table_bytes.unwrap_or(0),
-            },
-            evidence_keys: Some(ev.keys),
-            evidence_without_key: plan.evidence_key.is_none(),
-            sql: access,
-        })
+        self.entity_keys(conn, plan, req, &mut acc).await?;
+        Ok((acc, ev.keys))
     }
 
     /// Streams the keys (and compared values) entities asked for: each distinct key once with
@@ -1224,14 +1277,14 @@ impl Source for SqlSource {
         })
     }
 
-    fn collect(&self, req: &StatsRequest, _ctx: &CollectCtx<'_>) -> Result<SourceStats, SourceFailure> {
+    fn collect(&self, req: &StatsRequest, ctx: &CollectCtx<'_>) -> Result<SourceStats, SourceFailure> {
         let fail = |error| SourceFailure { kind: self.kind_name(), error, access: None };
         let rt = self.runtime().map_err(fail)?;
         // The server enforces the statement timeout per query; this bounds the whole source
         // (several queries, and SQLite, which has no server to enforce anything).
         let wait = self.timeout + CONNECT_TIMEOUT;
         rt.block_on(async {
-            match tokio::time::timeout(wait, self.collect_async(req)).await {
+            match tokio::time::timeout(wait, self.collect_async(req, ctx.pool.current_num_threads())).await {
                 Ok(r) => r.map_err(fail),
                 Err(_) => Err(fail(self.timed_out())),
             }
@@ -1317,7 +1370,8 @@ mod tests {
         );
         let text = format!(
             "[pilot]\nname = \"t\"\n[[sources]]\nname = \"big\"\nurl = \"{url}\"\ntable = \"big\"\n\
-             timestamp = \"updated_at\"\nlabel = \"category\"\nkey = \"id\"\nrequired = [\"id\", \"name\"]\n"
+             timestamp = \"updated_at\"\nlabel = \"category\"\nkey = \"id\"\nrequired = [\"id\", \"name\"]\n\
+             pushdown = \"always\"\n"
         );
         let result = loaded.and_then(|_| crate::profile::Profile::from_str(Path::new("t.toml"), &text).ok()).map(|p| {
             let spec = &p.sources[0];
