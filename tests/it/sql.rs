@@ -100,7 +100,8 @@ pub(crate) fn exec(url: &str, stmts: &[String]) -> Option<Result<(), String>> {
         }
         if url.starts_with("postgres") {
             let o: sqlx::postgres::PgConnectOptions = url.parse().ok()?;
-            match sqlx::PgConnection::connect_with(&o.disable_statement_logging()).await {
+            // No `extra_float_digits`: PgBouncer refuses it at startup, and the pooler tests use this too.
+            match sqlx::PgConnection::connect_with(&o.disable_statement_logging().extra_float_digits(None)).await {
                 Ok(c) => run!(c),
                 Err(_) => None,
             }
