@@ -91,6 +91,7 @@ pub fn measure(spec: &SourceSpec, location: String, stats: &SourceStats, req: &S
         keys,
         access,
         csv: stats.csv.clone(),
+        read: stats.read.clone(),
     }
 }
 

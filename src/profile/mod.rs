@@ -153,6 +153,18 @@ pub struct SourceSpec {
     /// `None` measures them all.
     pub columns: Option<Vec<Named>>,
     pub thresholds: Thresholds,
+    /// Object-store settings (`region`, `endpoint`, `credentials_profile`); never credentials.
+    pub object: ObjectOptions,
+}
+
+/// How to reach an object store; credentials come from the cloud's own chain, not from here.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ObjectOptions {
+    pub region: Option<String>,
+    /// An S3-compatible (or emulator) endpoint; plain `http://` only when written here.
+    pub endpoint: Option<String>,
+    /// A named profile of the shared credentials files (`~/.aws/credentials`).
+    pub credentials_profile: Option<String>,
 }
 
 impl SourceSpec {

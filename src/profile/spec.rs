@@ -51,6 +51,9 @@ const SOURCE_KEYS: &[&str] = &[
     "pii",
     "timeout",
     "columns",
+    "region",
+    "endpoint",
+    "credentials_profile",
 ];
 const ENTITY_KEYS: &[&str] = &[
     "name",
@@ -643,7 +646,11 @@ fn source(
             if p.get_ref().trim().is_empty() {
                 w.problem(&p.span(), &join(path, "path"), "path is empty".into(), None);
             }
-            let resolved: PathBuf = dir.join(p.get_ref());
+            // An object-store URL is not a file path: it is kept as written.
+            let resolved: PathBuf = match crate::sources::object::is_object_url(p.get_ref()) {
+                true => PathBuf::from(p.get_ref()),
+                false => dir.join(p.get_ref()),
+            };
             Location::Path { written: p.into_inner(), resolved }
         }
         (None, Some(u)) => {
@@ -736,6 +743,7 @@ fn source(
     let pii = w.named_list(t, "pii", path);
     let columns = get(t, "columns").map(|_| w.named_list(t, "columns", path));
     let thresholds = w.thresholds(t, path, defaults);
+    let object = object_options(w, t, path);
     Some(SourceSpec {
         name,
         line,
@@ -754,7 +762,28 @@ fn source(
         pii,
         columns,
         thresholds,
+        object,
     })
+}
+
+/// `region`, `endpoint` and `credentials_profile` of an object-store source.
+fn object_options(w: &mut Walker<'_>, t: &DeTable<'_>, path: &str) -> super::ObjectOptions {
+    let region = w.string(t, "region", path).map(Spanned::into_inner);
+    let credentials_profile = w.string(t, "credentials_profile", path).map(Spanned::into_inner);
+    let endpoint = w.string(t, "endpoint", path).and_then(|e| {
+        let text = e.get_ref().clone();
+        if !(text.starts_with("http://") || text.starts_with("https://")) {
+            w.problem(
+                &e.span(),
+                &join(path, "endpoint"),
+                format!("endpoint `{}` is not an http(s) URL", redact_url(&text)),
+                Some("for example `endpoint = \"https://s3.eu-west-1.amazonaws.com\"`".into()),
+            );
+            return None;
+        }
+        Some(text)
+    });
+    super::ObjectOptions { region, endpoint, credentials_profile }
 }
 
 fn entity(

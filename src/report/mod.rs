@@ -353,6 +353,20 @@ pub struct SourceReport {
     pub keys: Option<KeyReport>,
     pub access: AccessReport,
     pub csv: Option<CsvInfo>,
+    /// How the rows were read (DESIGN §5 `read`); `None` where a reader does not say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read: Option<ReadInfo>,
+}
+
+/// How a source's data was read: streamed into preflight's accumulators, or measured inside
+/// the database (push-down), or read as a file; with why, and what crossed the wire.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReadInfo {
+    /// `"stream"`, `"pushdown"` or `"file"`.
+    pub mode: &'static str,
+    pub reason: String,
+    pub rows_transferred: u64,
+    pub bytes_transferred: u64,
 }
 
 impl SourceReport {
@@ -387,6 +401,7 @@ impl SourceReport {
             keys: None,
             access,
             csv: None,
+            read: None,
         }
     }
 }

@@ -208,6 +208,7 @@ fn tickets() -> SourceReport {
             sql: None,
         },
         csv: Some(CsvInfo { delimiter: ",".into(), expected_fields: 7, ..CsvInfo::default() }),
+        read: None,
     }
 }
 
@@ -269,6 +270,7 @@ fn kb() -> SourceReport {
             sql: None,
         },
         csv: None,
+        read: None,
     }
 }
 

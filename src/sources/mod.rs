@@ -3,6 +3,7 @@
 
 pub mod csv;
 pub mod files;
+pub mod object;
 pub mod parquet;
 mod pipeline;
 pub mod sql;
@@ -157,6 +158,8 @@ pub struct SourceStats {
     pub evidence_keys: Option<Vec<String>>,
     /// SQL sources: what the role may do.
     pub sql: Option<SqlAccess>,
+    /// How the rows were read (stream or push-down), for the report's `read` block.
+    pub read: Option<crate::report::ReadInfo>,
 }
 
 /// A source that failed, with whatever access facts were learnt before it did.
@@ -181,6 +184,7 @@ pub trait Source: Send + Sync {
 /// Chooses the reader for a source spec.
 pub fn open(spec: &SourceSpec) -> Box<dyn Source> {
     match &spec.location {
+        Location::Path { written, .. } if object::is_object_url(written) => object::open(spec, written),
         Location::Path { written, resolved } => {
             let format = spec.format.or_else(|| files::guess_format(resolved));
             match format {

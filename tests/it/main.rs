@@ -10,6 +10,7 @@ mod demo;
 mod detect;
 mod entities;
 mod history;
+mod object;
 mod profiles;
 mod reports;
 mod sql;

@@ -512,6 +512,7 @@ impl SqlSource {
                 _ => table_bytes.unwrap_or(0),
             },
             evidence_keys: Some(ev.keys),
+            read: None,
             sql: access,
         })
     }
