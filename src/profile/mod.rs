@@ -127,6 +127,8 @@ pub enum Location {
 pub enum FileFormat {
     Csv,
     Parquet,
+    /// A Delta Lake table: a folder with `_delta_log/`.
+    Delta,
 }
 
 #[derive(Clone, Debug)]
@@ -165,6 +167,8 @@ pub struct ObjectOptions {
     pub endpoint: Option<String>,
     /// A named profile of the shared credentials files (`~/.aws/credentials`).
     pub credentials_profile: Option<String>,
+    /// Delta Lake: the table version to read (`version`); the latest when `None`.
+    pub version: Option<i64>,
 }
 
 impl SourceSpec {
@@ -272,6 +276,7 @@ impl fmt::Display for FileFormat {
         f.write_str(match self {
             FileFormat::Csv => "csv",
             FileFormat::Parquet => "parquet",
+            FileFormat::Delta => "delta",
         })
     }
 }

@@ -54,6 +54,7 @@ const SOURCE_KEYS: &[&str] = &[
     "region",
     "endpoint",
     "credentials_profile",
+    "version",
 ];
 const ENTITY_KEYS: &[&str] = &[
     "name",
@@ -692,12 +693,13 @@ fn source(
     let format = w.string(t, "format", path).and_then(|f| match f.get_ref().to_ascii_lowercase().as_str() {
         "csv" => Some(FileFormat::Csv),
         "parquet" => Some(FileFormat::Parquet),
+        "delta" => Some(FileFormat::Delta),
         other => {
             w.problem(
                 &f.span(),
                 &join(path, "format"),
                 format!("unknown format `{other}`"),
-                Some("expected `csv` or `parquet`".into()),
+                Some("expected `csv`, `parquet` or `delta`".into()),
             );
             None
         }
@@ -783,7 +785,9 @@ fn object_options(w: &mut Walker<'_>, t: &DeTable<'_>, path: &str) -> super::Obj
         }
         Some(text)
     });
-    super::ObjectOptions { region, endpoint, credentials_profile }
+    let version =
+        get(t, "version").and_then(|v| w.count(v, &join(path, "version"))).and_then(|v| i64::try_from(v).ok());
+    super::ObjectOptions { region, endpoint, credentials_profile, version }
 }
 
 fn entity(

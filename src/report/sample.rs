@@ -209,6 +209,7 @@ fn tickets() -> SourceReport {
         },
         csv: Some(CsvInfo { delimiter: ",".into(), expected_fields: 7, ..CsvInfo::default() }),
         read: None,
+        delta: None,
     }
 }
 
@@ -271,6 +272,7 @@ fn kb() -> SourceReport {
         },
         csv: None,
         read: None,
+        delta: None,
     }
 }
 

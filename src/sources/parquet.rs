@@ -61,16 +61,31 @@ pub struct ParquetSource {
     path: PathBuf,
     /// The object store the parts live in, for an object-store URL.
     remote: Option<Arc<Remote>>,
+    /// The parts, when a table's log names them (Delta) rather than the path.
+    listed: Option<Vec<PathBuf>>,
 }
 
 impl ParquetSource {
     pub fn new(written: String, path: PathBuf) -> ParquetSource {
-        ParquetSource { written, path, remote: None }
+        ParquetSource { written, path, remote: None, listed: None }
+    }
+
+    /// These files as the parts of one source (a Delta table's live files).
+    pub fn listed(written: String, files: Vec<PathBuf>) -> ParquetSource {
+        ParquetSource { written, path: PathBuf::new(), remote: None, listed: Some(files) }
+    }
+
+    fn local_paths(&self) -> Result<Vec<PathBuf>, SourceError> {
+        match &self.listed {
+            Some(files) if files.is_empty() => Err(SourceError::NoFiles { pattern: self.written.clone() }),
+            Some(files) => Ok(files.clone()),
+            None => files::expand(&self.path, &self.written, FileFormat::Parquet),
+        }
     }
 
     /// The Parquet objects an object-store URL names, read by range requests.
     pub fn remote(remote: Arc<Remote>) -> ParquetSource {
-        ParquetSource { written: remote.shown.clone(), path: PathBuf::new(), remote: Some(remote) }
+        ParquetSource { written: remote.shown.clone(), path: PathBuf::new(), remote: Some(remote), listed: None }
     }
 }
 
@@ -304,7 +319,8 @@ fn open_object(remote: &Arc<Remote>, object: &Object, shown: &str) -> Result<Par
         if tail.read_at(&mut len, size - 8).is_ok() {
             let need = u64::from(u32::from_le_bytes(len)) + 8;
             if need > FOOTER_GUESS && need <= size {
-                let more = remote.ranges(object, vec![size - need..size - FOOTER_GUESS])?;
+                let rest = size - need..size - FOOTER_GUESS;
+                let more = remote.ranges(object, vec![rest])?;
                 tail = tail.with(&more);
             }
         }
@@ -573,7 +589,7 @@ impl Source for ParquetSource {
             let part = open_object(remote, first, &self.written)?;
             return Ok(part.meta.schema().fields().iter().map(|f| f.name().clone()).collect());
         }
-        let paths = files::expand(&self.path, &self.written, FileFormat::Parquet)?;
+        let paths = self.local_paths()?;
         let first = paths.first().ok_or_else(|| SourceError::NoFiles { pattern: self.written.clone() })?;
         let part = open_part(first, &self.written)?;
         Ok(part.meta.schema().fields().iter().map(|f| f.name().clone()).collect())
@@ -584,7 +600,7 @@ impl Source for ParquetSource {
         let mut parts = Vec::new();
         let (paths, objects, access) = match &self.remote {
             None => {
-                let paths = files::expand(&self.path, &self.written, FileFormat::Parquet).map_err(|e| fail(e, None))?;
+                let paths = self.local_paths().map_err(|e| fail(e, None))?;
                 let access = files::access(&paths);
                 let multi = paths.len() > 1;
                 for p in &paths {

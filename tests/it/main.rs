@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod corpus;
 mod csv;
+mod delta;
 mod demo;
 mod detect;
 mod entities;

@@ -270,6 +270,31 @@ fn access_faults_are_failures_of_their_source_with_the_stores_message() {
 }
 
 #[test]
+fn absent_credentials_are_a_failure_of_their_source() {
+    let Some(mut b) = Bucket::new("nocreds") else { return };
+    b.put("x.csv", b"id\n1\n");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let profile = write(dir.path(), "n.toml", with_local(&b.url("x.csv"), &format!("endpoint = \"{}\"", endpoint())));
+    let p = profile.to_string_lossy();
+    // No key in the environment and no shared files: the chain ends at the instance metadata
+    // service, which this machine does not have.
+    let o = bin()
+        .current_dir(root())
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .args(["scan", p.as_ref(), "--format", "json", "--as-of", AS_OF, "--quiet"])
+        .output()
+        .expect("the preflight binary runs");
+    let r: Value = serde_json::from_slice(&o.stdout).expect("a JSON report");
+    let m = remote_failure(&r);
+    assert!(m.contains("S3") || m.contains("credential"), "{m}");
+}
+
+#[test]
 fn a_secret_in_an_object_url_is_a_failure_and_never_printed() {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = "https://127.0.0.1:9/x.csv?X-Amz-Signature=deadbeefsecret";

@@ -307,7 +307,8 @@ impl Remote {
     /// The object's footer region: its last `tail` bytes (all of it when smaller).
     pub fn tail(&self, o: &Object, tail: u64) -> Result<Sparse, SourceError> {
         let start = o.size.saturating_sub(tail);
-        self.ranges(o, vec![start..o.size])
+        let range = start..o.size;
+        self.ranges(o, vec![range])
     }
 
     /// A streaming reader of the whole object, for CSV.
@@ -388,6 +389,14 @@ pub fn open(spec: &SourceSpec, written: &str) -> Box<dyn Source> {
     match format {
         Ok(FileFormat::Parquet) => Box::new(super::parquet::ParquetSource::remote(remote)),
         Ok(FileFormat::Csv) => Box::new(super::csv::CsvSource::remote(remote, spec.delimiter)),
+        Ok(FileFormat::Delta) => Box::new(Unopenable {
+            kind: "delta",
+            location: remote.shown.clone(),
+            error: SourceError::Unsupported {
+                path: remote.shown.clone(),
+                what: "Delta tables are read from local folders only in this version".into(),
+            },
+        }),
         Err(error) => Box::new(Unopenable { kind: "object", location: remote.shown.clone(), error }),
     }
 }
