@@ -270,6 +270,34 @@ fn access_faults_are_failures_of_their_source_with_the_stores_message() {
 }
 
 #[test]
+fn profile_and_init_take_object_urls() {
+    let Some(mut b) = Bucket::new("adhoc") else { return };
+    b.put("t.csv", b"id,category,updated_at\n1,billing,2025-01-09T10:00:00Z\n2,tech,2025-01-08T10:00:00Z\n");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("init.toml");
+    let run = |args: &[&str]| {
+        bin()
+            .current_dir(root())
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ENDPOINT_URL", endpoint())
+            .env("AWS_ALLOW_HTTP", "true")
+            .args(args)
+            .output()
+            .expect("the preflight binary runs")
+    };
+    let url = b.url("t.csv");
+    let o = run(&["profile", &url, "--as-of", AS_OF, "--quiet"]);
+    let text = String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
+    assert!(text.contains("updated_at") && !text.contains("cannot read"), "{text}");
+    let o = run(&["init", &url, "--out", &out.to_string_lossy()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let written = std::fs::read_to_string(&out).expect("the profile is written");
+    assert!(written.contains(&format!("path = \"{url}\"")), "{written}");
+}
+
+#[test]
 fn absent_credentials_are_a_failure_of_their_source() {
     let Some(mut b) = Bucket::new("nocreds") else { return };
     b.put("x.csv", b"id\n1\n");

@@ -110,7 +110,15 @@ impl Remote {
         let origin = format!("{scheme}://{authority}");
         let timeout =
             timeout.and_then(|s| u64::try_from(s).ok()).filter(|s| *s > 0).map_or(DEFAULT_TIMEOUT, Duration::from_secs);
-        let plain_endpoint = options.endpoint.as_deref().is_some_and(|e| e.starts_with("http://"));
+        // Plain http only where the user asked for it: an `http://` endpoint in the profile, or
+        // the client's own switch in the environment (`AWS_ALLOW_HTTP=true`, as for its SDKs).
+        let allow_var = match scheme.as_str() {
+            "s3" | "s3a" => "AWS_ALLOW_HTTP",
+            "gs" => "GOOGLE_ALLOW_HTTP",
+            _ => "AZURE_ALLOW_HTTP",
+        };
+        let plain_endpoint = options.endpoint.as_deref().is_some_and(|e| e.starts_with("http://"))
+            || std::env::var(allow_var).is_ok_and(|v| v.eq_ignore_ascii_case("true"));
         let client = ClientOptions::new()
             .with_timeout(timeout)
             .with_connect_timeout(timeout.min(Duration::from_secs(10)))
