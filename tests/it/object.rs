@@ -379,3 +379,78 @@ fn large_parquet(rows: usize) -> Vec<u8> {
     w.close().expect("closed");
     out
 }
+
+// --- Azure Blob Storage: Azurite (npm) at `PREFLIGHT_TEST_AZURITE_ENDPOINT` -------------------
+
+/// Azurite's documented development account and key (not a secret: every emulator has it).
+const AZURITE_ACCOUNT: &str = "devstoreaccount1";
+const AZURITE_KEY: &str = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+fn azurite() -> String {
+    std::env::var("PREFLIGHT_TEST_AZURITE_ENDPOINT")
+        .unwrap_or_else(|_| format!("http://127.0.0.1:10010/{AZURITE_ACCOUNT}"))
+}
+
+/// Runs Azure's own Python client (`azure-storage-blob`) against Azurite: `code` sees a
+/// `ContainerClient` named `c`. Returns whether it succeeded.
+fn azure_py(container: &str, code: &str) -> bool {
+    let script = format!(
+        "from azure.storage.blob import BlobServiceClient\n\
+         cs='DefaultEndpointsProtocol=http;AccountName={AZURITE_ACCOUNT};AccountKey={AZURITE_KEY};BlobEndpoint={}'\n\
+         c=BlobServiceClient.from_connection_string(cs).get_container_client('{container}')\n{code}\n",
+        azurite()
+    );
+    std::process::Command::new("python3").args(["-c", &script]).output().is_ok_and(|o| o.status.success())
+}
+
+struct Container(String);
+
+impl Drop for Container {
+    fn drop(&mut self) {
+        azure_py(&self.0, "c.delete_container()");
+    }
+}
+
+#[test]
+fn azure_blobs_are_read_and_a_wrong_key_is_denied_access() {
+    let name = format!("pf-az-{}", std::process::id());
+    let csv = root().join("fixtures/demo/tickets.csv");
+    let upload =
+        format!("c.create_container()\nc.upload_blob('t/tickets.csv', open(r'{}','rb').read())", csv.display());
+    if !azure_py(&name, &upload) {
+        assert!(!required(), "Azurite at {} (with python3 azure-storage-blob) is required", azurite());
+        println!("skipped: no Azurite at {} or no azure-storage-blob", azurite());
+        return;
+    }
+    let _container = Container(name.clone());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = format!(
+        "{HEAD}\n[[sources]]\nname = \"t\"\npath = \"az://{name}/t/*.csv\"\nendpoint = \"{}\"\ntimeout = \"10s\"\n",
+        azurite()
+    );
+    let profile = write(dir.path(), "az.toml", text);
+    let scan_with = |key: &str| -> Value {
+        let p = profile.to_string_lossy();
+        let o = bin()
+            .current_dir(root())
+            .env("AZURE_STORAGE_ACCOUNT_NAME", AZURITE_ACCOUNT)
+            .env("AZURE_STORAGE_ACCOUNT_KEY", key)
+            .args(["scan", p.as_ref(), "--format", "json", "--as-of", AS_OF, "--quiet"])
+            .output()
+            .expect("the preflight binary runs");
+        serde_json::from_slice(&o.stdout).expect("a JSON report")
+    };
+    let r = scan_with(AZURITE_KEY);
+    let s = source(&r, "t");
+    assert_eq!(s["status"], "ok", "{s}");
+    assert_eq!(s["rows"], 40);
+    let size = std::fs::metadata(&csv).expect("the demo CSV").len();
+    assert_eq!(s["read"]["bytes_transferred"], size);
+
+    // Another key of the same length: the store answers 403.
+    let wrong = format!("AAAA{}", &AZURITE_KEY[4..]);
+    let r = scan_with(&wrong);
+    let f = finding(&r, "access.readable.t").expect("an access finding");
+    assert_eq!(f["severity"], "FAIL");
+    assert!(f["message"].as_str().is_some_and(|m| m.contains("permission denied") && m.contains("403")), "{f}");
+}

@@ -214,6 +214,10 @@ impl Remote {
             object_store::Error::PermissionDenied { .. } | object_store::Error::Unauthenticated { .. } => {
                 SourceError::PermissionDenied { path: what.to_string(), detail: format!(": {message}") }
             }
+            // Listings report a refusal as a generic error carrying the HTTP status.
+            _ if message.contains("403 Forbidden") || message.contains("401 Unauthorized") => {
+                SourceError::PermissionDenied { path: what.to_string(), detail: format!(": {message}") }
+            }
             _ if is_connect_error(e) => SourceError::Unreachable { location: what.to_string(), message },
             _ => SourceError::Unreadable { path: what.to_string(), message },
         }
