@@ -438,6 +438,36 @@ mod tests {
         assert!(!is_object_url("postgres://h/db"));
     }
 
+    fn load(source: &str) -> Result<crate::profile::Profile, String> {
+        let text = format!("[pilot]\nname = \"t\"\n[[sources]]\nname = \"s\"\n{source}\n");
+        crate::profile::Profile::from_str(std::path::Path::new("/p/t.toml"), &text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn profile_keys_of_object_sources() {
+        let p = load(
+            "path = \"s3://b/k/*.csv\"\nregion = \"eu-west-1\"\nendpoint = \"http://127.0.0.1:9000\"\n\
+             credentials_profile = \"ci\"\ntimeout = \"30s\"",
+        )
+        .expect("valid");
+        let s = &p.sources[0];
+        assert_eq!(s.object.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(s.object.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+        assert_eq!(s.object.credentials_profile.as_deref(), Some("ci"));
+        assert_eq!(s.timeout, Some(30));
+        // The URL is kept as written, not joined to the profile's folder.
+        assert!(
+            matches!(&s.location, crate::profile::Location::Path { resolved, .. } if resolved.to_string_lossy() == "s3://b/k/*.csv")
+        );
+        let e = load("path = \"s3://b/k.csv\"\nendpoint = \"127.0.0.1:9000\"").expect_err("not a URL");
+        assert!(e.contains("endpoint") && e.contains("http(s)"), "{e}");
+        // A local file still has no `timeout`.
+        assert!(load("path = \"t.csv\"\ntimeout = \"5s\"").is_err());
+        let d = load("path = \"tables/events\"\nformat = \"delta\"\nversion = 3").expect("valid");
+        assert_eq!(d.sources[0].object.version, Some(3));
+        assert_eq!(d.sources[0].format, Some(FileFormat::Delta));
+    }
+
     #[test]
     fn redacts_signatures_and_passwords() {
         assert_eq!(redact("https://h/x.csv?X-Amz-Signature=abc&part=1"), "https://h/x.csv?X-Amz-Signature=***&part=1");
