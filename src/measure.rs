@@ -94,6 +94,7 @@ pub fn measure(spec: &SourceSpec, location: String, stats: &SourceStats, req: &S
         access,
         csv: stats.csv.clone(),
         read: stats.read.clone(),
+        delta: stats.signals.delta.clone(),
     }
 }
 

@@ -149,6 +149,7 @@ struct Outcome {
 fn scan_source(spec: &SourceSpec, req: StatsRequest, pool: &rayon::ThreadPool, progress: Arc<Progress>) -> Outcome {
     let source = sources::open(spec);
     let location = match &spec.location {
+        Location::Path { written, .. } if sources::object::is_object_url(written) => source.location(),
         Location::Path { resolved, .. } => display_path(resolved),
         Location::Url { .. } => source.location(),
     };
@@ -202,6 +203,7 @@ fn measure_entity(
 /// A reader that panicked outside the pipeline's own guard still becomes that source's error.
 fn crashed(spec: &SourceSpec, p: &(dyn std::any::Any + Send)) -> Outcome {
     let location = match &spec.location {
+        Location::Path { written, .. } if sources::object::is_object_url(written) => sources::object::redact(written),
         Location::Path { resolved, .. } => display_path(resolved),
         Location::Url { redacted, .. } => redacted.clone(),
     };

@@ -152,7 +152,7 @@ pub fn run_init(args: &InitArgs) -> Result<i32> {
 fn specs(args: &[String]) -> Result<Vec<SourceSpec>> {
     let mut out: Vec<SourceSpec> = Vec::new();
     for arg in args {
-        if arg.contains("://") {
+        if arg.contains("://") && !crate::sources::object::is_object_url(arg) {
             let spec = url_spec(arg, &out)?;
             if !out.iter().any(|s| written(s) == written(&spec)) {
                 out.push(spec);
@@ -225,6 +225,7 @@ fn bare_spec(name: String, location: Location, table: Option<String>) -> SourceS
         thresholds: Thresholds::default(),
         timeout: None,
         connect: Default::default(),
+        object: Default::default(),
     }
 }
 
@@ -464,6 +465,7 @@ fn source_section(t: &mut String, det: &Detected, r: Option<&SourceReport>, base
         }
         Location::Path { written, .. } => {
             let path = match base {
+                Some(_) if crate::sources::object::is_object_url(written) => written.clone(),
                 Some(b) => relative(b, Path::new(written)),
                 None => written.clone(),
             };

@@ -203,6 +203,8 @@ pub enum Location {
 pub enum FileFormat {
     Csv,
     Parquet,
+    /// A Delta Lake table: a folder with `_delta_log/`.
+    Delta,
 }
 
 #[derive(Clone, Debug)]
@@ -231,6 +233,8 @@ pub struct SourceSpec {
     pub thresholds: Thresholds,
     /// How a database source connects: TLS and where its password comes from.
     pub connect: ConnectSpec,
+    /// Object-store settings (`region`, `endpoint`, `credentials_profile`); never credentials.
+    pub object: ObjectOptions,
 }
 
 /// A database source's connection settings beyond its URL (`tls`, `password_command`).
@@ -282,6 +286,18 @@ impl TlsMode {
             TlsMode::VerifyFull => "verify-full",
         }
     }
+}
+
+/// How to reach an object store; credentials come from the cloud's own chain, not from here.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ObjectOptions {
+    pub region: Option<String>,
+    /// An S3-compatible (or emulator) endpoint; plain `http://` only when written here.
+    pub endpoint: Option<String>,
+    /// A named profile of the shared credentials files (`~/.aws/credentials`).
+    pub credentials_profile: Option<String>,
+    /// Delta Lake: the table version to read (`version`); the latest when `None`.
+    pub version: Option<i64>,
 }
 
 impl SourceSpec {
@@ -389,6 +405,7 @@ impl fmt::Display for FileFormat {
         f.write_str(match self {
             FileFormat::Csv => "csv",
             FileFormat::Parquet => "parquet",
+            FileFormat::Delta => "delta",
         })
     }
 }

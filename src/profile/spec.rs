@@ -58,6 +58,10 @@ const SOURCE_KEYS: &[&str] = &[
     "columns",
     "tls",
     "password_command",
+    "region",
+    "endpoint",
+    "credentials_profile",
+    "version",
 ];
 const TLS_KEYS: &[&str] = &["mode", "ca", "cert", "key"];
 const ENTITY_KEYS: &[&str] = &[
@@ -800,7 +804,11 @@ fn source(
             if p.get_ref().trim().is_empty() {
                 w.problem(&p.span(), &join(path, "path"), "path is empty".into(), None);
             }
-            let resolved: PathBuf = dir.join(p.get_ref());
+            // An object-store URL is not a file path: it is kept as written.
+            let resolved: PathBuf = match crate::sources::object::is_object_url(p.get_ref()) {
+                true => PathBuf::from(p.get_ref()),
+                false => dir.join(p.get_ref()),
+            };
             Location::Path { written: p.into_inner(), resolved }
         }
         (None, Some(u)) => {
@@ -842,12 +850,13 @@ fn source(
     let format = w.string(t, "format", path).and_then(|f| match f.get_ref().to_ascii_lowercase().as_str() {
         "csv" => Some(FileFormat::Csv),
         "parquet" => Some(FileFormat::Parquet),
+        "delta" => Some(FileFormat::Delta),
         other => {
             w.problem(
                 &f.span(),
                 &join(path, "format"),
                 format!("unknown format `{other}`"),
-                Some("expected `csv` or `parquet`".into()),
+                Some("expected `csv`, `parquet` or `delta`".into()),
             );
             None
         }
@@ -894,6 +903,7 @@ fn source(
     let columns = get(t, "columns").map(|_| w.named_list(t, "columns", path));
     let thresholds = w.thresholds(t, path, defaults);
     let connect = connect_spec(w, t, path, dir, &location);
+    let object = object_options(w, t, path);
     Some(SourceSpec {
         name,
         line,
@@ -913,6 +923,7 @@ fn source(
         columns,
         thresholds,
         connect,
+        object,
     })
 }
 
@@ -1001,6 +1012,28 @@ fn connect_spec(w: &mut Walker<'_>, t: &DeTable<'_>, path: &str, dir: &Path, loc
         }
     }
     spec
+}
+
+/// `region`, `endpoint` and `credentials_profile` of an object-store source.
+fn object_options(w: &mut Walker<'_>, t: &DeTable<'_>, path: &str) -> super::ObjectOptions {
+    let region = w.string(t, "region", path).map(Spanned::into_inner);
+    let credentials_profile = w.string(t, "credentials_profile", path).map(Spanned::into_inner);
+    let endpoint = w.string(t, "endpoint", path).and_then(|e| {
+        let text = e.get_ref().clone();
+        if !(text.starts_with("http://") || text.starts_with("https://")) {
+            w.problem(
+                &e.span(),
+                &join(path, "endpoint"),
+                format!("endpoint `{}` is not an http(s) URL", redact_url(&text)),
+                Some("for example `endpoint = \"https://s3.eu-west-1.amazonaws.com\"`".into()),
+            );
+            return None;
+        }
+        Some(text)
+    });
+    let version =
+        get(t, "version").and_then(|v| w.count(v, &join(path, "version"))).and_then(|v| i64::try_from(v).ok());
+    super::ObjectOptions { region, endpoint, credentials_profile, version }
 }
 
 fn entity(

@@ -36,7 +36,11 @@ pub(super) fn cross_checks(w: &Walked, problems: &mut Vec<Problem>) {
                     ("table", s.table.is_some()),
                     ("query", s.query.is_some()),
                     ("password_env", s.password_env.is_some()),
-                    ("timeout", s.timeout.is_some()),
+                    (
+                        "timeout",
+                        s.timeout.is_some()
+                            && !matches!(&s.location, Location::Path { written, .. } if crate::sources::object::is_object_url(written)),
+                    ),
                 ] {
                     if set {
                         problems.push(at(

@@ -400,6 +400,9 @@ pub struct SourceReport {
     /// How the rows were read (DESIGN §5 `read`); `None` where a reader does not say.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub read: Option<ReadInfo>,
+    /// A Delta table's version, last commit and log row counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta: Option<crate::sources::delta::DeltaInfo>,
 }
 
 /// How a source's data was read: streamed into preflight's accumulators, or measured inside
@@ -446,6 +449,7 @@ impl SourceReport {
             access,
             csv: None,
             read: None,
+            delta: None,
         }
     }
 }

@@ -216,6 +216,7 @@ fn tickets() -> SourceReport {
         },
         csv: Some(CsvInfo { delimiter: ",".into(), expected_fields: 7, ..CsvInfo::default() }),
         read: None,
+        delta: None,
     }
 }
 
@@ -280,6 +281,7 @@ fn kb() -> SourceReport {
         },
         csv: None,
         read: None,
+        delta: None,
     }
 }
 

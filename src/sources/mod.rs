@@ -2,7 +2,9 @@
 //! `SourceStats` by feeding batches of cells to the accumulators in `stats`.
 
 pub mod csv;
+pub mod delta;
 pub mod files;
+pub mod object;
 pub mod parquet;
 mod pipeline;
 pub mod sql;
@@ -97,6 +99,8 @@ pub struct FileSignals {
     pub footer_rows: Option<u64>,
     /// What a database records about the table's changes (SQL sources).
     pub database: Option<DbSignals>,
+    /// What a Delta table's log says about the version read.
+    pub delta: Option<delta::DeltaInfo>,
 }
 
 /// A database's own freshness signals for a table, reported beside staleness (DESIGN §3):
@@ -192,9 +196,12 @@ pub trait Source: Send + Sync {
 /// Chooses the reader for a source spec.
 pub fn open(spec: &SourceSpec) -> Box<dyn Source> {
     match &spec.location {
+        Location::Path { written, .. } if object::is_object_url(written) => object::open(spec, written),
         Location::Path { written, resolved } => {
-            let format = spec.format.or_else(|| files::guess_format(resolved));
+            let format = spec.format.or_else(|| delta::is_table(resolved).then_some(FileFormat::Delta));
+            let format = format.or_else(|| files::guess_format(resolved));
             match format {
+                Some(FileFormat::Delta) => Box::new(delta::DeltaSource::new(written.clone(), resolved.clone(), spec)),
                 Some(FileFormat::Parquet) => Box::new(parquet::ParquetSource::new(written.clone(), resolved.clone())),
                 Some(FileFormat::Csv) => {
                     Box::new(csv::CsvSource::new(written.clone(), resolved.clone(), spec.delimiter))

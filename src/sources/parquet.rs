@@ -36,6 +36,9 @@ use parquet::file::metadata::{
 };
 use parquet::file::statistics::Statistics;
 
+use parquet::file::reader::ChunkReader;
+
+use super::object::{Object, Remote, Sparse};
 use super::pipeline::panic_message;
 use super::{CollectCtx, FileSignals, Source, SourceError, SourceFailure, SourceStats, files};
 use crate::profile::FileFormat;
@@ -56,18 +59,166 @@ const DAY_MICROS: i64 = 86_400_000_000;
 pub struct ParquetSource {
     written: String,
     path: PathBuf,
+    /// The object store the parts live in, for an object-store URL.
+    remote: Option<Arc<Remote>>,
+    /// The parts, when a table's log names them (Delta) rather than the path.
+    listed: Option<Vec<PathBuf>>,
 }
 
 impl ParquetSource {
     pub fn new(written: String, path: PathBuf) -> ParquetSource {
-        ParquetSource { written, path }
+        ParquetSource { written, path, remote: None, listed: None }
+    }
+
+    /// These files as the parts of one source (a Delta table's live files).
+    pub fn listed(written: String, files: Vec<PathBuf>) -> ParquetSource {
+        ParquetSource { written, path: PathBuf::new(), remote: None, listed: Some(files) }
+    }
+
+    fn local_paths(&self) -> Result<Vec<PathBuf>, SourceError> {
+        match &self.listed {
+            Some(files) if files.is_empty() => Err(SourceError::NoFiles { pattern: self.written.clone() }),
+            Some(files) => Ok(files.clone()),
+            None => files::expand(&self.path, &self.written, FileFormat::Parquet),
+        }
+    }
+
+    /// The Parquet objects an object-store URL names, read by range requests.
+    pub fn remote(remote: Arc<Remote>) -> ParquetSource {
+        ParquetSource { written: remote.shown.clone(), path: PathBuf::new(), remote: Some(remote), listed: None }
     }
 }
 
 struct Part {
-    path: PathBuf,
+    input: Input,
     shown: String,
     meta: ArrowReaderMetadata,
+}
+
+/// Where a part's bytes are: a local file, or an object whose footer has been fetched.
+#[derive(Clone)]
+enum Input {
+    File(PathBuf),
+    /// `tail`: the bytes fetched for the footer, which hold all of a small file.
+    Object {
+        remote: Arc<Remote>,
+        object: Object,
+        tail: Sparse,
+    },
+}
+
+/// A part opened for reading one row group: the file, or the fetched ranges of the object.
+enum Opened {
+    File(File),
+    Sparse(Sparse),
+}
+
+/// Positioned reads for the footer and page checks, over a file or fetched ranges.
+trait ReadAt {
+    fn size(&self) -> std::io::Result<u64>;
+    fn read_exact_at(&self, buf: &mut [u8], pos: u64) -> std::io::Result<()>;
+}
+
+impl ReadAt for File {
+    fn size(&self) -> std::io::Result<u64> {
+        self.metadata().map(|m| m.len())
+    }
+    fn read_exact_at(&self, buf: &mut [u8], pos: u64) -> std::io::Result<()> {
+        FileExt::read_exact_at(self, buf, pos)
+    }
+}
+
+impl ReadAt for Sparse {
+    fn size(&self) -> std::io::Result<u64> {
+        Ok(Sparse::size(self))
+    }
+    fn read_exact_at(&self, buf: &mut [u8], pos: u64) -> std::io::Result<()> {
+        self.read_at(buf, pos)
+    }
+}
+
+impl ReadAt for Opened {
+    fn size(&self) -> std::io::Result<u64> {
+        match self {
+            Opened::File(f) => ReadAt::size(f),
+            Opened::Sparse(s) => ReadAt::size(s),
+        }
+    }
+    fn read_exact_at(&self, buf: &mut [u8], pos: u64) -> std::io::Result<()> {
+        match self {
+            Opened::File(f) => ReadAt::read_exact_at(f, buf, pos),
+            Opened::Sparse(s) => s.read_at(buf, pos),
+        }
+    }
+}
+
+impl Input {
+    /// Opens the part for one row group: an object's column chunks that `roots` names (all
+    /// when `None`) are fetched here, in one concurrent batch of range requests.
+    fn open(&self, meta: &ArrowReaderMetadata, group: usize, roots: Option<&[usize]>) -> Result<Opened, String> {
+        match self {
+            Input::File(path) => File::open(path).map(Opened::File).map_err(|e| e.to_string()),
+            Input::Object { remote, object, tail } => {
+                let md = meta.metadata();
+                let schema = md.file_metadata().schema_descr();
+                let Some(rg) = md.row_groups().get(group) else { return Err("missing from the footer".into()) };
+                let mut ranges = Vec::new();
+                for (leaf, c) in rg.columns().iter().enumerate() {
+                    if roots.is_some_and(|r| !r.contains(&schema.get_column_root_idx(leaf))) {
+                        continue;
+                    }
+                    let start = c.dictionary_page_offset().unwrap_or(c.data_page_offset());
+                    let (Ok(start), Ok(size)) = (u64::try_from(start), u64::try_from(c.compressed_size())) else {
+                        continue;
+                    };
+                    let range = start..start.saturating_add(size).min(object.size);
+                    if !tail.covers(&range) {
+                        ranges.push(range);
+                    }
+                }
+                if ranges.is_empty() {
+                    return Ok(Opened::Sparse(tail.clone()));
+                }
+                remote.ranges(object, ranges).map(|r| Opened::Sparse(r.with(tail))).map_err(|e| e.to_string())
+            }
+        }
+    }
+
+    /// Another handle on the same bytes (a file is opened again; fetched ranges are shared).
+    fn again(&self, opened: &Opened) -> Result<Opened, String> {
+        match (self, opened) {
+            (_, Opened::Sparse(s)) => Ok(Opened::Sparse(s.clone())),
+            (Input::File(path), _) => File::open(path).map(Opened::File).map_err(|e| e.to_string()),
+            (Input::Object { .. }, Opened::File(_)) => Err("an object has no local file".into()),
+        }
+    }
+}
+
+impl parquet::file::reader::Length for Opened {
+    fn len(&self) -> u64 {
+        match self {
+            Opened::File(f) => f.len(),
+            Opened::Sparse(s) => s.len(),
+        }
+    }
+}
+
+impl ChunkReader for Opened {
+    type T = Box<dyn std::io::Read + Send>;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
+        Ok(match self {
+            Opened::File(f) => Box::new(f.get_read(start)?),
+            Opened::Sparse(s) => Box::new(s.get_read(start)?),
+        })
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<bytes::Bytes> {
+        match self {
+            Opened::File(f) => f.get_bytes(start, length),
+            Opened::Sparse(s) => s.get_bytes(start, length),
+        }
+    }
 }
 
 fn unreadable(shown: &str, message: impl Into<String>) -> SourceError {
@@ -152,12 +303,38 @@ fn open_part(path: &PathBuf, shown: &str) -> Result<Part, SourceError> {
     let loaded = catch_unwind(AssertUnwindSafe(|| load_metadata(&file, shown)))
         .map_err(|p| unreadable(shown, format!("its footer could not be read: {}", panic_message(p.as_ref()))))?;
     let meta = loaded?;
-    Ok(Part { path: path.clone(), shown: shown.to_string(), meta })
+    Ok(Part { input: Input::File(path.clone()), shown: shown.to_string(), meta })
+}
+
+/// Bytes fetched from an object's end at first: the footer of most files fits, so one request
+/// serves it.
+const FOOTER_GUESS: u64 = 64 << 10;
+
+/// Fetches an object's footer (its tail, then the rest of a longer footer) and reads it.
+fn open_object(remote: &Arc<Remote>, object: &Object, shown: &str) -> Result<Part, SourceError> {
+    let mut tail = remote.tail(object, FOOTER_GUESS)?;
+    let size = object.size;
+    if size >= 12 {
+        let mut len = [0u8; 4];
+        if tail.read_at(&mut len, size - 8).is_ok() {
+            let need = u64::from(u32::from_le_bytes(len)) + 8;
+            if need > FOOTER_GUESS && need <= size {
+                let rest = size - need..size - FOOTER_GUESS;
+                let more = remote.ranges(object, vec![rest])?;
+                tail = tail.with(&more);
+            }
+        }
+    }
+    let loaded = catch_unwind(AssertUnwindSafe(|| load_metadata(&tail, shown)))
+        .map_err(|p| unreadable(shown, format!("its footer could not be read: {}", panic_message(p.as_ref()))))?;
+    let meta = loaded?;
+    let input = Input::Object { remote: Arc::clone(remote), object: object.clone(), tail };
+    Ok(Part { input, shown: shown.to_string(), meta })
 }
 
 /// Reads, checks and repairs the footer, then derives the arrow schema.
-fn load_metadata(file: &File, shown: &str) -> Result<ArrowReaderMetadata, SourceError> {
-    let len = file.metadata().map_err(|e| unreadable(shown, e.to_string()))?.len();
+fn load_metadata(file: &dyn ReadAt, shown: &str) -> Result<ArrowReaderMetadata, SourceError> {
+    let len = file.size().map_err(|e| unreadable(shown, e.to_string()))?;
     if len < 12 {
         return Err(unreadable(
             shown,
@@ -246,7 +423,12 @@ fn with_string_views(meta: ArrowReaderMetadata, md: Arc<ParquetMetaData>) -> Arr
 /// - parquet-mr before 1.2.9 left the dictionary page header out of a chunk's
 ///   `total_compressed_size` (PARQUET-816, IMPALA-694), so its last page runs past the chunk:
 ///   such chunks are re-measured from their page headers (`data/nation.dict-malformed.parquet`).
-fn normalize(md: ParquetMetaData, file: &File, data_end: u64, shown: &str) -> Result<ParquetMetaData, SourceError> {
+fn normalize(
+    md: ParquetMetaData,
+    file: &dyn ReadAt,
+    data_end: u64,
+    shown: &str,
+) -> Result<ParquetMetaData, SourceError> {
     let end_of_data = i64::try_from(data_end).unwrap_or(i64::MAX);
     let mut rows: i64 = 0;
     let mut repair = legacy_chunk_sizes(md.file_metadata().created_by());
@@ -315,7 +497,7 @@ fn normalize(md: ParquetMetaData, file: &File, data_end: u64, shown: &str) -> Re
 /// files (`legacy` = the file and where its data ends), the size re-measured from its pages.
 fn repair_column(
     c: &ColumnChunkMetaData,
-    legacy: Option<(&File, u64)>,
+    legacy: Option<(&dyn ReadAt, u64)>,
 ) -> Result<ColumnChunkMetaData, parquet::errors::ParquetError> {
     let mut b = c.clone().into_builder();
     let dict = c.dictionary_page_offset().filter(|o| *o >= 4);
@@ -347,7 +529,7 @@ fn legacy_chunk_sizes(created_by: Option<&str>) -> bool {
 
 /// Where a chunk really ends: after the page that completes its `num_values`, found by
 /// walking the page headers from `start`; `None` if they do not add up before `limit`.
-fn chunk_end_by_pages(file: &File, start: u64, num_values: i64, limit: u64) -> Option<u64> {
+fn chunk_end_by_pages(file: &dyn ReadAt, start: u64, num_values: i64, limit: u64) -> Option<u64> {
     let mut pos = start;
     let mut values = 0i64;
     while values < num_values {
@@ -401,7 +583,13 @@ impl Source for ParquetSource {
     }
 
     fn columns(&self) -> Result<Vec<String>, SourceError> {
-        let paths = files::expand(&self.path, &self.written, FileFormat::Parquet)?;
+        if let Some(remote) = &self.remote {
+            let objects = remote.objects(Some(FileFormat::Parquet))?;
+            let first = objects.first().ok_or_else(|| SourceError::NoFiles { pattern: self.written.clone() })?;
+            let part = open_object(remote, first, &self.written)?;
+            return Ok(part.meta.schema().fields().iter().map(|f| f.name().clone()).collect());
+        }
+        let paths = self.local_paths()?;
         let first = paths.first().ok_or_else(|| SourceError::NoFiles { pattern: self.written.clone() })?;
         let part = open_part(first, &self.written)?;
         Ok(part.meta.schema().fields().iter().map(|f| f.name().clone()).collect())
@@ -409,14 +597,29 @@ impl Source for ParquetSource {
 
     fn collect(&self, req: &StatsRequest, ctx: &CollectCtx<'_>) -> Result<SourceStats, SourceFailure> {
         let fail = |error, access| SourceFailure { kind: "parquet", error, access };
-        let paths = files::expand(&self.path, &self.written, FileFormat::Parquet).map_err(|e| fail(e, None))?;
-        let access = files::access(&paths);
-        let multi = paths.len() > 1;
         let mut parts = Vec::new();
-        for p in &paths {
-            let shown = if multi { p.display().to_string() } else { self.written.clone() };
-            parts.push(open_part(p, &shown).map_err(|e| fail(e, access.clone()))?);
-        }
+        let (paths, objects, access) = match &self.remote {
+            None => {
+                let paths = self.local_paths().map_err(|e| fail(e, None))?;
+                let access = files::access(&paths);
+                let multi = paths.len() > 1;
+                for p in &paths {
+                    let shown = if multi { p.display().to_string() } else { self.written.clone() };
+                    parts.push(open_part(p, &shown).map_err(|e| fail(e, access.clone()))?);
+                }
+                (paths, Vec::new(), access)
+            }
+            Some(remote) => {
+                let objects = remote.objects(Some(FileFormat::Parquet)).map_err(|e| fail(e, None))?;
+                let multi = objects.len() > 1;
+                for o in &objects {
+                    let shown = if multi { remote.name(&o.path) } else { self.written.clone() };
+                    parts.push(open_object(remote, o, &shown).map_err(|e| fail(e, None))?);
+                }
+                (Vec::new(), objects, None)
+            }
+        };
+        let multi = parts.len() > 1;
         let Some(first) = parts.first() else {
             return Err(fail(SourceError::NoFiles { pattern: self.written.clone() }, access));
         };
@@ -458,7 +661,7 @@ impl Source for ParquetSource {
                     group: gi,
                     roots: roots.clone(),
                     first_row,
-                    path: p.path.clone(),
+                    input: p.input.clone(),
                     shown: multi.then(|| p.shown.clone()),
                     meta: p.meta.clone(),
                 });
@@ -486,23 +689,37 @@ impl Source for ParquetSource {
         )
         .map_err(|e| fail(e, access.clone()))?;
 
+        let (names, modified, bytes, read) = match &self.remote {
+            None => (
+                paths.iter().map(|f| f.display().to_string()).collect(),
+                files::modified(&paths),
+                paths.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum(),
+                None,
+            ),
+            Some(remote) => {
+                let size = objects.iter().map(|o| o.size).sum();
+                let read = super::object::read_info(remote, acc.rows, size);
+                let newest = objects.iter().map(|o| o.modified_micros).max();
+                (objects.iter().map(|o| remote.name(&o.path)).collect(), newest, size, Some(read))
+            }
+        };
         Ok(SourceStats {
             kind: "parquet",
-            parts: paths.iter().map(|f| f.display().to_string()).collect(),
+            parts: names,
             acc,
             csv: None,
             signals: FileSignals {
-                modified: files::modified(&paths),
+                modified,
                 footer_min,
                 footer_max,
                 footer_rows: Some(footer_rows),
                 ..FileSignals::default()
             },
             access,
-            bytes: paths.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum(),
+            bytes,
             evidence_keys: None,
             evidence_without_key: false,
-            read: None,
+            read,
             sql: None,
         })
     }
@@ -514,7 +731,7 @@ struct RowGroupTask {
     /// The top-level columns to decode (a source's `columns`); `None` for all.
     roots: Option<Arc<Vec<usize>>>,
     first_row: u64,
-    path: PathBuf,
+    input: Input,
     /// The part's name, when the source has several parts.
     shown: Option<String>,
     meta: ArrowReaderMetadata,
@@ -560,10 +777,14 @@ fn read_row_group(
     absent_label: bool,
     progress: &super::Progress,
 ) -> Result<SourceAcc, String> {
-    let open = || File::open(&t.path).map_err(|e| format!("{}: {e}", t.place()));
     let rg = t.row_group().ok_or_else(|| format!("{}: missing from the footer", t.place()))?;
+    let opened = t
+        .input
+        .open(&t.meta, t.group, t.roots.as_deref().map(Vec::as_slice))
+        .map_err(|e| format!("{}: {e}", t.place()))?;
+    let open = || t.input.again(&opened).map_err(|e| format!("{}: {e}", t.place()));
     let declared = rg.num_rows().max(0) as u64;
-    verify_checksums(&open()?, rg).map_err(|m| format!("{}, {m}", t.place()))?;
+    verify_checksums(&opened, rg).map_err(|m| format!("{}, {m}", t.place()))?;
     let batch_size = batch_rows(rg.num_rows(), rg.total_byte_size());
 
     let mut out = template.batch(req, 0).acc;
@@ -591,11 +812,11 @@ fn read_row_group(
     .unwrap_or_else(|p| Err(format!("the Parquet reader crashed: {}", panic_message(p.as_ref()))));
     match decoded {
         Ok(rows) if rows == declared => Ok(out),
-        Ok(rows) => Err(match locate(t, batch_size, declared) {
+        Ok(rows) => Err(match locate(t, &opened, batch_size, declared) {
             Some((column, e)) => t.error(Some(&column), &e),
             None => format!("{}: the row group declares {declared} rows but its pages hold {rows}", t.place()),
         }),
-        Err(e) => Err(match locate(t, batch_size, declared) {
+        Err(e) => Err(match locate(t, &opened, batch_size, declared) {
             Some((column, col_err)) => t.error(Some(&column), &col_err),
             None => t.error(None, &e),
         }),
@@ -606,7 +827,7 @@ fn read_row_group(
 /// `each`; returns the rows decoded.
 fn decode(
     t: &RowGroupTask,
-    file: File,
+    file: Opened,
     mask: Option<ProjectionMask>,
     batch_size: usize,
     mut each: impl FnMut(&RecordBatch),
@@ -629,11 +850,15 @@ fn decode(
 
 /// Finds the first top-level column that fails to decode on its own, or decodes to a row count
 /// other than the row group's, so that the error can name it. Runs only after a failure.
-fn locate(t: &RowGroupTask, batch_size: usize, declared: u64) -> Option<(String, String)> {
+fn locate(t: &RowGroupTask, opened: &Opened, batch_size: usize, declared: u64) -> Option<(String, String)> {
     let schema = t.meta.metadata().file_metadata().schema_descr();
     let names: Vec<String> = t.meta.schema().fields().iter().map(|f| f.name().clone()).collect();
     for (i, name) in names.iter().enumerate() {
-        let file = File::open(&t.path).ok()?;
+        // An object's row group holds only the columns fetched for it.
+        if t.roots.as_ref().is_some_and(|r| !r.contains(&i)) {
+            continue;
+        }
+        let file = t.input.again(opened).ok()?;
         let mask = ProjectionMask::roots(schema, [i]);
         let r = catch_unwind(AssertUnwindSafe(|| decode(t, file, Some(mask), batch_size, |_| {})))
             .unwrap_or_else(|p| Err(format!("the Parquet reader crashed: {}", panic_message(p.as_ref()))));
@@ -687,7 +912,7 @@ fn crc32_update(mut c: u32, data: &[u8]) -> u32 {
 
 /// Verifies the CRC-32 of every page that carries one. A chunk whose first page carries
 /// none is taken to be written without checksums and is not read here.
-fn verify_checksums(file: &File, rg: &RowGroupMetaData) -> Result<(), String> {
+fn verify_checksums(file: &dyn ReadAt, rg: &RowGroupMetaData) -> Result<(), String> {
     for c in rg.columns() {
         let start = c.dictionary_page_offset().unwrap_or(c.data_page_offset());
         let (Ok(start), Ok(size)) = (u64::try_from(start), u64::try_from(c.compressed_size())) else { continue };
@@ -696,7 +921,7 @@ fn verify_checksums(file: &File, rg: &RowGroupMetaData) -> Result<(), String> {
     Ok(())
 }
 
-fn verify_chunk(file: &File, column: &str, start: u64, end: u64) -> Result<(), String> {
+fn verify_chunk(file: &dyn ReadAt, column: &str, start: u64, end: u64) -> Result<(), String> {
     let mut pos = start;
     let mut first = true;
     while pos < end {
@@ -747,7 +972,7 @@ struct PageHead {
 }
 
 /// Reads the page header at `pos`, growing the window until it holds the whole header.
-fn read_page_header(file: &File, pos: u64, end: u64) -> Option<PageHead> {
+fn read_page_header(file: &dyn ReadAt, pos: u64, end: u64) -> Option<PageHead> {
     let avail = end.saturating_sub(pos).min(16 << 20) as usize;
     let mut window = avail.min(256);
     loop {

@@ -122,6 +122,17 @@ fn access(spec: &SourceSpec, report: &SourceReport, stats: Option<&SourceStats>,
         }
     }
 
+    if let Location::Path { written, .. } = &spec.location
+        && let Some(redacted) = crate::sources::object::secret_in_url(written)
+    {
+        let mut f = finding(format!("access.credentials.{name}"), Check::Permissioned, Severity::Fail, spec, None);
+        f.value = Some(redacted);
+        f.message = "the profile holds a secret inside the object-store URL (a password, signature or token); \
+                     credentials come from the cloud's own chain (environment, shared config files, instance identity)"
+            .into();
+        out.push(f);
+    }
+
     if let Some(sql) = &report.access.sql {
         let can_write = sql.can_write();
         let sev = if can_write { Severity::Warn } else { Severity::Pass };
@@ -593,6 +604,7 @@ mod tests {
             thresholds: Thresholds { min_class_examples: 2, ..Thresholds::default() },
             timeout: None,
             connect: Default::default(),
+            object: Default::default(),
         }
     }
 

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use super::object::{Object, Remote};
 use super::{CollectCtx, CsvInfo, FileSignals, Progress, Source, SourceError, SourceFailure, SourceStats, files};
 use crate::profile::FileFormat;
 use crate::stats::{Cell, Pos, SketchOnly, SourceAcc, StatsRequest};
@@ -31,15 +32,63 @@ pub struct CsvSource {
     written: String,
     path: PathBuf,
     delimiter: Option<u8>,
+    /// The object store the parts live in, for an object-store URL.
+    remote: Option<Arc<Remote>>,
+}
+
+/// One part of a CSV source: a local file, or an object streamed from its store.
+enum Part {
+    File(PathBuf),
+    Object(Arc<Remote>, Object),
+}
+
+impl Part {
+    fn shown(&self) -> String {
+        match self {
+            Part::File(p) => p.display().to_string(),
+            Part::Object(r, o) => r.name(&o.path),
+        }
+    }
 }
 
 impl CsvSource {
     pub fn new(written: String, path: PathBuf, delimiter: Option<u8>) -> CsvSource {
-        CsvSource { written, path, delimiter }
+        CsvSource { written, path, delimiter, remote: None }
+    }
+
+    /// The CSV objects an object-store URL names, streamed without a local copy.
+    pub fn remote(remote: Arc<Remote>, delimiter: Option<u8>) -> CsvSource {
+        CsvSource { written: remote.shown.clone(), path: PathBuf::new(), delimiter, remote: Some(remote) }
     }
 
     fn files(&self) -> Result<Vec<PathBuf>, SourceError> {
+        if self.remote.is_some() {
+            return Ok(Vec::new());
+        }
         files::expand(&self.path, &self.written, FileFormat::Csv)
+    }
+
+    /// The parts in order, with their sizes and modification times (micros).
+    fn parts(&self) -> Result<Vec<(Part, u64, Option<i64>)>, SourceError> {
+        match &self.remote {
+            Some(r) => Ok(r
+                .objects(Some(FileFormat::Csv))?
+                .into_iter()
+                .map(|o| {
+                    let (size, m) = (o.size, o.modified_micros);
+                    (Part::Object(Arc::clone(r), o), size, Some(m))
+                })
+                .collect()),
+            None => Ok(self
+                .files()?
+                .into_iter()
+                .map(|f| {
+                    let size = std::fs::metadata(&f).map_or(0, |m| m.len());
+                    let m = files::modified(std::slice::from_ref(&f));
+                    (Part::File(f), size, m)
+                })
+                .collect()),
+        }
     }
 }
 
@@ -99,13 +148,19 @@ pub fn sniff_delimiter(sample: &[u8]) -> u8 {
 
 /// Opens a file, decompressing gzip transparently; the progress counts compressed bytes.
 fn open_reader(
-    path: &PathBuf,
+    part: &Part,
     written: &str,
     progress: &Arc<Progress>,
 ) -> Result<(Box<dyn Read + Send>, bool, u64), SourceError> {
-    let file = File::open(path).map_err(|e| files::io_error(written, path, &e))?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut peek = BufReader::with_capacity(READ_CHUNK, Counting { inner: file, progress: Arc::clone(progress) });
+    let (inner, size, path): (Box<dyn Read + Send>, u64, &std::path::Path) = match part {
+        Part::File(path) => {
+            let file = File::open(path).map_err(|e| files::io_error(written, path, &e))?;
+            let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+            (Box::new(file), size, path)
+        }
+        Part::Object(remote, o) => (Box::new(remote.reader(o)?), o.size, std::path::Path::new(written)),
+    };
+    let mut peek = BufReader::with_capacity(READ_CHUNK, Counting { inner, progress: Arc::clone(progress) });
     let head = std::io::BufRead::fill_buf(&mut peek).map_err(|e| files::io_error(written, path, &e))?;
     let gz = head.starts_with(&[0x1f, 0x8b]);
     let reader: Box<dyn Read + Send> =
@@ -136,7 +191,7 @@ struct Opened {
 }
 
 fn open_csv(
-    path: &PathBuf,
+    path: &Part,
     written: &str,
     delimiter: Option<u8>,
     progress: &Arc<Progress>,
@@ -331,21 +386,22 @@ impl Source for CsvSource {
     }
 
     fn columns(&self) -> Result<Vec<String>, SourceError> {
-        let files = self.files()?;
-        let first = files.first().ok_or_else(|| SourceError::NoFiles { pattern: self.written.clone() })?;
+        let parts = self.parts()?;
+        let (first, _, _) = parts.first().ok_or_else(|| SourceError::NoFiles { pattern: self.written.clone() })?;
         let o = open_csv(first, &self.written, self.delimiter, &Arc::new(Progress::default()))?;
         Ok(dedupe_header(&o.header).0)
     }
 
     fn collect(&self, req: &StatsRequest, ctx: &CollectCtx<'_>) -> Result<SourceStats, SourceFailure> {
         let fail = |error, access| SourceFailure { kind: "csv", error, access };
+        let parts = self.parts().map_err(|e| fail(e, None))?;
         let files = self.files().map_err(|e| fail(e, None))?;
         let access = files::access(&files);
-        let total: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+        let total: u64 = parts.iter().map(|p| p.1).sum();
         ctx.progress.total.store(total, std::sync::atomic::Ordering::Relaxed);
         ctx.progress.bytes.store(true, std::sync::atomic::Ordering::Relaxed);
 
-        let multi = files.len() > 1;
+        let multi = parts.len() > 1;
         let mut info = CsvInfo::default();
         let mut acc: Option<SourceAcc> = None;
         let mut header_names: Vec<String> = Vec::new();
@@ -355,8 +411,8 @@ impl Source for CsvSource {
         let mut absent_required = false;
         let mut absent_label = false;
         let req_arc = Arc::new(req.clone());
-        for (part, file) in files.iter().enumerate() {
-            let shown = if multi { file.display().to_string() } else { self.written.clone() };
+        for (part, (file, _, _)) in parts.iter().enumerate() {
+            let shown = if multi { file.shown() } else { self.written.clone() };
             let opened = open_csv(file, &shown, self.delimiter, &ctx.progress).map_err(|e| fail(e, access.clone()))?;
             let (names, dups) = dedupe_header(&opened.header);
             if part == 0 {
@@ -470,17 +526,18 @@ impl Source for CsvSource {
         let Some(acc) = acc else {
             return Err(fail(SourceError::NoFiles { pattern: self.written.clone() }, access));
         };
+        let read = self.remote.as_ref().map(|r| super::object::read_info(r, acc.rows, total));
         Ok(SourceStats {
             kind: "csv",
-            parts: files.iter().map(|f| f.display().to_string()).collect(),
+            parts: parts.iter().map(|p| p.0.shown()).collect(),
             acc,
             csv: Some(info),
-            signals: FileSignals { modified: files::modified(&files), ..FileSignals::default() },
+            signals: FileSignals { modified: parts.iter().filter_map(|p| p.2).max(), ..FileSignals::default() },
             access,
             bytes: total,
             evidence_keys: None,
             evidence_without_key: false,
-            read: None,
+            read,
             sql: None,
         })
     }
