@@ -13,4 +13,5 @@ mod history;
 mod profiles;
 mod reports;
 mod sql;
+mod structure;
 mod usecases;

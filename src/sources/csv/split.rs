@@ -177,7 +177,7 @@ impl<R: Read> Splitter<R> {
     }
 
     /// Reads up to `max_rows` records into `b`, each cut or padded to `width` fields (padding
-    /// is marked not present), calling `ragged(line, fields)` for each record of another
+    /// is marked not present), calling `ragged(line, fields, record)` for each record of another
     /// width; reads about `target` bytes. Returns the number of records, 0 at the end.
     pub fn fill(
         &mut self,
@@ -185,7 +185,7 @@ impl<R: Read> Splitter<R> {
         width: usize,
         max_rows: usize,
         target: usize,
-        mut ragged: impl FnMut(u64, usize),
+        mut ragged: impl FnMut(u64, usize, usize),
     ) -> std::io::Result<usize> {
         b.fields.clear();
         b.lines.clear();
@@ -215,7 +215,7 @@ impl<R: Read> Splitter<R> {
                 if rec.len() == width {
                     fields.extend_from_slice(rec);
                 } else {
-                    ragged(line, rec.len());
+                    ragged(line, rec.len(), lines.len());
                     fields.extend(rec.iter().copied().chain(std::iter::repeat(Field::default())).take(width));
                 }
                 lines.push(line);
@@ -552,7 +552,7 @@ mod tests {
         let mut s = Splitter::new(Trickle { data: input, step }, b',');
         let mut b = Buffers::default();
         let (mut out, mut ragged) = (Vec::new(), Vec::new());
-        while s.fill(&mut b, width, max_rows, target, |l, n| ragged.push((l, n))).expect("no error") > 0 {
+        while s.fill(&mut b, width, max_rows, target, |l, n, _| ragged.push((l, n))).expect("no error") > 0 {
             let buf = &b.buf[..b.end];
             for (r, line) in b.lines.iter().enumerate() {
                 let fields = b.fields[r * width..(r + 1) * width]
@@ -713,7 +713,7 @@ mod tests {
         s.set_max_record(20);
         let mut b = Buffers::default();
         let e = loop {
-            match s.fill(&mut b, 1, 10, 8, |_, _| {}) {
+            match s.fill(&mut b, 1, 10, 8, |_, _, _| {}) {
                 Ok(0) => break String::new(),
                 Ok(_) => {}
                 Err(e) => break e.to_string(),
@@ -732,7 +732,7 @@ mod tests {
         let mut b = Buffers::default();
         let (mut rows, mut largest) = (0, 0);
         loop {
-            let n = s.fill(&mut b, 1, 100, 1000, |_, _| {}).expect("no error");
+            let n = s.fill(&mut b, 1, 100, 1000, |_, _, _| {}).expect("no error");
             if n == 0 {
                 break;
             }
