@@ -9,6 +9,7 @@ mod csv;
 mod demo;
 mod detect;
 mod entities;
+mod faults;
 mod history;
 mod profiles;
 mod reports;

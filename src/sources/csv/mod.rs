@@ -386,6 +386,7 @@ impl Source for CsvSource {
         let req_arc = Arc::new(req.clone());
         for (part, file) in files.iter().enumerate() {
             let shown = if multi { file.display().to_string() } else { self.written.clone() };
+            let before = version(file);
             let opened = open_csv(file, &shown, self.delimiter, &self.named, &ctx.progress)
                 .map_err(|e| fail(e, access.clone()))?;
             let part_file = multi.then(|| shown.clone());
@@ -510,6 +511,7 @@ impl Source for CsvSource {
                 notes.extend(structure::repeated_header(r.0, &lines));
             }
             notes.extend(runs.notes(rows_in_part, width));
+            notes.extend(structure::changed(before, version(file)));
             for mut n in notes {
                 n.file.clone_from(&part_file);
                 if multi {
@@ -544,6 +546,11 @@ impl Source for CsvSource {
             sql: None,
         })
     }
+}
+
+/// A file's size and modification time: two reads of it agree when it did not change between.
+fn version(file: &PathBuf) -> Option<(u64, Option<std::time::SystemTime>)> {
+    std::fs::metadata(file).ok().map(|m| (m.len(), m.modified().ok()))
 }
 
 /// Rows of the batch equal to the header, cell for cell, and the first of their lines. Most

@@ -382,6 +382,28 @@ pub(super) fn repeated_header(count: u64, lines: &[u64]) -> Option<StructureNote
     })
 }
 
+/// A note for a file that changed while it was read (appended to, rewritten or truncated): its
+/// counts are of neither version. The read itself stops cleanly at whatever end it meets.
+pub(super) fn changed(
+    before: Option<(u64, Option<std::time::SystemTime>)>,
+    after: Option<(u64, Option<std::time::SystemTime>)>,
+) -> Option<StructureNote> {
+    let message = match (before, after) {
+        (Some(b), Some(a)) if a == b => return None,
+        (Some((b, _)), Some((a, _))) if a != b => {
+            format!(
+                "the file changed while it was read ({b} bytes, then {a}): the counts mix two versions; scan it again"
+            )
+        }
+        (Some(_), Some(_)) => {
+            "the file was modified while it was read: the counts may mix two versions; scan it again".into()
+        }
+        (Some(_), None) => "the file was removed while it was read: the counts are of what was read before".into(),
+        _ => return None,
+    };
+    Some(StructureNote { kind: "changed_while_read", fail: true, lines: Vec::new(), message, file: None })
+}
+
 /// A note for header cells that are empty, by position.
 pub(super) fn empty_names(raw: &[String], line: u64) -> Option<StructureNote> {
     let empty: Vec<String> =
@@ -448,6 +470,23 @@ mod tests {
         // A numeric column holding a placeholder is data.
         let l = of("id,weight\n1,N/A\n2,3.5\n3,4.5\n4,5.5\n5,6.5\n");
         assert!(l.extra_header.is_empty(), "{l:?}");
+    }
+
+    #[test]
+    fn a_file_that_changes_while_read_is_a_note() {
+        let t = Some(std::time::SystemTime::UNIX_EPOCH);
+        assert_eq!(changed(Some((10, t)), Some((10, t))), None);
+        let n = changed(Some((10, t)), Some((4, t))).map(|n| (n.kind, n.fail, n.message));
+        assert_eq!(
+            n,
+            Some((
+                "changed_while_read",
+                true,
+                "the file changed while it was read (10 bytes, then 4): the counts mix two versions; scan it again"
+                    .into()
+            ))
+        );
+        assert!(changed(Some((10, t)), None).is_some());
     }
 
     #[test]
