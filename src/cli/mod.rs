@@ -363,10 +363,10 @@ pub(crate) fn check_outs(outs: &[PathBuf]) -> Result<()> {
             Ok(_) => None,
         };
         if let Some(p) = problem {
-            return Err(usage(
-                format!("cannot write `--out {}`: {p}", out.display()),
-                Some("create the folder, or choose another `--out`".into()),
-            ));
+            return Err(anyhow!(p).context(UsageError {
+                message: format!("cannot write `{}`", out.display()),
+                hint: Some("create the folder, or choose another `--out`; nothing was scanned".into()),
+            }));
         }
     }
     Ok(())
