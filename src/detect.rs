@@ -140,7 +140,35 @@ pub fn detect(cols: &[ColumnFacts]) -> Detection {
         }
     }
     d.required = required(cols, d.key.as_ref(), d.label.as_ref(), ts.as_deref());
+    d.notes.extend(mostly_empty(cols));
     d
+}
+
+/// A column missing in at least this share of rows is pointed out as a thing to decide on.
+pub const MOSTLY_EMPTY: f64 = 0.5;
+
+/// Mostly-empty columns, worst first: nothing else in a starter profile would mention them,
+/// since they are not required, and a scan's headline alone would not say they are empty.
+/// See: issue 18 (a `speed` column 99.3% `NA` behind "nothing missing").
+fn mostly_empty(cols: &[ColumnFacts]) -> Vec<String> {
+    let mut empty: Vec<(&ColumnFacts, f64)> = cols
+        .iter()
+        .filter(|c| c.rows > 0)
+        .map(|c| (c, 1.0 - c.present_share()))
+        .filter(|(_, missing)| *missing >= MOSTLY_EMPTY)
+        .collect();
+    empty.sort_by(|a, b| b.1.total_cmp(&a.1));
+    empty
+        .into_iter()
+        .map(|(c, missing)| {
+            format!(
+                "mostly empty: `{}` is {:.1}% missing (null, blank or placeholder); decide whether the pilot \
+                 needs it: require it to be filled, or leave it out with `columns`",
+                c.name,
+                missing * 100.0
+            )
+        })
+        .collect()
 }
 
 fn missing_note(role: &str, cols: &[ColumnFacts]) -> String {
@@ -379,6 +407,24 @@ mod tests {
         // 95% present or more: `category` (85%), `body` (92.5%) and the email (92.5%) are not.
         assert_eq!(d.required, ["ticket_id", "customer_id", "channel", "priority", "subject"]);
         assert!(d.notes.is_empty(), "{:?}", d.notes);
+    }
+
+    #[test]
+    fn issue_18_mostly_empty_columns_are_pointed_out_worst_first() {
+        let mut cols = tickets();
+        cols.push(col("year", "integer", 39, 20));
+        cols.push(col("speed", "integer", 1, 1));
+        cols.push(col("notes", "string", 10, 10));
+        let d = detect(&cols);
+        assert_eq!(
+            d.notes,
+            [
+                "mostly empty: `speed` is 97.5% missing (null, blank or placeholder); decide whether the pilot \
+                 needs it: require it to be filled, or leave it out with `columns`",
+                "mostly empty: `notes` is 75.0% missing (null, blank or placeholder); decide whether the pilot \
+                 needs it: require it to be filled, or leave it out with `columns`",
+            ]
+        );
     }
 
     #[test]

@@ -69,6 +69,7 @@ struct Detected {
 
 pub fn run_profile(args: &ProfileArgs) -> Result<i32> {
     let formats = output_formats(&args.run.formats, &args.run.outs)?;
+    super::check_outs(&args.run.outs)?;
     let jobs = parse_jobs(args.run.jobs)?;
     let as_of = parse_as_of(args.run.as_of.as_deref())?;
     let specs = specs(&args.sources)?;
@@ -98,6 +99,7 @@ pub fn run_init(args: &InitArgs) -> Result<i32> {
             Some("pass `--force` to overwrite it, or choose another `--out`".into()),
         ));
     }
+    super::check_outs(args.out.as_slice())?;
     let jobs = parse_jobs(args.jobs)?;
     let as_of = parse_as_of(args.as_of.as_deref())?;
     let specs = specs(&args.sources)?;

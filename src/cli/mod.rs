@@ -3,6 +3,7 @@
 
 mod adhoc;
 mod progress;
+mod signals;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -125,6 +126,7 @@ fn usage(message: impl Into<String>, hint: Option<String>) -> anyhow::Error {
 
 /// Runs the command and returns the exit code; errors are exit code 2.
 pub fn run(cli: Cli) -> Result<i32> {
+    signals::install();
     match cli.command {
         Command::Scan(args) => run_scan(&args),
         Command::Check { profile } => run_check(&profile),
@@ -150,6 +152,7 @@ fn load(path: &Path, from_check: bool) -> Result<Profile> {
 
 fn run_scan(args: &ScanArgs) -> Result<i32> {
     let formats = output_formats(&args.run.formats, &args.run.outs)?;
+    check_outs(&args.run.outs)?;
     let jobs = parse_jobs(args.run.jobs)?;
     let as_of = parse_as_of(args.run.as_of.as_deref())?;
     let profile = load(&args.profile, false)?;
@@ -375,6 +378,7 @@ fn write_file(path: &Path, f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> 
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
+    signals::temporary(&tmp);
     let write = || -> io::Result<()> {
         let mut w = io::BufWriter::new(std::fs::File::create(&tmp)?);
         f(&mut w)?;
@@ -382,7 +386,51 @@ fn write_file(path: &Path, f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> 
         drop(w);
         std::fs::rename(&tmp, path)
     };
-    write().with_context(|| format!("cannot write `{}`", path.display()))
+    let written = write();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    signals::done(&tmp);
+    written.with_context(|| format!("cannot write `{}`", path.display()))
+}
+
+/// Refuses `--out` paths whose folder is missing or cannot be written, before any source is
+/// read: a scan of an hour must not end in "cannot write". See: issue 18.
+pub(crate) fn check_outs(outs: &[PathBuf]) -> Result<()> {
+    for out in outs {
+        if std::fs::metadata(out).is_ok_and(|m| !m.is_file()) {
+            continue;
+        }
+        let folder = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let shown = folder.display();
+        let problem = match std::fs::metadata(&folder) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Some(format!("its folder `{shown}` does not exist")),
+            Err(e) => Some(format!("its folder `{shown}` cannot be read: {e}")),
+            Ok(m) if !m.is_dir() => Some(format!("`{shown}` is not a folder")),
+            Ok(_) if !writable(&folder) => {
+                Some(format!("its folder `{shown}` is read-only: {}", io::Error::last_os_error()))
+            }
+            Ok(_) => None,
+        };
+        if let Some(p) = problem {
+            return Err(anyhow!(p).context(UsageError {
+                message: format!("cannot write `{}`", out.display()),
+                hint: Some("create the folder, or choose another `--out`; nothing was scanned".into()),
+            }));
+        }
+    }
+    Ok(())
+}
+
+/// Whether this process may create files in `folder` (permissions and read-only mounts alike).
+fn writable(folder: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(folder.as_os_str().as_bytes()) else { return false };
+    // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
+    unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) == 0 }
 }
 
 fn now_micros() -> i64 {

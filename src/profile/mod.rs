@@ -608,4 +608,35 @@ mod tests {
         assert_eq!(edit_distance("abc", "ca"), 3);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, ..Default::default() })]
+
+        /// Guards the profile loader on generated and mutated TOML (the demo profile with bytes
+        /// cut, inserted or replaced at generated offsets): never a panic, and either a valid
+        /// profile or problems that each name a line of the text.
+        #[test]
+        fn mutated_profiles_load_or_name_a_line(
+            at in 0usize..4096,
+            cut in 0usize..24,
+            insert in "[a-z_=\\[\\]{}\"'.,# 0-9\n]{0,12}",
+        ) {
+            let demo = include_str!("../../profiles/demo.toml");
+            let mut text = demo.as_bytes().to_vec();
+            let at = at % (text.len() + 1);
+            let end = (at + cut).min(text.len());
+            text.splice(at..end, insert.bytes());
+            let text = String::from_utf8_lossy(&text).into_owned();
+            let lines = text.lines().count() + 1;
+            match Profile::from_str(std::path::Path::new("profiles/mutated.toml"), &text) {
+                Ok(_) => {}
+                Err(e) => {
+                    proptest::prop_assert!(!e.problems().is_empty(), "an error without a problem: {}", e);
+                    for p in e.problems() {
+                        proptest::prop_assert!(p.line >= 1 && p.line <= lines, "line {} of {}: {}", p.line, lines, p.message);
+                    }
+                }
+            }
+        }
+    }
 }

@@ -100,7 +100,7 @@ fn customer() -> EntityReport {
     }
 }
 
-fn column(
+pub(crate) fn column(
     name: &str,
     ty: &str,
     required: bool,

@@ -11,7 +11,7 @@ use std::io::{self, Write};
 use crate::stats::timestamp::format_duration_secs;
 use crate::stats::{Example, Locator};
 
-use super::{Check, Finding, Report, Severity, SourceReport, Status, pct_of};
+use super::{Check, ColumnReport, Finding, Report, Severity, SourceReport, Status, pct_of};
 
 /// No line is longer than this many chars.
 const WIDTH: usize = 80;
@@ -415,16 +415,24 @@ fn source_facts(s: &SourceReport) -> Vec<String> {
             items.push(format!("{} ready", pct_of(ready, rows)));
         }
     }
-    // The most-missing required column (any column when none is required).
-    let required = s.columns.iter().any(|c| c.required);
-    let worst = s
-        .columns
-        .iter()
-        .filter(|c| c.required || !required)
-        .filter(|c| c.missing > 0)
-        .max_by(|a, b| a.missing_share.total_cmp(&b.missing_share));
-    match worst {
-        Some(c) => items.push(format!("most missing {} {}", clean(&c.name), pct(c.missing_share))),
+    // The most-missing column of all, saying whether it is required: a column left out of
+    // `required` can still be mostly empty, and "nothing missing" must never hide it. The
+    // most-missing required column follows when it is another. See: issue 18.
+    let most = |required_only: bool| {
+        s.columns
+            .iter()
+            .filter(|c| c.required || !required_only)
+            .filter(|c| c.missing > 0)
+            .max_by(|a, b| a.missing_share.total_cmp(&b.missing_share))
+    };
+    let whether = |c: &ColumnReport| if c.required { " (required)" } else { " (not required)" };
+    match most(false) {
+        Some(c) => {
+            items.push(format!("most missing {} {}{}", clean(&c.name), pct(c.missing_share), whether(c)));
+            if let Some(r) = most(true).filter(|r| r.name != c.name) {
+                items.push(format!("most missing required {} {}", clean(&r.name), pct(r.missing_share)));
+            }
+        }
         None if !s.columns.is_empty() => items.push("nothing missing".to_string()),
         None => {}
     }
@@ -682,6 +690,28 @@ mod tests {
 
     fn too_long(s: &str) -> Vec<String> {
         s.lines().filter(|l| l.chars().count() > WIDTH).map(str::to_string).collect()
+    }
+
+    #[test]
+    fn issue_18_the_headline_names_a_mostly_empty_column_that_is_not_required() {
+        let mut s = sample().sources.remove(0);
+        let rows = 3_322;
+        let col = |name: &str, required: bool, missing: u64| {
+            crate::report::sample::column(name, "string", required, rows, (0, 0, missing))
+        };
+        s.rows = Some(rows);
+        s.columns = vec![col("tailnum", true, 0), col("year", false, 70), col("speed", false, 3_299)];
+        let facts = source_facts(&s).join(" · ");
+        assert!(facts.contains("most missing speed 99% (not required)"), "{facts}");
+        assert!(!facts.contains("nothing missing"), "{facts}");
+        s.columns = vec![col("tailnum", true, 10), col("speed", false, 3_299)];
+        let facts = source_facts(&s).join(" · ");
+        assert!(
+            facts.contains("most missing speed 99% (not required) · most missing required tailnum 0.3%"),
+            "{facts}"
+        );
+        s.columns = vec![col("tailnum", true, 0)];
+        assert!(source_facts(&s).join(" · ").contains("nothing missing"));
     }
 
     #[test]

@@ -85,6 +85,10 @@ pub struct CsvInfo {
     pub unterminated_quote_file: Option<String>,
     pub duplicate_headers: Vec<String>,
     pub invalid_utf8_rows: u64,
+    /// What the file's structure showed besides its table: a preamble, header rows, stacked
+    /// tables, footnotes (each a `format.*` finding).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub structure: Vec<csv::StructureNote>,
 }
 
 /// Freshness signals a file carries besides its rows.
@@ -204,7 +208,8 @@ pub fn open(spec: &SourceSpec) -> Box<dyn Source> {
                 Some(FileFormat::Delta) => Box::new(delta::DeltaSource::new(written.clone(), resolved.clone(), spec)),
                 Some(FileFormat::Parquet) => Box::new(parquet::ParquetSource::new(written.clone(), resolved.clone())),
                 Some(FileFormat::Csv) => {
-                    Box::new(csv::CsvSource::new(written.clone(), resolved.clone(), spec.delimiter))
+                    let named = spec.named_columns().iter().map(|(_, n)| n.name.clone()).collect();
+                    Box::new(csv::CsvSource::new(written.clone(), resolved.clone(), spec.delimiter).named(named))
                 }
                 None => {
                     // A path that cannot be opened says why, before any complaint about its name.

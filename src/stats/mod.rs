@@ -677,10 +677,10 @@ impl SourceAcc {
             "timestamp" | "date" if m.ts.is_some() => {
                 m.ts.map(|(a, b)| (timestamp::format_micros(a), timestamp::format_micros(b)))
             }
-            _ => m
-                .text
-                .as_ref()
-                .map(|(a, b)| (clip(&String::from_utf8_lossy(&a.bytes)), clip(&String::from_utf8_lossy(&b.bytes)))),
+            // Exact values of the data (DESIGN §5): a renderer that shows them clips them itself.
+            _ => m.text.as_ref().map(|(a, b)| {
+                (String::from_utf8_lossy(&a.bytes).into_owned(), String::from_utf8_lossy(&b.bytes).into_owned())
+            }),
         }
     }
 
@@ -725,6 +725,30 @@ fn cell_text(cell: Cell<'_>) -> Option<Cow<'_, str>> {
             Some(Cow::Owned(t))
         }
     }
+}
+
+/// Whether text that parses as a number is one: its number form must write it back as it was
+/// written, or the column is text. `08123` is a zip code or an id (8123 would lose its zero),
+/// `+5` and a 20-digit id (which only a float holds, rounded) are not what they would write
+/// back as either. Trailing zeros of a fraction (`1.50`) and exponents keep their value and
+/// stay numbers: prices are written that way. Cheap: it looks at the first bytes and counts
+/// digits, no allocation on the hot path.
+/// See: issue 18 (`08123` typed integer, min/max reported as 8123).
+pub fn reads_as_number(t: &str) -> bool {
+    let b = t.as_bytes();
+    let unsigned = match b.first() {
+        Some(b'+') => return false,
+        Some(b'-') => b.get(1..).unwrap_or_default(),
+        _ => b,
+    };
+    let int_digits = unsigned.iter().take_while(|c| c.is_ascii_digit()).count();
+    if int_digits > 1 && unsigned.first() == Some(&b'0') {
+        return false;
+    }
+    // Digits before any exponent: more than an f64 holds exactly (15) and the value is rounded.
+    let mantissa = unsigned.iter().take_while(|c| !matches!(c, b'e' | b'E'));
+    let significant = mantissa.filter(|c| c.is_ascii_digit()).skip_while(|&&c| c == b'0').count();
+    significant <= 15 || (int_digits == unsigned.len() && significant <= 18)
 }
 
 fn extend_capped<T>(a: &mut Vec<T>, b: &mut Vec<T>) {
@@ -1029,6 +1053,10 @@ impl ColumnAcc {
         self.minmax.text(raw);
         let s = &mut self.seen;
         s.any = true;
+        if (s.all_int || s.all_float) && !reads_as_number(trimmed) {
+            s.all_int = false;
+            s.all_float = false;
+        }
         if s.all_int || s.all_float {
             match trimmed.parse::<i64>() {
                 Ok(i) => {
@@ -1366,6 +1394,40 @@ pub(crate) mod tests {
         assert_eq!(acc.column_type(1), "string");
         assert_eq!(acc.column_type(2), "string", "`yesterday` makes the column text");
         assert_eq!(acc.min_max(0), Some(("1".into(), "5".into())));
+    }
+
+    /// One column of text cells, the other three null.
+    fn one_column(values: &[&'static str]) -> SourceAcc {
+        let rows: Vec<[Option<&str>; 4]> = values.iter().map(|v| [Some(*v), None, None, None]).collect();
+        collect(&rows, 2)
+    }
+
+    #[test]
+    fn issue_18_a_zip_code_with_a_leading_zero_is_text_and_keeps_its_zero() {
+        let acc = one_column(&["08123", "10115", "94016"]);
+        assert_eq!(acc.column_type(0), "string");
+        assert_eq!(acc.min_max(0), Some(("08123".into(), "94016".into())));
+        let floats = one_column(&["007.5", "1.5"]);
+        assert_eq!(floats.column_type(0), "string");
+    }
+
+    #[test]
+    fn issue_18_numbers_that_would_not_write_back_as_written_are_text() {
+        for v in ["+5", "00", "-07", "12345678901234567890", "1234567890.1234567"] {
+            assert!(!reads_as_number(v), "{v}");
+        }
+        for v in ["0", "-3", "0.5", "1.50", "1e5", "-0.25", "123456789012345678", "9007199254740.99"] {
+            assert!(reads_as_number(v), "{v}");
+        }
+        assert_eq!(one_column(&["0", "12", "-3"]).column_type(0), "integer");
+        assert_eq!(one_column(&["0.5", "1.50"]).column_type(0), "float");
+    }
+
+    #[test]
+    fn issue_18_text_min_and_max_are_exact_values_of_the_data() {
+        let long = "Sexing primers did not amplify. Not enough blood for isotopic analysis of the sample.";
+        let acc = one_column(&["Adult not sampled.", long]);
+        assert_eq!(acc.min_max(0), Some(("Adult not sampled.".into(), long.into())));
     }
 }
 

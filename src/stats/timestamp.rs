@@ -539,4 +539,41 @@ mod tests {
         assert!(format_duration_secs(i64::MIN).starts_with("-106751991167300d"));
         assert!(format_duration_secs(i64::MAX).starts_with("106751991167300d"));
     }
+
+    /// chrono's reading of a string of the generated shapes: `None` where chrono refuses it.
+    fn chrono_reads(s: &str) -> Option<ParsedTimestamp> {
+        if s.len() == 10 {
+            let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+            return Some(ParsedTimestamp { micros: d.and_hms_opt(0, 0, 0)?.and_utc().timestamp_micros(), naive: true });
+        }
+        // chrono's formats want an upper-case `T`; the accepted forms take `t` and a space too.
+        let t = format!("{}T{}", s.get(..10)?, s.get(11..)?);
+        if t.ends_with('Z') || t.get(19..).is_some_and(|rest| rest.contains(['+', '-'])) {
+            let dt = DateTime::parse_from_rfc3339(&t).ok()?;
+            return Some(ParsedTimestamp { micros: dt.timestamp_micros(), naive: false });
+        }
+        let dt = chrono::NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S%.f").ok()?;
+        Some(ParsedTimestamp { micros: dt.and_utc().timestamp_micros(), naive: true })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2048, ..Default::default() })]
+
+        /// Guards timestamp parsing against chrono on generated strings of the accepted shapes,
+        /// valid or not (month 13, day 39, hour 29, an offset or none): accepted exactly when
+        /// chrono accepts, at the same instant, naive exactly when no offset is written.
+        #[test]
+        fn parsing_agrees_with_chrono(
+            s in "[0-9]{4}-[01][0-9]-[0-3][0-9]([Tt ][0-2][0-9]:[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,6})?(Z|[+-][01][0-9]:[0-5][0-9])?)?"
+        ) {
+            proptest::prop_assert_eq!(parse_timestamp(&s), chrono_reads(&s), "{}", s);
+        }
+
+        /// Guards against panics on any text, printable or not, near the accepted forms or not.
+        #[test]
+        fn parsing_never_panics(s in "\\PC{0,40}", b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40)) {
+            let _ = parse_timestamp(&s);
+            let _ = parse_timestamp_bytes(&b);
+        }
+    }
 }

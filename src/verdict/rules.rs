@@ -270,6 +270,23 @@ fn structure(spec: &SourceSpec, report: &SourceReport, out: &mut Vec<Finding>) {
         f.evidence = vec![Example { at: LocatorInFile { file, at: Locator::Line(line) }, value: None }];
         out.push(f);
     }
+    // What the file's structure showed: read correctly and said (WARN), or assumed (FAIL when
+    // the counts include rows that are not the table's). See: issue 18.
+    for (i, n) in csv.structure.iter().enumerate() {
+        let sev = if n.fail { Severity::Fail } else { Severity::Warn };
+        // Ids stay unique when a kind recurs (two parts, two places): the later ones name their line.
+        let again = csv.structure.iter().take(i).any(|m| m.kind == n.kind);
+        let at = n.lines.first().filter(|_| again).map(|l| format!(".{l}")).unwrap_or_default();
+        let mut f = finding(format!("format.{}.{name}{at}", n.kind), Check::Clean, sev, spec, None);
+        f.value = n.lines.first().map(|l| format!("line {l}"));
+        f.message.clone_from(&n.message);
+        f.evidence = n
+            .lines
+            .iter()
+            .map(|l| Example { at: LocatorInFile { file: n.file.clone(), at: Locator::Line(*l) }, value: None })
+            .collect();
+        out.push(f);
+    }
     if !csv.duplicate_headers.is_empty() {
         let mut f = finding(format!("format.duplicate_headers.{name}"), Check::Clean, Severity::Warn, spec, None);
         f.value = Some(csv.duplicate_headers.join(", "));

@@ -5,6 +5,7 @@
 //! the line each record starts on, which the crate does not expose together.
 
 mod split;
+mod structure;
 
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -17,6 +18,8 @@ use super::{CollectCtx, CsvInfo, FileSignals, Progress, Source, SourceError, Sou
 use crate::profile::FileFormat;
 use crate::stats::{Cell, Pos, SketchOnly, SourceAcc, StatsRequest};
 use split::{Buffers, Field, RecordTooLong, Splitter};
+pub use structure::StructureNote;
+use structure::{Layout, RaggedRuns};
 
 const BATCH_ROWS: usize = 32_768;
 /// Rows accumulated column by column at a time: a few hundred KB of a batch, within the cache.
@@ -32,6 +35,8 @@ pub struct CsvSource {
     written: String,
     path: PathBuf,
     delimiter: Option<u8>,
+    /// Columns the profile names: a first line holding one of them is the header.
+    named: Vec<String>,
     /// The object store the parts live in, for an object-store URL.
     remote: Option<Arc<Remote>>,
 }
@@ -53,12 +58,23 @@ impl Part {
 
 impl CsvSource {
     pub fn new(written: String, path: PathBuf, delimiter: Option<u8>) -> CsvSource {
-        CsvSource { written, path, delimiter, remote: None }
+        CsvSource { written, path, delimiter, remote: None, named: Vec::new() }
     }
 
     /// The CSV objects an object-store URL names, streamed without a local copy.
     pub fn remote(remote: Arc<Remote>, delimiter: Option<u8>) -> CsvSource {
-        CsvSource { written: remote.shown.clone(), path: PathBuf::new(), delimiter, remote: Some(remote) }
+        CsvSource {
+            written: remote.shown.clone(),
+            path: PathBuf::new(),
+            delimiter,
+            remote: Some(remote),
+            named: Vec::new(),
+        }
+    }
+
+    /// The columns the profile names for this source.
+    pub fn named(self, named: Vec<String>) -> CsvSource {
+        CsvSource { named, ..self }
     }
 
     fn files(&self) -> Result<Vec<PathBuf>, SourceError> {
@@ -185,6 +201,10 @@ impl<R: Read> Read for Counting<R> {
 struct Opened {
     splitter: Splitter<Box<dyn Read + Send>>,
     header: Vec<String>,
+    /// The header's cells as read, to find rows that repeat it; `None` without a header row.
+    header_raw: Option<Vec<Vec<u8>>>,
+    header_line: u64,
+    layout: Layout,
     bom: bool,
     gz: bool,
     delim: u8,
@@ -194,6 +214,7 @@ fn open_csv(
     path: &Part,
     written: &str,
     delimiter: Option<u8>,
+    named: &[String],
     progress: &Arc<Progress>,
 ) -> Result<Opened, SourceError> {
     let (mut reader, gz, _) = open_reader(path, written, progress)?;
@@ -220,27 +241,41 @@ fn open_csv(
     let utf8_bom = sample.starts_with(&[0xEF, 0xBB, 0xBF]);
     let bom = utf8_bom || utf16.is_some();
     let body = if utf8_bom { sample.get(3..).unwrap_or_default().to_vec() } else { sample };
+    let complete = body.len() + usize::from(utf8_bom) * 3 < SNIFF_BYTES;
     let delim = delimiter.unwrap_or_else(|| sniff_delimiter(&body));
+    let layout = structure::layout(&body, complete, delim, named);
     let chained: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(body).chain(reader));
     let mut splitter = Splitter::new(chained, delim);
-    let has = splitter
-        .next_record()
-        .map_err(|e| SourceError::Unreadable { path: written.to_string(), message: read_message(&e, gz) })?;
-    if !has {
+    let next = |splitter: &mut Splitter<_>| {
+        splitter
+            .next_record()
+            .map_err(|e| SourceError::Unreadable { path: written.to_string(), message: read_message(&e, gz) })
+    };
+    for _ in &layout.preamble {
+        next(&mut splitter)?;
+    }
+    if layout.no_header {
+        let header = (1..=layout.width).map(|i| format!("column_{i}")).collect();
+        let header_line = layout.preamble.last().map_or(1, |l| l + 1);
+        return Ok(Opened { splitter, header, header_raw: None, header_line, layout, bom, gz, delim });
+    }
+    if !next(&mut splitter)? {
         return Err(SourceError::Unreadable {
             path: written.to_string(),
             message: "the file is empty: no header row".into(),
         });
     }
-    let header = splitter
+    let raw: Vec<Vec<u8>> = splitter
         .rec_fields
         .iter()
-        .map(|f| {
-            let bytes = splitter.rec_buf.get(f.start as usize..(f.start + f.len) as usize).unwrap_or_default();
-            String::from_utf8_lossy(bytes).trim().to_string()
-        })
+        .map(|f| splitter.rec_buf.get(f.start as usize..(f.start + f.len) as usize).unwrap_or_default().to_vec())
         .collect();
-    Ok(Opened { splitter, header, bom, gz, delim })
+    let header = raw.iter().map(|b| String::from_utf8_lossy(b).trim().to_string()).collect();
+    let header_line = splitter.rec_line;
+    for _ in &layout.extra_header {
+        next(&mut splitter)?;
+    }
+    Ok(Opened { splitter, header, header_raw: Some(raw), header_line, layout, bom, gz, delim })
 }
 
 fn read_message(e: &std::io::Error, gz: bool) -> String {
@@ -388,7 +423,7 @@ impl Source for CsvSource {
     fn columns(&self) -> Result<Vec<String>, SourceError> {
         let parts = self.parts()?;
         let (first, _, _) = parts.first().ok_or_else(|| SourceError::NoFiles { pattern: self.written.clone() })?;
-        let o = open_csv(first, &self.written, self.delimiter, &Arc::new(Progress::default()))?;
+        let o = open_csv(first, &self.written, self.delimiter, &self.named, &Arc::new(Progress::default()))?;
         Ok(dedupe_header(&o.header).0)
     }
 
@@ -413,7 +448,12 @@ impl Source for CsvSource {
         let req_arc = Arc::new(req.clone());
         for (part, (file, _, _)) in parts.iter().enumerate() {
             let shown = if multi { file.shown() } else { self.written.clone() };
-            let opened = open_csv(file, &shown, self.delimiter, &ctx.progress).map_err(|e| fail(e, access.clone()))?;
+            let before = version(file);
+            let opened = open_csv(file, &shown, self.delimiter, &self.named, &ctx.progress)
+                .map_err(|e| fail(e, access.clone()))?;
+            let part_file = multi.then(|| shown.clone());
+            let mut notes = opened.layout.notes.clone();
+            notes.extend(structure::empty_names(&opened.header, opened.header_line));
             let (names, dups) = dedupe_header(&opened.header);
             if part == 0 {
                 info.delimiter = match opened.delim {
@@ -451,6 +491,9 @@ impl Source for CsvSource {
             let gz = opened.gz;
             let mut io_error: Option<String> = None;
             let mut ragged = (0u64, Vec::new());
+            let mut runs = RaggedRuns::default();
+            let header_raw = Arc::new(opened.header_raw.clone());
+            let repeats: Arc<Mutex<(u64, Vec<u64>)>> = Arc::default();
             let bad_utf8_rows = Arc::new(AtomicU64::new(0));
             let mut rows_in_part = 0u64;
             // Buffers come back from the workers to be filled again.
@@ -458,7 +501,9 @@ impl Source for CsvSource {
             let mut target = READ_CHUNK;
             let next = |merged: &SourceAcc| -> Result<Option<Batch>, SourceError> {
                 let mut bufs = spare.lock().ok().and_then(|mut s| s.pop()).unwrap_or_default();
-                let on_ragged = |line, got| {
+                let base = rows_in_part;
+                let on_ragged = |line, got, record: usize| {
+                    runs.push(base + record as u64, line, got);
                     ragged.0 += 1;
                     if ragged.1.len() < crate::stats::MAX_EXAMPLES {
                         ragged.1.push((line, got));
@@ -492,9 +537,19 @@ impl Source for CsvSource {
             let keep2 = Arc::clone(&keep);
             let bad2 = Arc::clone(&bad_utf8_rows);
             let spare2 = Arc::clone(&spare);
+            let repeats2 = Arc::clone(&repeats);
             let work: super::pipeline::Work<Batch> = Arc::new(move |b: Batch| {
                 let (acc, bad) = accumulate(&template, &req2, &b, &keep2, absent_required, absent_label);
                 bad2.fetch_add(bad, Ordering::Relaxed);
+                if let Some(header) = header_raw.as_ref() {
+                    let (n, lines) = repeats_header(&b, header);
+                    if n > 0
+                        && let Ok(mut r) = repeats2.lock()
+                    {
+                        r.0 += n;
+                        r.1.extend(lines);
+                    }
+                }
                 if let Ok(mut s) = spare2.lock() {
                     s.push(b.bufs);
                 }
@@ -510,7 +565,22 @@ impl Source for CsvSource {
             }
             info.ragged_rows += ragged.0;
             info.invalid_utf8_rows += bad_utf8_rows.load(Ordering::Relaxed);
-            let part_file = multi.then(|| shown.clone());
+            if let Ok(r) = repeats.lock() {
+                // Batches finish in any order: the first lines are the smallest.
+                let mut lines = r.1.clone();
+                lines.sort_unstable();
+                lines.truncate(crate::stats::MAX_EXAMPLES);
+                notes.extend(structure::repeated_header(r.0, &lines));
+            }
+            notes.extend(runs.notes(rows_in_part, width));
+            notes.extend(structure::changed(before, version(file)));
+            for mut n in notes {
+                n.file.clone_from(&part_file);
+                if multi {
+                    n.message = format!("{}: {}", shown, n.message);
+                }
+                info.structure.push(n);
+            }
             for r in ragged.1 {
                 if info.ragged_examples.len() < crate::stats::MAX_EXAMPLES {
                     info.ragged_examples.push(r);
@@ -541,6 +611,38 @@ impl Source for CsvSource {
             sql: None,
         })
     }
+}
+
+/// A file's size and modification time: two reads of it agree when it did not change between.
+/// A local part's size and modification time, to tell whether it changed while read. An object
+/// in a store is read from one response, so it cannot change under the reader.
+fn version(part: &Part) -> Option<(u64, Option<std::time::SystemTime>)> {
+    match part {
+        Part::File(file) => std::fs::metadata(file).ok().map(|m| (m.len(), m.modified().ok())),
+        Part::Object(..) => None,
+    }
+}
+
+/// Rows of the batch equal to the header, cell for cell, and the first of their lines. Most
+/// rows differ from it in their first field's length: one comparison per row.
+fn repeats_header(b: &Batch, header: &[Vec<u8>]) -> (u64, Vec<u64>) {
+    let (mut n, mut lines) = (0u64, Vec::new());
+    let Some(first) = header.first() else { return (0, lines) };
+    let buf = b.bufs.buf.get(..b.bufs.end).unwrap_or_default();
+    for (r, row) in b.bufs.fields.chunks_exact(b.width.max(1)).enumerate() {
+        if row.first().is_none_or(|f| f.len as usize != first.len()) {
+            continue;
+        }
+        if row.len() == header.len()
+            && row.iter().zip(header).all(|(f, h)| f.present && split::text_of(f, buf, &b.bufs.extra) == h.as_slice())
+        {
+            n += 1;
+            if lines.len() < crate::stats::MAX_EXAMPLES {
+                lines.extend(b.bufs.lines.get(r).copied());
+            }
+        }
+    }
+    (n, lines)
 }
 
 /// Measures one batch on a worker thread; also returns the number of its rows with a field
