@@ -102,7 +102,9 @@ fn document(r: &Report) -> String {
     let mut ids = Ids::default();
     header(r, verdict, &mut h);
     h.push_str("<main>\n");
-    review(r, &mut h);
+    if r.shows_review() {
+        review(r, &mut h);
+    }
     checklist(r, &mut h);
     ready_rows(r, &mut h);
     findings(r, &mut h);

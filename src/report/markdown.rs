@@ -22,7 +22,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 fn document(r: &Report) -> String {
     let mut md = String::new();
     header(r, &mut md);
-    review(r, &mut md);
+    if r.shows_review() {
+        review(r, &mut md);
+    }
     checklist(r, &mut md);
     ready_rows(r, &mut md);
     findings(r, &mut md);

@@ -238,6 +238,15 @@ pub struct Report {
     pub readiness: readiness::Readiness,
 }
 
+impl Report {
+    /// Whether the go/no-go review is shown. An ad-hoc scan (`preflight profile`) has no profile
+    /// file to declare a review in, no owner and no KPI: its review would only say "still an
+    /// experiment" about a quick look at some files, so the renderers leave it out.
+    pub fn shows_review(&self) -> bool {
+        !self.profile.path.is_empty()
+    }
+}
+
 /// Fragmentation of one entity across its systems (DESIGN §3). Maps are keyed by system (the
 /// source's name) in the order the profile lists them.
 #[derive(Clone, Debug, PartialEq, Serialize)]

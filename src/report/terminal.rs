@@ -90,8 +90,10 @@ fn sev_code(sev: Severity) -> &'static str {
 fn layout(r: &Report) -> Vec<Line> {
     let mut lines = header(r);
     lines.push(Vec::new());
-    lines.extend(review(r));
-    lines.push(Vec::new());
+    if r.shows_review() {
+        lines.extend(review(r));
+        lines.push(Vec::new());
+    }
     lines.extend(checklist(r));
     lines.push(Vec::new());
     lines.extend(ready_rows(r));

@@ -246,3 +246,19 @@ fn csv_of_findings_reads_back_one_row_per_finding() {
     }
     assert!(rows.iter().any(|r| r.get(2) == Some("PASS")));
 }
+
+#[test]
+fn an_ad_hoc_profile_scan_shows_no_review() {
+    // `preflight profile` has no profile file, owner or KPI: a review there would only call a
+    // quick look at a file "still an experiment".
+    for format in ["text", "markdown", "html"] {
+        let (_, out) = scan(&["profile", "fixtures/demo/tickets.csv", "--format", format, "--as-of", AS_OF, "--quiet"]);
+        assert!(out.contains("tickets"), "{format}: the report is printed");
+        for word in ["GO/NO-GO", "Go/no-go", "go/no-go", "still an experiment"] {
+            assert!(!out.contains(word), "{format}: an ad-hoc scan shows no review, found {word:?}");
+        }
+    }
+    // A scan of a profile file still opens with it.
+    let (_, out) = scan(&["scan", DEMO, "--as-of", AS_OF, "--quiet"]);
+    assert!(out.contains("GO/NO-GO REVIEW"));
+}
