@@ -15,7 +15,7 @@
 
 use crate::profile::{Limit, TrendSettings};
 use crate::report::history::{ColumnRecord, ScanRecord};
-use crate::report::markdown::{count, thousands, when};
+use crate::report::fmt::{count, thousands, when};
 use crate::report::{Check, Finding, Severity};
 use crate::verdict::at_most;
 use crate::verdict::rules::{crossed, limit_text, pct};

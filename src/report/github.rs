@@ -71,7 +71,7 @@ fn commands(r: &Report) -> String {
 fn message(f: &Finding) -> String {
     let mut m = f.message.clone();
     for e in &f.evidence {
-        let (at, value) = super::markdown::example_parts(e, None);
+        let (at, value) = super::view::example_parts(e, None);
         m.push_str(&format!("\n{at} {value}"));
     }
     m.trim_end().to_string()

@@ -14,10 +14,9 @@ use std::io::{self, Write};
 
 use crate::stats::timestamp::format_duration_secs;
 
-use super::markdown::{
-    age_buckets, clip, count, elapsed, example_parts, location, pct, sorted, source_location, tally, thousands, when,
-};
-use super::{Check, EntityReport, Finding, Report, Severity, SourceReport, StalenessReport, Status, pct_of};
+use super::fmt::{clip, count, elapsed, pct, pct_of, thousands, when};
+use super::view::{age_buckets, example_parts, location, sorted, source_location, tally};
+use super::{Check, EntityReport, Finding, Report, Severity, SourceReport, StalenessReport, Status};
 
 /// Writes the report as one HTML document.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {

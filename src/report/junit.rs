@@ -16,7 +16,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::markdown::{example_parts, source_location};
+use super::view::{example_parts, location, source_location};
 use super::{Check, Finding, Report, Severity};
 
 /// Writes the report as one JUnit XML document.
@@ -99,7 +99,7 @@ fn case(r: &Report, f: &Finding, x: &mut String) {
 
 /// The finding for a log: severity, where, message, observed value, threshold, evidence.
 fn details(r: &Report, f: &Finding) -> String {
-    let mut lines = vec![format!("{} {} {}", f.severity.as_str(), f.check.as_str(), super::markdown::location(f))];
+    let mut lines = vec![format!("{} {} {}", f.severity.as_str(), f.check.as_str(), location(f))];
     lines.push(f.message.clone());
     if let Some(v) = &f.value {
         lines.push(format!("observed: {v}"));

@@ -3,16 +3,17 @@
 //! source and per entity. For pull requests, issues and wiki pages of a go/no-go review.
 //!
 //! Pure: reads only the `Report`. Text from the data (names, values, messages) is escaped, so
-//! a value holding `|`, `*`, a backtick or `<script>` stays text and never breaks a table. The
-//! small formatting helpers here (`pct`, `thousands`, `when`, …) are shared with the HTML and
-//! JUnit renderers, so that every format words a number the same way.
+//! a value holding `|`, `*`, a backtick or `<script>` stays text and never breaks a table.
 
 use std::io::{self, Write};
 
 use crate::stats::timestamp::format_duration_secs;
-use crate::stats::{Example, Locator};
+use crate::stats::Example;
 
-use super::{Check, EntityReport, Finding, PerSystem, Report, Severity, SourceReport, StalenessReport, Status, pct_of};
+use super::escape::{code, text};
+use super::fmt::{clip, count, elapsed, pct, pct_of, thousands, when};
+use super::view::{age_buckets, example_parts, location, sorted, source_location, tally};
+use super::{Check, EntityReport, Finding, PerSystem, Report, Severity, SourceReport, StalenessReport, Status};
 
 /// Writes the report as Markdown.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -431,221 +432,8 @@ fn staleness(st: &StalenessReport, md: &mut String) {
     }
 }
 
-// ---- helpers shared with the HTML and JUnit renderers ----
-
-/// The age histogram as `(label, rows, stale)`: `7–30d`, and whether the whole bucket is
-/// older than `stale_after`.
-pub(crate) fn age_buckets(st: &StalenessReport) -> Vec<(String, u64, bool)> {
-    let stale_days = st.stale_after_seconds as f64 / 86_400.0;
-    let mut lower = 0i64;
-    st.age_histogram
-        .iter()
-        .map(|b| {
-            let label = match b.under_days {
-                Some(u) if lower == 0 => format!("<{}", days(u)),
-                // `1–2y`, not `1y–2y`; `180d–1y` when the units differ.
-                Some(u) if (lower % 365 == 0) == (u % 365 == 0) => {
-                    format!("{}–{}", days(lower).trim_end_matches(['d', 'y']), days(u))
-                }
-                Some(u) => format!("{}–{}", days(lower), days(u)),
-                None => format!("≥{}", days(lower)),
-            };
-            let stale = lower as f64 >= stale_days;
-            lower = b.under_days.unwrap_or(lower);
-            (label, b.rows, stale)
-        })
-        .collect()
-}
-
-/// A bucket bound: whole years as `2y`, else days.
-fn days(d: i64) -> String {
-    if d >= 365 && d % 365 == 0 { format!("{}y", d / 365) } else { format!("{d}d") }
-}
-
-/// Findings in reading order: FAIL before WARN before PASS, then by check (the checklist's
-/// order), then by source in profile order; ties keep the order the rules produced.
-pub(crate) fn sorted(r: &Report) -> Vec<&Finding> {
-    let rank = |f: &Finding| {
-        f.source.as_ref().and_then(|name| r.sources.iter().position(|s| &s.name == name)).unwrap_or(r.sources.len())
-    };
-    let mut v: Vec<&Finding> = r.findings.iter().collect();
-    v.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.check.cmp(&b.check)).then(rank(a).cmp(&rank(b))));
-    v
-}
-
-/// `2 FAIL · 5 WARN · 3 PASS`, leaving out zeros.
-pub(crate) fn tally(findings: &[&Finding]) -> String {
-    let parts: Vec<String> = [Severity::Fail, Severity::Warn, Severity::Pass]
-        .iter()
-        .map(|&s| (s, findings.iter().filter(|f| f.severity == s).count()))
-        .filter(|(_, n)| *n > 0)
-        .map(|(s, n)| format!("{n} {}", s.as_str()))
-        .collect();
-    if parts.is_empty() { "none".to_string() } else { parts.join(" · ") }
-}
-
-/// Where a finding applies: `source.column`, `source`, or `-` for neither.
-pub(crate) fn location(f: &Finding) -> String {
-    match (&f.source, &f.column) {
-        (Some(s), Some(c)) => format!("{s}.{c}"),
-        (Some(s), None) => s.clone(),
-        (None, Some(c)) => c.clone(),
-        (None, None) => "-".to_string(),
-    }
-}
-
-/// The location of the source a finding is about, to shorten part names in its evidence.
-pub(crate) fn source_location<'a>(r: &'a Report, f: &Finding) -> Option<&'a str> {
-    let name = f.source.as_ref()?;
-    r.sources.iter().find(|s| &s.name == name).map(|s| s.location.as_str())
-}
-
-/// An example as `(where, value)`: `("part-1.parquet row 12", "\"TBD\"")`; a null value reads
-/// `(null)`. Neither is escaped.
-pub(crate) fn example_parts(e: &Example, base: Option<&str>) -> (String, String) {
-    let mut at = String::new();
-    if let Some(file) = &e.at.file {
-        let short = base
-            .and_then(|b| file.strip_prefix(b))
-            .map(|rest| rest.trim_start_matches(['/', '\\']))
-            .filter(|rest| !rest.is_empty())
-            .unwrap_or(file);
-        at.push_str(short);
-        at.push(' ');
-    }
-    match &e.at.at {
-        Locator::Line(n) => at.push_str(&format!("line {}", thousands(*n))),
-        Locator::Row(n) => at.push_str(&format!("row {}", thousands(*n))),
-        Locator::Key(k) | Locator::EntityKey(k) => at.push_str(&format!("key {k}")),
-        Locator::NoKey(_) => at.push_str("no key"),
-    }
-    let value = match (&e.value, &e.at.at) {
-        (Some(v), _) => format!("\"{v}\""),
-        // The key is the whole example.
-        (None, Locator::EntityKey(_)) => String::new(),
-        (None, _) => "(null)".to_string(),
-    };
-    (at, value)
-}
-
 pub(crate) fn badge(sev: Severity) -> String {
     sev.as_str().to_string()
-}
-
-pub(crate) fn count(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
-}
-
-pub(crate) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// A share as people read it: `61%`, `3.4%`, `0%`.
-pub(crate) fn pct(x: f64) -> String {
-    let p = x * 100.0;
-    if p == 0.0 || p >= 10.0 || (p - p.round()).abs() < 1e-9 { format!("{p:.0}%") } else { format!("{p:.1}%") }
-}
-
-/// `2025-01-10T10:00:00Z` as `2025-01-10 10:00 UTC` (seconds only when not zero); anything
-/// else is returned as given.
-pub(crate) fn when(ts: &str) -> String {
-    let parts = (ts.get(..10), ts.get(10..11), ts.get(11..16), ts.get(16..19), ts.get(19..));
-    match parts {
-        (Some(date), Some("T"), Some(hm), Some(sec), Some(rest))
-            if rest.starts_with(['Z', '.']) && rest.ends_with('Z') =>
-        {
-            if sec == ":00"
-                && (rest == "Z" || rest.trim_start_matches('.').trim_end_matches('Z').bytes().all(|b| b == b'0'))
-            {
-                format!("{date} {hm} UTC")
-            } else {
-                format!("{date} {hm}{sec} UTC")
-            }
-        }
-        _ => ts.to_string(),
-    }
-}
-
-pub(crate) fn elapsed(ms: u64) -> String {
-    if ms < 60_000 { format!("{:.1} s", ms as f64 / 1000.0) } else { format_duration_secs((ms / 1000) as i64) }
-}
-
-/// At most `max` chars, ending in `…` when cut.
-pub(crate) fn clip(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
-
-// ---- Markdown escaping ----
-
-/// Data as Markdown text: whitespace runs become one space, control characters are shown
-/// escaped, Markdown's punctuation is backslash-escaped and HTML's is written as entities, so
-/// nothing from the data can open a link, a table cell, emphasis or an HTML tag.
-pub(crate) fn text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut space = false;
-    for c in s.chars() {
-        if c.is_whitespace() {
-            space = true;
-            continue;
-        }
-        if space && !out.is_empty() {
-            out.push(' ');
-        }
-        space = false;
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '!' | '$' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if c.is_control() => out.extend(c.escape_debug()),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Data as an inline code span: a fence longer than any run of backticks inside, newlines and
-/// control characters shown escaped, and `|` escaped inside a table cell (GFM splits cells
-/// before it reads code spans).
-pub(crate) fn code(s: &str, in_table: bool) -> String {
-    let mut body = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '|' if in_table => body.push_str("\\|"),
-            c if c.is_control() => body.extend(c.escape_debug()),
-            c => body.push(c),
-        }
-    }
-    if body.is_empty() {
-        return "` `".to_string();
-    }
-    let mut longest = 0;
-    let mut run = 0;
-    for c in body.chars() {
-        run = if c == '`' { run + 1 } else { 0 };
-        longest = longest.max(run);
-    }
-    let fence = "`".repeat(longest + 1);
-    // A span starting or ending with a backtick (or a space) needs a space inside the fence,
-    // which the reader strips again.
-    let pad = if body.starts_with(['`', ' ']) || body.ends_with(['`', ' ']) { " " } else { "" };
-    format!("{fence}{pad}{body}{pad}{fence}")
 }
 
 /// The go/no-go review: the six rows of the production checklist and the rule's outcome.
@@ -756,28 +544,5 @@ mod tests {
         );
         assert!(out.contains("| `tickets` | `customer_id` | 700 | 50 (7.1%) | 0 | 3 | `A-999999` |"), "{out}");
         assert!(out.contains("- PASS customer: key shapes differ"), "entity findings listed under it: {out}");
-    }
-
-    #[test]
-    fn code_spans_and_text_escape() {
-        assert_eq!(code("plain", false), "`plain`");
-        assert_eq!(code("a`b", false), "``a`b``");
-        assert_eq!(code("`x", false), "`` `x ``");
-        assert_eq!(code("a|b", true), "`a\\|b`");
-        assert_eq!(code("a\nb", false), "`a\\nb`");
-        assert_eq!(code("", false), "` `");
-        assert_eq!(text("a_b *c*\n d"), "a\\_b \\*c\\* d");
-        assert_eq!(text("<b>&"), "&lt;b&gt;&amp;");
-    }
-
-    #[test]
-    fn age_buckets_are_labelled_and_marked_stale() {
-        let r = sample();
-        let st = r.sources.first().and_then(|s| s.staleness.as_ref());
-        let buckets = st.map(age_buckets).unwrap_or_default();
-        let labels: Vec<&str> = buckets.iter().map(|b| b.0.as_str()).collect();
-        assert_eq!(labels, ["<1d", "1–2d", "2–7d", "7–30d", "30–90d", "90–180d", "180d–1y", "1–2y", "2–5y", "≥5y"]);
-        let stale: Vec<bool> = buckets.iter().map(|b| b.2).collect();
-        assert_eq!(stale, [false, false, false, false, false, false, false, true, true, true]);
     }
 }

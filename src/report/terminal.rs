@@ -11,7 +11,8 @@ use std::io::{self, Write};
 use crate::stats::timestamp::format_duration_secs;
 use crate::stats::{Example, Locator};
 
-use super::{Check, ColumnReport, Finding, Report, Severity, SourceReport, Status, pct_of};
+use super::fmt::pct_of;
+use super::{Check, ColumnReport, Finding, Report, Severity, SourceReport, Status};
 
 /// No line is longer than this many chars.
 const WIDTH: usize = 80;
@@ -637,7 +638,7 @@ fn pct(x: f64) -> String {
 /// A timestamp as people read it (`2025-01-10 10:00 UTC`); anything else as given, made safe
 /// for a terminal.
 fn when(ts: &str) -> String {
-    clean(&super::markdown::when(ts))
+    clean(&super::fmt::when(ts))
 }
 
 fn elapsed(ms: u64) -> String {

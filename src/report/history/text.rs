@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::{HistoryReport, ScanRecord};
 use crate::report::Severity;
-use crate::report::markdown::{count, pct, thousands, when};
+use crate::report::fmt::{count, pct, thousands, when};
 
 pub fn render(h: &HistoryReport, out: &mut dyn Write) -> io::Result<()> {
     for line in lines(h) {
