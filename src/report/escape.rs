@@ -1,5 +1,5 @@
-//! Escaping of text from the data for Markdown, shared by the scan report's and the history's
-//! Markdown pages, so that a value holding `|`, `*`, a backtick or `<script>` stays text.
+//! Escaping of text from the data for Markdown and HTML, shared by the scan report's and the
+//! history's pages, so that a value holding `|`, `*`, a backtick or `<script>` stays text.
 
 /// Data as Markdown text: whitespace runs become one space, control characters are shown
 /// escaped, Markdown's punctuation is backslash-escaped and HTML's is written as entities, so
@@ -59,6 +59,26 @@ pub(crate) fn code(s: &str, in_table: bool) -> String {
     format!("{fence}{pad}{body}{pad}{fence}")
 }
 
+
+/// Text from the data as HTML (and SVG) text or attribute value: the five markup characters as
+/// entities, and control characters (which XML forbids and HTML would show as nothing) escaped
+/// as `\u{1b}`.
+pub(crate) fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\n' | '\t' => out.push(' '),
+            c if c.is_control() => out.extend(c.escape_debug()),
+            c => out.push(c),
+        }
+    }
+    out
+}
 
 #[cfg(test)]
 mod tests {

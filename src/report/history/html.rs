@@ -12,10 +12,10 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::text::direction;
-use super::{HistoryReport, ScanRecord};
+use super::{HistoryReport, ScanRecord, direction};
 use crate::report::Severity;
-use crate::report::html::{CSS, badge, esc, figure, page_head, sev_class, share_axis};
+use crate::report::escape::esc;
+use crate::report::page::{CSS, badge, figure, page_head, sev_class, share_axis};
 use crate::report::fmt::{count, pct, thousands, when};
 
 pub fn render(h: &HistoryReport, out: &mut dyn Write) -> io::Result<()> {

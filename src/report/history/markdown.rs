@@ -5,8 +5,7 @@
 
 use std::io::{self, Write};
 
-use super::text::{direction, judged};
-use super::{HistoryReport, ScanRecord};
+use super::{HistoryReport, ScanRecord, direction, judged};
 use crate::report::Severity;
 use crate::report::escape::{code, text};
 use crate::report::fmt::{count, pct, thousands, when};

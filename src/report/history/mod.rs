@@ -324,8 +324,6 @@ fn source_record(s: &super::SourceReport) -> SourceRecord {
     }
 }
 
-/// Renders a history in one format (text without colour: it is a table, not a verdict).
-/// Every source named in any of the scans, in the order they first appear.
 /// Every (entity, system) pair the scans measured unmatched keys for, in first-seen order.
 fn entity_systems<'a>(scans: &[&'a ScanRecord]) -> Vec<(&'a str, &'a str)> {
     let mut pairs: Vec<(&str, &str)> = Vec::new();
@@ -341,6 +339,7 @@ fn entity_systems<'a>(scans: &[&'a ScanRecord]) -> Vec<(&'a str, &'a str)> {
     pairs
 }
 
+/// Every source named in any of the scans, in the order they first appear.
 fn source_names<'a>(scans: &[&'a ScanRecord]) -> Vec<&'a str> {
     let mut sources: Vec<&str> = Vec::new();
     for s in scans {
@@ -353,6 +352,31 @@ fn source_names<'a>(scans: &[&'a ScanRecord]) -> Vec<&'a str> {
     sources
 }
 
+/// `better`, `worse` or `same` for a move of a share.
+fn judged(delta: f64, higher_is_better: bool) -> &'static str {
+    if delta.abs() < 0.00005 {
+        "same"
+    } else if (delta > 0.0) == higher_is_better {
+        "better"
+    } else {
+        "worse"
+    }
+}
+
+/// `improving`, `getting worse` or `steady` over a run of verdicts: the last against the first.
+fn direction(verdicts: &[Severity]) -> String {
+    let path: Vec<&str> = verdicts.iter().map(|v| v.as_str()).collect();
+    let tail =
+        if path.len() > 8 { format!("… {}", path[path.len() - 8..].join(" → ")) } else { path.join(" → ") };
+    let trend = match (verdicts.first(), verdicts.last()) {
+        (Some(a), Some(b)) if b < a => "improving",
+        (Some(a), Some(b)) if b > a => "getting worse",
+        _ => "steady",
+    };
+    format!("{tail} ({trend})")
+}
+
+/// Renders a history in one format (text without colour: it is a table, not a verdict).
 pub fn render(h: &HistoryReport, format: HistoryFormat, out: &mut dyn Write) -> io::Result<()> {
     match format {
         HistoryFormat::Text => text::render(h, out),
@@ -499,5 +523,18 @@ mod tests {
         let bad = Parts::parse(&serde_json::json!({"clean": "MAYBE"}));
         assert_eq!(bad, Err("`clean` is `MAYBE`, expected PASS, WARN, FAIL or null".to_string()));
         assert!(Parts::parse(&serde_json::json!([1])).is_err());
+    }
+
+    #[test]
+    fn verdict_direction() {
+        use Severity::*;
+        assert_eq!(direction(&[Fail, Warn, Pass]), "FAIL → WARN → PASS (improving)");
+        assert_eq!(direction(&[Pass, Fail]), "PASS → FAIL (getting worse)");
+        assert_eq!(direction(&[Warn]), "WARN (steady)");
+        let long = [Pass; 10];
+        assert!(direction(&long).starts_with("… PASS"));
+        assert_eq!(judged(0.1, true), "better");
+        assert_eq!(judged(0.1, false), "worse");
+        assert_eq!(judged(0.0, true), "same");
     }
 }

@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use super::{HistoryReport, ScanRecord};
+use super::{HistoryReport, ScanRecord, direction, judged};
 use crate::report::Severity;
 use crate::report::fmt::{count, pct, thousands, when};
 
@@ -128,30 +128,6 @@ fn movement(source: &str, scans: &[&ScanRecord]) -> Vec<String> {
     out
 }
 
-/// `better`, `worse` or `same` for a move of a share.
-pub(crate) fn judged(delta: f64, higher_is_better: bool) -> &'static str {
-    if delta.abs() < 0.00005 {
-        "same"
-    } else if (delta > 0.0) == higher_is_better {
-        "better"
-    } else {
-        "worse"
-    }
-}
-
-/// `improving`, `getting worse` or `steady` over a run of verdicts: the last against the first.
-pub(crate) fn direction(verdicts: &[Severity]) -> String {
-    let path: Vec<&str> = verdicts.iter().map(|v| v.as_str()).collect();
-    let tail =
-        if path.len() > 8 { format!("… {}", path[path.len() - 8..].join(" → ")) } else { path.join(" → ") };
-    let trend = match (verdicts.first(), verdicts.last()) {
-        (Some(a), Some(b)) if b < a => "improving",
-        (Some(a), Some(b)) if b > a => "getting worse",
-        _ => "steady",
-    };
-    format!("{tail} ({trend})")
-}
-
 /// `2025-01-06 06:00` without the zone: every time in the history is UTC, said once above.
 fn short_when(ts: &str) -> String {
     when(ts).trim_end_matches(" UTC").to_string()
@@ -225,18 +201,5 @@ mod tests {
             text(&h),
             "preflight history · h.sqlite · 0 scans of 0 profiles\n\nno scan stored yet: `preflight scan PROFILE --history PATH` adds one\n"
         );
-    }
-
-    #[test]
-    fn verdict_direction() {
-        use Severity::*;
-        assert_eq!(direction(&[Fail, Warn, Pass]), "FAIL → WARN → PASS (improving)");
-        assert_eq!(direction(&[Pass, Fail]), "PASS → FAIL (getting worse)");
-        assert_eq!(direction(&[Warn]), "WARN (steady)");
-        let long = [Pass; 10];
-        assert!(direction(&long).starts_with("… PASS"));
-        assert_eq!(judged(0.1, true), "better");
-        assert_eq!(judged(0.1, false), "worse");
-        assert_eq!(judged(0.0, true), "same");
     }
 }
