@@ -59,7 +59,6 @@ pub(crate) fn code(s: &str, in_table: bool) -> String {
     format!("{fence}{pad}{body}{pad}{fence}")
 }
 
-
 /// Text from the data as HTML (and SVG) text or attribute value: the five markup characters as
 /// entities, and control characters (which XML forbids and HTML would show as nothing) escaped
 /// as `\u{1b}`.

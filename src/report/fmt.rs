@@ -2,6 +2,12 @@
 //! the text, Markdown, HTML, JUnit and history pages say `1,204 rows`, `3.4%` and
 //! `2025-01-10 10:00 UTC` alike. Plain strings, not escaped: each renderer escapes for its
 //! format.
+//!
+//! Two percent formatters, on purpose: `pct` words a share the report already holds (rounded
+//! to four decimals: missing share, coverage, fragmentation, stale share) and is used by every
+//! renderer and the history pages for those; `pct_of` words a ratio of two counts (ready rows
+//! of rows, unmatched keys of distinct keys, conflicting of compared) and never rounds to 0% or
+//! 100% unless it is exactly that, so "1 of 12,000 rows" reads `<0.1%`, not `0%`.
 
 use crate::stats::timestamp::format_duration_secs;
 
@@ -47,8 +53,19 @@ pub(crate) fn when(ts: &str) -> String {
     }
 }
 
+/// A scan's wall time: `0.8 s` under a minute, else `2m 5s`.
 pub(crate) fn elapsed(ms: u64) -> String {
     if ms < 60_000 { format!("{:.1} s", ms as f64 / 1000.0) } else { format_duration_secs((ms / 1000) as i64) }
+}
+
+/// A span of seconds as `9d`, `2h 5m`, `-3d` (the age of a record, `stale_after`).
+pub(crate) fn duration(secs: i64) -> String {
+    format_duration_secs(secs)
+}
+
+/// Milliseconds as seconds with three decimals (`1.204`), as JUnit's `time` attribute wants.
+pub(crate) fn seconds(ms: u64) -> String {
+    format!("{:.3}", ms as f64 / 1000.0)
 }
 
 /// At most `max` chars, ending in `…` when cut.
@@ -84,3 +101,26 @@ pub(crate) fn pct_of(part: u64, whole: u64) -> String {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_shares_times_and_durations() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(1_204), "1,204");
+        assert_eq!(count(1, "row", "rows"), "1 row");
+        assert_eq!(count(12_000, "row", "rows"), "12,000 rows");
+        assert_eq!(
+            (pct(0.0), pct(0.034), pct(0.05), pct(0.61)),
+            ("0%".into(), "3.4%".into(), "5%".into(), "61%".into())
+        );
+        assert_eq!(pct_of(1, 12_000), "<0.1%");
+        assert_eq!(pct_of(0, 0), "n/a");
+        assert_eq!(pct_of(50, 700), "7.1%");
+        assert_eq!(when("2025-01-10T10:00:00.000Z"), "2025-01-10 10:00 UTC");
+        assert_eq!(duration(9 * 86_400), "9d");
+        assert_eq!(seconds(1_204), "1.204");
+        assert_eq!(clip("abcdef", 4), "abc…");
+    }
+}

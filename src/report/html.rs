@@ -7,7 +7,8 @@
 //! column, label classes (rare ones marked) and, when the report carries fragmentation counts,
 //! key overlap per entity. Each chart has a `<title>` and `<desc>` for screen readers and a
 //! table beside it with the same numbers. Every piece of text from the data goes through `esc`,
-//! so a value such as `</script>` or `<svg onload=…>` is shown, never parsed.
+//! so a value such as `</script>` or `<svg onload=…>` is shown, never parsed. Lays out the `View`
+//! of a report; the charts are in `html/charts.rs`.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -16,36 +17,37 @@ mod charts;
 
 use self::charts::{Ids, age_chart, label_chart, missing_chart, overlap_chart};
 use super::escape::esc;
-use super::fmt::{clip, count, elapsed, pct, pct_of, thousands, when};
+use super::fmt::{clip, count, elapsed, pct, thousands, when};
 use super::page::{CSS, badge, page_head, sev_class};
-use super::view::{example_parts, location, sorted, source_location, tally};
-use super::{Check, EntityReport, Finding, Report, Severity, SourceReport, Status};
+use super::readiness::Readiness;
+use super::view::{EntityView, Evidence, Phrase, Piece, SourceView, View, location};
+use super::{Check, Report, Severity};
 
 /// Writes the report as one HTML document.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    out.write_all(document(report).as_bytes())
+    out.write_all(document(&View::new(report)).as_bytes())
 }
 
-fn document(r: &Report) -> String {
-    let verdict = r.checklist.data_access.unwrap_or(r.verdict);
+fn document(v: &View) -> String {
+    let r = v.report;
     let mut h = String::new();
     let generator = format!("{} {}", esc(r.tool), esc(r.version));
-    let title = format!("{}: {} · data readiness", verdict.as_str(), esc(&r.profile.name));
+    let title = format!("{}: {} · data readiness", v.headline.as_str(), esc(&r.profile.name));
     page_head(&mut h, &generator, &title, &[CSS]);
     let mut ids = Ids::default();
-    header(r, verdict, &mut h);
+    header(v, &mut h);
     h.push_str("<main>\n");
-    if r.shows_review() {
-        review(r, &mut h);
+    if let Some(rd) = v.review {
+        review(rd, &mut h);
     }
-    checklist(r, &mut h);
-    ready_rows(r, &mut h);
-    findings(r, &mut h);
-    for (i, s) in r.sources.iter().enumerate() {
-        source(r, i, s, &mut ids, &mut h);
+    checklist(v, &mut h);
+    ready_rows(v, &mut h);
+    findings(v, &mut h);
+    for (i, s) in v.sources.iter().enumerate() {
+        source(i, s, &mut ids, &mut h);
     }
-    for (i, e) in r.entities.iter().enumerate() {
-        entity(r, i, e, &mut ids, &mut h);
+    for (i, e) in v.entities.iter().enumerate() {
+        entity(i, e, &mut ids, &mut h);
     }
     h.push_str("</main>\n");
     let _ = writeln!(
@@ -60,14 +62,33 @@ fn document(r: &Report) -> String {
     h
 }
 
-fn header(r: &Report, verdict: Severity, h: &mut String) {
+/// A phrase of the view as HTML: data escaped, code in `<code>`, loud words and risky data
+/// in `<strong>`.
+pub(crate) fn phrase(p: &Phrase) -> String {
+    p.iter()
+        .map(|piece| match piece {
+            Piece::Words(w) => w.clone(),
+            Piece::Data(d) => esc(d),
+            Piece::Code(c) => format!("<code>{}</code>", esc(c)),
+            Piece::Loud(w) => format!("<strong>{w}</strong>"),
+            Piece::Risk(d) => format!("<strong>{}</strong>", esc(d)),
+        })
+        .collect()
+}
+
+fn phrases(ps: &[Phrase]) -> Vec<String> {
+    ps.iter().map(phrase).collect()
+}
+
+fn header(v: &View, h: &mut String) {
+    let r = v.report;
     let _ = writeln!(h, "<header>\n<h1>Data readiness: {}</h1>", esc(&r.profile.name));
     let _ = writeln!(
         h,
         "<p class=\"row\"><strong>Data access: clean, permissioned, current data sources</strong> {}</p>",
-        badge(Some(verdict))
+        badge(Some(v.headline))
     );
-    if let Some(trend) = r.checklist.trend {
+    if let Some(trend) = v.trend {
         let _ = writeln!(
             h,
             "<p class=\"row\"><strong>Trend against earlier scans</strong> {} · <strong>verdict</strong> {}</p>",
@@ -95,75 +116,68 @@ fn header(r: &Report, verdict: Severity, h: &mut String) {
     h.push_str("</dl>\n</header>\n");
 }
 
-fn checklist(r: &Report, h: &mut String) {
+fn checklist(v: &View, h: &mut String) {
     h.push_str("<section id=\"checklist\">\n<h2>Checklist</h2>\n<table>\n<thead><tr><th>Part</th><th>Verdict</th><th>Findings</th><th>Worst finding</th></tr></thead>\n<tbody>\n");
-    let all: Vec<&Finding> = r.findings.iter().filter(|f| f.check.in_data_access()).collect();
     let _ = writeln!(
         h,
         "<tr><th>Data access</th><td>{}</td><td>{}</td><td></td></tr>",
-        badge(r.checklist.data_access),
-        tally(&all)
+        badge(v.data_access.severity),
+        v.data_access.tally
     );
-    let order = sorted(r);
-    for check in r.checklist.shown() {
-        let part: Vec<&Finding> = order.iter().copied().filter(|f| f.check == check).collect();
-        let worst = match part.first() {
+    for part in &v.parts {
+        let check = part.check.unwrap_or(Check::Clean);
+        let worst = match part.worst() {
             Some(f) => format!("<code>{}</code>: {}", esc(&location(f)), esc(&clip(&f.message, 120))),
             None => "<span class=\"muted\">no finding in this part</span>".to_string(),
         };
-        let findings = if part.is_empty() { "–".to_string() } else { tally(&part) };
+        let findings = if part.findings.is_empty() { "–".to_string() } else { part.tally.clone() };
         let tag = if check == Check::Trend { "th" } else { "td" };
         let _ = writeln!(
             h,
             "<tr><{tag}>{}</{tag}><td>{}</td><td>{findings}</td><td>{worst}</td></tr>",
             if check == Check::Trend { "Trend" } else { check.as_str() },
-            badge(r.checklist.get(check))
+            badge(part.severity)
         );
     }
     h.push_str("</tbody>\n</table>\n</section>\n");
 }
 
-fn ready_rows(r: &Report, h: &mut String) {
+fn ready_rows(v: &View, h: &mut String) {
     h.push_str("<section id=\"ready\">\n<h2>Ready rows</h2>\n<p>Rows that are complete, labeled (when a label is set) and not stale (when a timestamp is set).</p>\n");
     h.push_str("<table>\n<thead><tr><th>Source</th><th>Kind</th><th class=\"n\">Rows</th><th class=\"n\">Complete</th><th class=\"n\">Ready</th><th class=\"n\">Ready share</th></tr></thead>\n<tbody>\n");
-    for s in &r.sources {
+    for row in &v.ready {
+        let s = row.source;
         let n = |v: Option<u64>| v.map_or_else(|| "–".to_string(), thousands);
-        let share = match (s.status, s.rows, s.ready_rows) {
-            (Status::Error, ..) => "error".to_string(),
-            (_, Some(rows), Some(ready)) => pct_of(ready, rows),
-            _ => "–".to_string(),
-        };
         let _ = writeln!(
             h,
-            "<tr><td><code>{}</code></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{share}</td></tr>",
+            "<tr><td><code>{}</code></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             esc(&s.name),
             esc(&s.kind),
             n(s.rows),
             n(s.complete_rows),
-            n(s.ready_rows)
+            n(s.ready_rows),
+            row.ready.share()
         );
     }
     h.push_str("</tbody>\n</table>\n</section>\n");
 }
 
-fn findings(r: &Report, h: &mut String) {
-    let order = sorted(r);
-    let listed: Vec<&Finding> = order.iter().copied().filter(|f| f.severity != Severity::Pass).collect();
-    let fails = listed.iter().filter(|f| f.severity == Severity::Fail).count() as u64;
+fn findings(v: &View, h: &mut String) {
     let _ = writeln!(
         h,
         "<section id=\"findings\">\n<h2>Findings to act on</h2>\n<p>{}, {}.</p>",
-        count(fails, "FAIL", "FAILs"),
-        count(listed.len() as u64 - fails, "WARN", "WARNs")
+        count(v.fails, "FAIL", "FAILs"),
+        count(v.warns, "WARN", "WARNs")
     );
-    for f in listed {
+    for row in &v.to_act_on {
+        let f = row.finding;
         let _ = writeln!(
             h,
             "<article class=\"finding {}\">\n<h3>{} {} · <code>{}</code></h3>\n<p>{}</p>",
             sev_class(f.severity),
             badge(Some(f.severity)),
             f.check.as_str(),
-            esc(&location(f)),
+            esc(&row.location),
             esc(&f.message)
         );
         let mut facts = Vec::new();
@@ -173,39 +187,26 @@ fn findings(r: &Report, h: &mut String) {
         if let Some(t) = &f.threshold {
             facts.push(format!("<dt>Threshold</dt><dd>{}</dd>", esc(t)));
         }
-        if !f.evidence.is_empty() {
-            let base = source_location(r, f);
-            let items: Vec<String> = f
-                .evidence
-                .iter()
-                .map(|e| {
-                    let (at, value) = example_parts(e, base);
-                    match e.value {
-                        Some(_) => format!("{} <code>{}</code>", esc(&at), esc(&value)),
-                        None if value.is_empty() => esc(&at),
-                        None => format!("{} <span class=\"muted\">{}</span>", esc(&at), esc(&value)),
-                    }
-                })
-                .collect();
+        if !row.evidence.is_empty() {
+            let items: Vec<String> = row.evidence.iter().map(evidence).collect();
             facts.push(format!("<dt>Evidence</dt><dd>{}</dd>", items.join(" · ")));
         }
         facts.push(format!("<dt>Finding</dt><dd><code>{}</code></dd>", esc(&f.id)));
         let _ = writeln!(h, "<dl class=\"facts\">{}</dl>\n</article>", facts.join(""));
     }
-    let passed: Vec<&Finding> = order.iter().copied().filter(|f| f.severity == Severity::Pass).collect();
-    if !passed.is_empty() {
+    if !v.passed.is_empty() {
         let _ = writeln!(
             h,
             "<h3>Passed checks ({})</h3>\n<table>\n<thead><tr><th>Part</th><th>Where</th><th>Result</th></tr></thead>\n<tbody>",
-            passed.len()
+            v.passed.len()
         );
-        for f in passed {
+        for row in &v.passed {
             let _ = writeln!(
                 h,
                 "<tr><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
-                f.check.as_str(),
-                esc(&location(f)),
-                esc(&f.message)
+                row.finding.check.as_str(),
+                esc(&row.location),
+                esc(&row.finding.message)
             );
         }
         h.push_str("</tbody>\n</table>\n");
@@ -213,7 +214,18 @@ fn findings(r: &Report, h: &mut String) {
     h.push_str("</section>\n");
 }
 
-fn source(r: &Report, i: usize, s: &SourceReport, ids: &mut Ids, h: &mut String) {
+/// `line 88 <code>"N/A"</code>`; a null value muted, an entity key alone.
+fn evidence(e: &Evidence) -> String {
+    let (at, value) = (e.place(), e.shown());
+    match e.value {
+        Some(_) => format!("{} <code>{}</code>", esc(&at), esc(&value)),
+        None if value.is_empty() => esc(&at),
+        None => format!("{} <span class=\"muted\">{}</span>", esc(&at), esc(&value)),
+    }
+}
+
+fn source(i: usize, sv: &SourceView, ids: &mut Ids, h: &mut String) {
+    let s = sv.source;
     let _ = writeln!(
         h,
         "<section class=\"source\" id=\"source-{}\">\n<h2>Source <code>{}</code> ({})</h2>",
@@ -221,91 +233,49 @@ fn source(r: &Report, i: usize, s: &SourceReport, ids: &mut Ids, h: &mut String)
         esc(&s.name),
         esc(&s.kind)
     );
-    let mut facts = vec![format!("<code>{}</code>", esc(&s.location))];
-    if s.files.len() > 1 {
-        facts.push(count(s.files.len() as u64, "file", "files"));
-    }
-    if let Some(rows) = s.rows {
-        facts.push(count(rows, "row", "rows"));
-        if let Some(c) = s.complete_rows {
-            facts.push(format!("{} complete", thousands(c)));
-        }
-        if let Some(ready) = s.ready_rows {
-            facts.push(format!("{} ready ({})", thousands(ready), pct_of(ready, rows)));
-        }
-    }
-    let _ = writeln!(h, "<p>{}</p>", facts.join(" · "));
-    if s.status == Status::Error {
+    let _ = writeln!(h, "<p>{}</p>", phrases(&sv.facts).join(" · "));
+    if let Some(error) = sv.error() {
         let _ = writeln!(
             h,
             "<p>{} {}</p>\n<p class=\"muted\">Its measures are absent; every other source was still scanned.</p>",
             badge(Some(Severity::Fail)),
-            esc(s.error.as_deref().unwrap_or("unknown error"))
+            esc(error)
         );
     }
-    if let Some(st) = &s.staleness {
-        age_chart(s, st, ids, h);
+    if let Some(st) = &sv.staleness {
+        age_chart(&s.name, st, ids, h);
     }
-    if !s.columns.is_empty() {
-        missing_chart(r, s, ids, h);
+    if !sv.columns.is_empty() {
+        missing_chart(sv, ids, h);
     }
     if !s.absent_required.is_empty() {
         let cols: Vec<String> = s.absent_required.iter().map(|c| format!("<code>{}</code>", esc(c))).collect();
         let _ = writeln!(h, "<p><strong>Required columns absent:</strong> {}</p>", cols.join(", "));
     }
-    if s.labels.is_some() {
-        label_chart(s, ids, h);
+    if let Some(l) = &sv.labels {
+        label_chart(&s.name, l, ids, h);
     }
-    if let Some(k) = &s.keys {
-        let _ = writeln!(
-            h,
-            "<h3>Key <code>{}</code></h3>\n<p>{} distinct · {} duplicated ({} extra rows)</p>",
-            esc(&k.column),
-            thousands(k.distinct),
-            thousands(k.duplicates),
-            thousands(k.duplicate_rows)
-        );
+    if let (Some(k), Some(line)) = (&s.keys, &sv.key) {
+        let _ = writeln!(h, "<h3>Key <code>{}</code></h3>\n<p>{line}</p>", esc(&k.column));
     }
-    access(s, h);
+    access(sv, h);
     h.push_str("</section>\n");
 }
 
-fn access(s: &SourceReport, h: &mut String) {
-    let a = &s.access;
-    let mut facts = vec![
-        if a.reachable { "reachable" } else { "<strong>not reachable</strong>" }.to_string(),
-        if a.readable { "readable" } else { "<strong>not readable</strong>" }.to_string(),
-    ];
-    if let Some(w) = a.can_write {
-        facts.push(if w { "<strong>the role can write</strong>" } else { "read-only role" }.to_string());
-    }
-    if let Some(o) = &a.owner {
-        facts.push(format!("owner {}", esc(o)));
-    }
-    if let Some(m) = &a.mode {
-        facts.push(format!("mode {}", esc(m)));
-    }
-    if a.world_writable == Some(true) {
-        facts.push("<strong>world-writable</strong>".to_string());
-    }
-    if let Some(e) = &a.engine {
-        facts.push(format!("engine {}", esc(e)));
-    }
-    if let Some(t) = &a.transport {
-        let shown = esc(&crate::report::transport_text(t));
-        facts.push(if t.encrypted { shown } else { format!("<strong>{shown}</strong>") });
-    }
-    let _ = writeln!(h, "<h3>Access</h3>\n<p>{}</p>", facts.join(" · "));
-    if !a.notes.is_empty() {
+fn access(sv: &SourceView, h: &mut String) {
+    let _ = writeln!(h, "<h3>Access</h3>\n<p>{}</p>", phrases(&sv.access).join(" · "));
+    let notes = &sv.source.access.notes;
+    if !notes.is_empty() {
         h.push_str("<ul>\n");
-        for n in &a.notes {
+        for n in notes {
             let _ = writeln!(h, "<li>{}</li>", esc(n));
         }
         h.push_str("</ul>\n");
     }
 }
 
-fn entity(r: &Report, i: usize, e: &EntityReport, ids: &mut Ids, h: &mut String) {
+fn entity(i: usize, ev: &EntityView, ids: &mut Ids, h: &mut String) {
+    let e = ev.entity;
     let _ = writeln!(
         h,
         "<section class=\"entity\" id=\"entity-{}\">\n<h2>Entity <code>{}</code></h2>",
@@ -313,7 +283,7 @@ fn entity(r: &Report, i: usize, e: &EntityReport, ids: &mut Ids, h: &mut String)
         esc(&e.name)
     );
     let systems: Vec<String> =
-        e.keys.0.iter().map(|(s, c)| format!("<code>{}</code> (<code>{}</code>)", esc(s), esc(c))).collect();
+        ev.systems.iter().map(|s| format!("<code>{}</code> (<code>{}</code>)", esc(s.system), esc(s.key))).collect();
     let _ = writeln!(h, "<p>Systems: {}</p>", if systems.is_empty() { "none".to_string() } else { systems.join(", ") });
     match &e.error {
         Some(err) => {
@@ -347,38 +317,27 @@ fn entity(r: &Report, i: usize, e: &EntityReport, ids: &mut Ids, h: &mut String)
                     thousands(sg.matched)
                 );
             }
-            let per: Vec<(String, u64, u64)> = e
-                .systems
-                .iter()
-                .map(|s| {
-                    (s.clone(), e.distinct_keys.get(s).copied().unwrap_or(0), e.unmatched.get(s).copied().unwrap_or(0))
-                })
-                .collect();
-            overlap_chart(&e.name, e.in_all, &per, ids, h);
+            overlap_chart(&e.name, e.in_all, &ev.systems, ids, h);
             h.push_str(
                 "<table>\n<thead><tr><th>System</th><th class=\"n\">Duplicated keys</th><th class=\"n\">Missing keys</th><th>Shapes</th></tr></thead>\n<tbody>\n",
             );
-            for s in &e.systems {
-                let shapes: Vec<String> = e
-                    .shapes
-                    .get(s)
-                    .map(|v| v.iter().map(|x| format!("<code>{}</code>", esc(x))).collect())
-                    .unwrap_or_default();
+            for s in &ev.systems {
+                let shapes: Vec<String> = s.shapes.iter().map(|x| format!("<code>{}</code>", esc(x))).collect();
                 let _ = writeln!(
                     h,
                     "<tr><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-                    esc(s),
-                    thousands(e.duplicates.get(s).copied().unwrap_or(0)),
-                    thousands(e.missing_keys.get(s).copied().unwrap_or(0)),
+                    esc(s.system),
+                    thousands(s.duplicates),
+                    thousands(s.missing),
                     shapes.join(" ")
                 );
             }
             h.push_str("</tbody>\n</table>\n");
-            if !e.conflicts.is_empty() {
+            if !ev.conflicts.is_empty() {
                 h.push_str(
                     "<table>\n<thead><tr><th>Compared</th><th class=\"n\">Keys</th><th class=\"n\">Disagree</th><th>Example</th></tr></thead>\n<tbody>\n",
                 );
-                for c in &e.conflicts {
+                for (c, share) in &ev.conflicts {
                     let ex = c.examples.first().map_or_else(String::new, |x| {
                         format!(
                             "<code>{}</code>: <code>{}</code> vs <code>{}</code>",
@@ -389,22 +348,20 @@ fn entity(r: &Report, i: usize, e: &EntityReport, ids: &mut Ids, h: &mut String)
                     });
                     let _ = writeln!(
                         h,
-                        "<tr><td><code>{}</code> vs <code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{} ({})</td><td>{ex}</td></tr>",
+                        "<tr><td><code>{}</code> vs <code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{} ({share})</td><td>{ex}</td></tr>",
                         esc(&c.left),
                         esc(&c.right),
                         thousands(c.compared),
-                        thousands(c.conflicting),
-                        pct_of(c.conflicting, c.compared)
+                        thousands(c.conflicting)
                     );
                 }
                 h.push_str("</tbody>\n</table>\n");
             }
         }
     }
-    let mine: Vec<&Finding> = r.findings.iter().filter(|f| e.owns(f)).collect();
-    if !mine.is_empty() {
+    if !ev.findings.is_empty() {
         h.push_str("<ul>\n");
-        for f in mine {
+        for f in &ev.findings {
             let _ = writeln!(h, "<li>{} {}</li>", badge(Some(f.severity)), esc(&f.message));
         }
         h.push_str("</ul>\n");
@@ -412,11 +369,9 @@ fn entity(r: &Report, i: usize, e: &EntityReport, ids: &mut Ids, h: &mut String)
     h.push_str("</section>\n");
 }
 
-
 /// The go/no-go review: the six rows of the production checklist and the rule's outcome.
-fn review(r: &Report, h: &mut String) {
+fn review(rd: &Readiness, h: &mut String) {
     use super::readiness::{Outcome, RowStatus};
-    let rd = &r.readiness;
     let class = match rd.outcome {
         Outcome::Ready => "pass",
         Outcome::Experiment => "fail",

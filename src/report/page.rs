@@ -93,11 +93,9 @@ pub(crate) fn share_axis(max: f64) -> f64 {
     [0.05, 0.1, 0.2, 0.5, 1.0].into_iter().find(|&a| max <= a).unwrap_or(1.0)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
 
     #[test]
     fn share_axis_keeps_small_shares_visible() {

@@ -15,8 +15,8 @@ use std::io::{self, Write};
 use super::{HistoryReport, ScanRecord, direction};
 use crate::report::Severity;
 use crate::report::escape::esc;
-use crate::report::page::{CSS, badge, figure, page_head, sev_class, share_axis};
 use crate::report::fmt::{count, pct, thousands, when};
+use crate::report::page::{CSS, badge, figure, page_head, sev_class, share_axis};
 
 pub fn render(h: &HistoryReport, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(document(h).as_bytes())

@@ -4,12 +4,12 @@
 
 use std::fmt::Write as _;
 
+use super::phrase;
 use crate::report::escape::esc;
-use crate::report::fmt::{clip, pct, pct_of, thousands, when};
+use crate::report::fmt::{clip, pct, thousands};
 use crate::report::page::{badge, figure, share_axis};
-use crate::report::view::age_buckets;
-use crate::report::{Report, Severity, SourceReport, StalenessReport};
-use crate::stats::timestamp::format_duration_secs;
+use crate::report::view::{LabelsView, SourceView, StalenessView, SystemRow};
+use crate::report::{Severity, StalenessReport};
 
 /// Hands out ids for `aria-labelledby`: from a counter, never from the data.
 #[derive(Default)]
@@ -93,43 +93,24 @@ fn describe(bars: &[Bar]) -> String {
 }
 
 /// Record age per bucket as columns, with a dashed line where records become stale.
-pub(super) fn age_chart(s: &SourceReport, st: &StalenessReport, ids: &mut Ids, h: &mut String) {
+pub(super) fn age_chart(source: &str, sv: &StalenessView, ids: &mut Ids, h: &mut String) {
+    let st = sv.staleness;
     let _ = writeln!(h, "<h3>Current: <code>{}</code></h3>", esc(&st.column));
-    let mut facts = Vec::new();
-    match (&st.newest, st.age_seconds) {
-        (Some(n), Some(age)) if age < 0 => facts.push(format!("newest {} (in the future)", esc(&when(n)))),
-        (Some(n), Some(age)) => facts.push(format!("newest {} ({} old)", esc(&when(n)), format_duration_secs(age))),
-        (Some(n), None) => facts.push(format!("newest {}", esc(&when(n)))),
-        (None, _) => facts.push("no timestamp".to_string()),
+    let mut facts = vec![phrase(&sv.newest)];
+    facts.extend(sv.newest_past.iter().chain(&sv.oldest).map(phrase));
+    if let Some(future) = &sv.future {
+        facts.push(format!("{future} (not charted)"));
     }
-    if st.newest_past != st.newest
-        && let (Some(n), Some(age)) = (&st.newest_past, st.age_past_seconds)
-    {
-        facts.push(format!("newest not in the future {} ({} old)", esc(&when(n)), format_duration_secs(age)));
-    }
-    if let Some(o) = &st.oldest {
-        facts.push(format!("oldest {}", esc(&when(o))));
-    }
-    if st.future_rows > 0 {
-        facts.push(format!("{} in the future (not charted)", thousands(st.future_rows)));
-    }
-    if st.unparseable > 0 {
-        facts.push(format!("{} not a timestamp", thousands(st.unparseable)));
-    }
-    if st.naive_utc > 0 {
-        facts.push(format!("{} without a zone, read as UTC", thousands(st.naive_utc)));
-    }
-    if let Some(m) = &st.file_modified {
-        facts.push(format!("file modified {}", esc(&when(m))));
-    }
+    facts.extend([&sv.unparseable, &sv.naive_utc].into_iter().flatten().cloned());
+    facts.extend(sv.file_modified.iter().map(phrase));
     let _ = writeln!(h, "<p>{}</p>", facts.join(" · "));
     if st.age_histogram.is_empty() {
         return;
     }
-    let buckets = age_buckets(st);
-    let stale_after = format_duration_secs(st.stale_after_seconds);
+    let buckets = &sv.buckets;
+    let stale_after = &sv.stale_after;
     let id = ids.next();
-    let title = format!("Record age of {}.{}", s.name, st.column);
+    let title = format!("Record age of {source}.{}", st.column);
     let parts: Vec<String> = buckets
         .iter()
         .map(|(l, n, stale)| format!("{l}: {}{}", thousands(*n), if *stale { " (stale)" } else { "" }))
@@ -186,7 +167,7 @@ pub(super) fn age_chart(s: &SourceReport, st: &StalenessReport, ids: &mut Ids, h
             x,
             top - 14.0,
             if pos > buckets.len() as f64 * 0.7 { "end" } else { "middle" },
-            esc(&stale_after)
+            esc(stale_after)
         );
     }
     let _ = write!(
@@ -197,7 +178,7 @@ pub(super) fn age_chart(s: &SourceReport, st: &StalenessReport, ids: &mut Ids, h
     );
     let mut table =
         String::from("<table>\n<thead><tr><th>Age</th><th class=\"n\">Rows</th><th></th></tr></thead>\n<tbody>\n");
-    for (label, n, stale) in &buckets {
+    for (label, n, stale) in buckets {
         let _ = writeln!(
             table,
             "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
@@ -209,7 +190,7 @@ pub(super) fn age_chart(s: &SourceReport, st: &StalenessReport, ids: &mut Ids, h
     let _ = write!(
         table,
         "</tbody>\n<tfoot><tr><td>stale (older than {})</td><td class=\"n\">{}</td><td>{}</td></tr></tfoot>\n</table>",
-        esc(&stale_after),
+        esc(stale_after),
         thousands(st.stale_rows),
         pct(st.stale_share)
     );
@@ -234,25 +215,16 @@ fn stale_position(st: &StalenessReport) -> Option<f64> {
     (!st.age_histogram.is_empty()).then_some(st.age_histogram.len() as f64)
 }
 
-pub(super) fn missing_chart(r: &Report, s: &SourceReport, ids: &mut Ids, h: &mut String) {
+pub(super) fn missing_chart(sv: &SourceView, ids: &mut Ids, h: &mut String) {
+    let s = sv.source;
     let _ = writeln!(h, "<h3>Clean: missing values per column</h3>");
     let axis = share_axis(s.columns.iter().map(|c| c.missing_share).fold(0.0, f64::max));
-    let severity = |col: &str| {
-        r.findings
-            .iter()
-            .find(|f| {
-                f.id.starts_with("missing.max_missing_share.")
-                    && f.source.as_deref() == Some(s.name.as_str())
-                    && f.column.as_deref() == Some(col)
-            })
-            .map(|f| f.severity)
-    };
-    let bars: Vec<Bar> = s
+    let bars: Vec<Bar> = sv
         .columns
         .iter()
-        .map(|c| {
-            let sev = severity(&c.name);
-            let (class, note) = match sev {
+        .map(|row| {
+            let c = row.column;
+            let (class, note) = match row.missing_severity {
                 Some(Severity::Fail) => ("fail", "FAIL"),
                 Some(Severity::Warn) => ("warn", "WARN"),
                 _ if c.required => ("", "required"),
@@ -277,12 +249,8 @@ pub(super) fn missing_chart(r: &Report, s: &SourceReport, ids: &mut Ids, h: &mut
     let mut table = String::from(
         "<table>\n<thead><tr><th>Column</th><th>Type</th><th class=\"n\">Missing</th><th class=\"n\">Share</th><th class=\"n\">Null</th><th class=\"n\">Blank</th><th class=\"n\">Placeholder</th><th class=\"n\">Distinct</th><th>Personal data</th></tr></thead>\n<tbody>\n",
     );
-    for c in &s.columns {
-        let distinct = match c.distinct {
-            Some(d) if c.distinct_exact => thousands(d),
-            Some(d) => format!("~{}", thousands(d)),
-            None => "–".to_string(),
-        };
+    for row in &sv.columns {
+        let c = row.column;
         let pii = c.pii.as_ref().map_or_else(String::new, |p| {
             format!(
                 "{} ({}{})",
@@ -291,12 +259,13 @@ pub(super) fn missing_chart(r: &Report, s: &SourceReport, ids: &mut Ids, h: &mut
                 if p.acknowledged { ", listed" } else { ", <strong>not listed</strong>" }
             )
         });
-        let sev = severity(&c.name)
+        let sev = row
+            .missing_severity
             .filter(|s| *s != Severity::Pass)
             .map_or_else(String::new, |s| format!(" {}", badge(Some(s))));
         let _ = writeln!(
             table,
-            "<tr><td><code>{}</code>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}{sev}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{distinct}</td><td>{pii}</td></tr>",
+            "<tr><td><code>{}</code>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}{sev}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{pii}</td></tr>",
             esc(&c.name),
             if c.required { " *" } else { "" },
             esc(&c.ty),
@@ -304,18 +273,17 @@ pub(super) fn missing_chart(r: &Report, s: &SourceReport, ids: &mut Ids, h: &mut
             pct(c.missing_share),
             thousands(c.nulls),
             thousands(c.blanks),
-            thousands(c.placeholders)
+            thousands(c.placeholders),
+            row.distinct
         );
     }
     table.push_str("</tbody>\n</table>");
     figure("Missing share per column (* required)", &svg, &table, h);
-    let suspected: Vec<String> = s
-        .columns
+    let suspected: Vec<String> = sv
+        .suspected
         .iter()
-        .flat_map(|c| {
-            c.suspected_placeholders.iter().map(move |v| {
-                format!("<code>{}</code> <code>\"{}\"</code> ×{}", esc(&c.name), esc(&v.value), thousands(v.count))
-            })
+        .map(|(column, value, n)| {
+            format!("<code>{}</code> <code>\"{}\"</code> ×{}", esc(column), esc(value), thousands(*n))
         })
         .collect();
     if !suspected.is_empty() {
@@ -323,48 +291,43 @@ pub(super) fn missing_chart(r: &Report, s: &SourceReport, ids: &mut Ids, h: &mut
     }
 }
 
-pub(super) fn label_chart(s: &SourceReport, ids: &mut Ids, h: &mut String) {
-    let Some(l) = &s.labels else { return };
+pub(super) fn label_chart(source: &str, lv: &LabelsView, ids: &mut Ids, h: &mut String) {
+    let l = lv.labels;
     let _ = writeln!(
         h,
-        "<h3>Labeled: <code>{}</code></h3>\n<p>{} of {} rows labeled ({}){}</p>",
+        "<h3>Labeled: <code>{}</code></h3>\n<p>{}{}</p>",
         esc(&l.column),
-        thousands(l.labeled),
-        s.rows.map_or_else(|| "?".to_string(), thousands),
-        pct(l.coverage),
-        l.imbalance.map_or_else(String::new, |i| format!(" · imbalance {i:.1} (largest class / smallest)"))
+        lv.coverage,
+        lv.imbalance.as_ref().map_or_else(String::new, |i| format!(" · {i}"))
     );
     if l.classes.is_empty() {
         return;
     }
     let max = l.classes.iter().map(|c| c.1).max().unwrap_or(0).max(1);
-    let bars: Vec<Bar> = l
+    let bars: Vec<Bar> = lv
         .classes
         .iter()
-        .map(|(class, n)| {
-            let rare = l.rare_classes.contains(class);
-            Bar {
-                label: if rare { format!("\"{class}\" (rare)") } else { format!("\"{class}\"") },
-                fraction: *n as f64 / max as f64,
-                shown: thousands(*n),
-                class: if rare { "rare" } else { "" },
-                note: if rare { "rare" } else { "" },
-            }
+        .map(|&(class, n, rare)| Bar {
+            label: if rare { format!("\"{class}\" (rare)") } else { format!("\"{class}\"") },
+            fraction: n as f64 / max as f64,
+            shown: thousands(n),
+            class: if rare { "rare" } else { "" },
+            note: if rare { "rare" } else { "" },
         })
         .collect();
     let id = ids.next();
-    let title = format!("Label classes of {}.{}", s.name, l.column);
+    let title = format!("Label classes of {source}.{}", l.column);
     let desc = format!("Rows per class; a rare class has too few examples to learn from. {}.", describe(&bars));
     let svg = hbar_svg(&id, &title, &desc, &bars, &thousands(max));
     let mut table =
         String::from("<table>\n<thead><tr><th>Class</th><th class=\"n\">Rows</th><th></th></tr></thead>\n<tbody>\n");
-    for (class, n) in &l.classes {
+    for (class, n, rare) in &lv.classes {
         let _ = writeln!(
             table,
             "<tr><td><code>\"{}\"</code></td><td class=\"n\">{}</td><td>{}</td></tr>",
             esc(class),
             thousands(*n),
-            if l.rare_classes.contains(class) { "rare" } else { "" }
+            if *rare { "rare" } else { "" }
         );
     }
     table.push_str("</tbody>\n</table>");
@@ -381,10 +344,10 @@ pub(super) fn label_chart(s: &SourceReport, ids: &mut Ids, h: &mut String) {
 
 /// Key overlap of one entity: per system, the distinct keys found in every system and those
 /// found in no other.
-pub(super) fn overlap_chart(entity: &str, in_all: u64, systems: &[(String, u64, u64)], ids: &mut Ids, h: &mut String) {
-    let max = systems.iter().map(|s| s.1).max().unwrap_or(0).max(1) as f64;
+pub(super) fn overlap_chart(entity: &str, in_all: u64, systems: &[SystemRow], ids: &mut Ids, h: &mut String) {
+    let max = systems.iter().map(|s| s.distinct).max().unwrap_or(0).max(1) as f64;
     let mut bars = Vec::new();
-    for (name, distinct, unmatched) in systems {
+    for SystemRow { system: name, unmatched, unmatched_share, .. } in systems {
         bars.push(Bar {
             label: format!("{name}: in all"),
             fraction: in_all as f64 / max,
@@ -395,7 +358,7 @@ pub(super) fn overlap_chart(entity: &str, in_all: u64, systems: &[(String, u64, 
         bars.push(Bar {
             label: format!("{name}: unmatched"),
             fraction: *unmatched as f64 / max,
-            shown: format!("{} ({})", thousands(*unmatched), pct_of(*unmatched, *distinct)),
+            shown: format!("{} ({unmatched_share})", thousands(*unmatched)),
             class: "warn",
             note: "",
         });
@@ -407,15 +370,14 @@ pub(super) fn overlap_chart(entity: &str, in_all: u64, systems: &[(String, u64, 
     let mut table = String::from(
         "<table>\n<thead><tr><th>System</th><th class=\"n\">Distinct keys</th><th class=\"n\">In all</th><th class=\"n\">Unmatched</th></tr></thead>\n<tbody>\n",
     );
-    for (name, distinct, unmatched) in systems {
+    for SystemRow { system: name, distinct, unmatched, unmatched_share, .. } in systems {
         let _ = writeln!(
             table,
-            "<tr><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{} ({})</td></tr>",
+            "<tr><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{} ({unmatched_share})</td></tr>",
             esc(name),
             thousands(*distinct),
             thousands(in_all),
-            thousands(*unmatched),
-            pct_of(*unmatched, *distinct)
+            thousands(*unmatched)
         );
     }
     table.push_str("</tbody>\n</table>");
@@ -443,7 +405,18 @@ mod tests {
     fn overlap_chart_draws_in_all_and_unmatched() {
         let mut h = String::new();
         let mut ids = Ids::default();
-        overlap_chart("customer<x>", 650, &[("tickets".into(), 700, 50), ("crm".into(), 950, 300)], &mut ids, &mut h);
+        let row = |system, distinct, unmatched, unmatched_share: &str| SystemRow {
+            system,
+            key: "id",
+            distinct,
+            unmatched,
+            unmatched_share: unmatched_share.into(),
+            duplicates: 0,
+            missing: 0,
+            shapes: &[],
+        };
+        let systems = [row("tickets", 700, 50, "7.1%"), row("crm", 950, 300, "32%")];
+        overlap_chart("customer<x>", 650, &systems, &mut ids, &mut h);
         assert!(h.contains("<title id=\"c1-t\">Key overlap of customer&lt;x&gt;</title>"));
         assert!(h.contains("crm: unmatched 300 (32%)"));
         assert!(h.contains("<td class=\"n\">300 (32%)</td>"));
