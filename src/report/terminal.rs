@@ -245,8 +245,8 @@ fn findings(v: &View) -> Vec<Line> {
                 .enumerate()
                 .map(|(i, e)| {
                     // A run of examples from one file names it once.
-                    let same_file = e.file.is_some() && prev_file == Some(e.file);
-                    prev_file = Some(e.file);
+                    let same_file = e.full_file.is_some() && prev_file == Some(e.full_file);
+                    prev_file = Some(e.full_file);
                     let item = example(e, !same_file);
                     if i + 1 < n { format!("{item},") } else { item }
                 })

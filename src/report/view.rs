@@ -221,6 +221,8 @@ impl<'a> FindingRow<'a> {
 /// it), where in it, and the value (`None`: null, or an entity key that is the whole example).
 pub struct Evidence<'a> {
     pub file: Option<&'a str>,
+    /// The file as the example names it, unshortened: examples from one file compare equal.
+    pub full_file: Option<&'a str>,
     pub at: &'a Locator,
     pub value: Option<&'a str>,
 }
@@ -233,7 +235,7 @@ impl<'a> Evidence<'a> {
                 .filter(|rest| !rest.is_empty())
                 .unwrap_or(file)
         });
-        Evidence { file, at: &e.at.at, value: e.value.as_deref() }
+        Evidence { file, full_file: e.at.file.as_deref(), at: &e.at.at, value: e.value.as_deref() }
     }
 
     /// `part-1.parquet row 12`, `line 88`, `key C-00017`, `no key`. Not escaped.

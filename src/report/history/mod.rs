@@ -339,6 +339,37 @@ fn entity_systems<'a>(scans: &[&'a ScanRecord]) -> Vec<(&'a str, &'a str)> {
     pairs
 }
 
+/// The first and the last scan in which a source could be read, when there are two: what its
+/// measures moved between.
+fn first_and_last<'a>(source: &str, scans: &[&'a ScanRecord]) -> Option<(&'a SourceRecord, &'a SourceRecord)> {
+    let ok: Vec<&SourceRecord> = scans.iter().filter_map(|s| s.source(source).filter(|x| x.is_ok())).collect();
+    match (ok.first(), ok.last()) {
+        (Some(a), Some(b)) if ok.len() > 1 => Some((a, b)),
+        _ => None,
+    }
+}
+
+/// What a source's "most missing" cell says.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum MostMissing<'a> {
+    /// The most-missing column and its share.
+    Column(&'a str, f64),
+    /// Measured, and nothing is missing.
+    Nothing,
+    /// Not recorded.
+    Unknown,
+}
+
+impl SourceRecord {
+    fn most_missing(&self) -> MostMissing<'_> {
+        match (&self.missing_column, self.missing_share) {
+            (Some(c), Some(x)) => MostMissing::Column(c, x),
+            (None, Some(_)) => MostMissing::Nothing,
+            _ => MostMissing::Unknown,
+        }
+    }
+}
+
 /// Every source named in any of the scans, in the order they first appear.
 fn source_names<'a>(scans: &[&'a ScanRecord]) -> Vec<&'a str> {
     let mut sources: Vec<&str> = Vec::new();

@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use super::{HistoryReport, ScanRecord, direction, judged};
+use super::{HistoryReport, MostMissing, ScanRecord, direction, first_and_last, judged};
 use crate::report::Severity;
 use crate::report::fmt::{count, pct, thousands, when};
 
@@ -82,10 +82,10 @@ fn profile(name: &str, scans: &[&ScanRecord]) -> Vec<String> {
                 continue;
             }
             let share = |x: Option<f64>| x.map_or_else(|| "-".to_string(), pct);
-            let missing = match (&src.missing_column, src.missing_share) {
-                (Some(c), Some(x)) => format!("{} {}", clean(c), pct(x)),
-                (None, Some(_)) => "none".into(),
-                _ => "-".into(),
+            let missing = match src.most_missing() {
+                MostMissing::Column(c, x) => format!("{} {}", clean(c), pct(x)),
+                MostMissing::Nothing => "none".into(),
+                MostMissing::Unknown => "-".into(),
             };
             rows.push(vec![
                 short_when(&s.as_of),
@@ -107,11 +107,7 @@ fn profile(name: &str, scans: &[&ScanRecord]) -> Vec<String> {
 
 /// How the main measures of a source moved between its first and last readable scans.
 fn movement(source: &str, scans: &[&ScanRecord]) -> Vec<String> {
-    let ok: Vec<_> = scans.iter().filter_map(|s| s.source(source).filter(|x| x.is_ok())).collect();
-    let (Some(a), Some(b)) = (ok.first(), ok.last()) else { return Vec::new() };
-    if ok.len() < 2 {
-        return Vec::new();
-    }
+    let Some((a, b)) = first_and_last(source, scans) else { return Vec::new() };
     let mut out = Vec::new();
     if let (Some(x), Some(y)) = (a.rows, b.rows) {
         out.push(format!("rows {} → {}", thousands(x), thousands(y)));
