@@ -695,6 +695,60 @@ pub fn example_parts(e: &Example, base: Option<&str>) -> (String, String) {
 mod tests {
     use super::*;
     use crate::report::sample::sample;
+    use crate::stats::LocatorInFile;
+
+    #[test]
+    fn a_trend_that_passed_throughout_is_summed_up_by_what_it_was_compared_with() {
+        let r = crate::report::sample_with_trend();
+        let v = View::new(&r);
+        let trend = v.parts.iter().find(|p| p.check == Some(Check::Trend));
+        assert_eq!(trend.map(|p| p.tally.as_str()), Some("1 WARN · 1 PASS"));
+        assert_eq!(trend.and_then(|p| p.worst()).map(|f| f.id.as_str()), Some("trend.max_row_change.kb"));
+        assert_eq!(trend.and_then(PartRow::compared_with), None, "a WARN stands for itself");
+        let mut r = r.clone();
+        r.findings.retain(|f| f.id != "trend.max_row_change.kb");
+        r.checklist = crate::report::Checklist::from_findings(&r.findings);
+        let v = View::new(&r);
+        let trend = v.parts.iter().find(|p| p.check == Some(Check::Trend));
+        assert_eq!(trend.and_then(PartRow::compared_with).map(|f| f.id.as_str()), Some("trend.history"));
+        assert_eq!(v.parts.len(), Check::ALL.len() + 1);
+        assert_eq!(View::new(&sample()).parts.len(), Check::ALL.len(), "no trend row without a history");
+    }
+
+    #[test]
+    fn ready_shares_say_error_or_dash_when_not_measured() {
+        let mut s = sample().sources.remove(0);
+        s.rows = Some(12_000);
+        s.ready_rows = Some(1);
+        assert_eq!(Ready::of(&s), Ready::Measured { rows: 12_000, ready: 1 });
+        assert_eq!(Ready::of(&s).share(), "<0.1%");
+        s.ready_rows = None;
+        assert_eq!((Ready::of(&s), Ready::of(&s).share()), (Ready::Unmeasured { rows: Some(12_000) }, "–".into()));
+        s.status = Status::Error;
+        assert_eq!(Ready::of(&s).share(), "error");
+    }
+
+    #[test]
+    fn evidence_names_parts_relative_to_the_source() {
+        let e = Example {
+            at: LocatorInFile { file: Some("/data/orders/part-1.parquet".into()), at: Locator::Row(1_204) },
+            value: None,
+        };
+        let ev = Evidence::of(&e, Some("/data/orders"));
+        assert_eq!((ev.place(), ev.shown()), ("part-1.parquet row 1,204".into(), "(null)".into()));
+        assert_eq!(ev.full_file, Some("/data/orders/part-1.parquet"));
+        assert_eq!(Evidence::of(&e, None).place(), "/data/orders/part-1.parquet row 1,204");
+        let key = Example { at: LocatorInFile { file: None, at: Locator::EntityKey("C-17".into()) }, value: None };
+        assert_eq!(example_parts(&key, None), ("key C-17".into(), String::new()));
+        let v = Example { at: LocatorInFile { file: None, at: Locator::Line(88) }, value: Some("N/A".into()) };
+        assert_eq!(example_parts(&v, None), ("line 88".into(), "\"N/A\"".into()));
+    }
+
+    #[test]
+    fn phrases_escape_only_their_data() {
+        let p = vec![words("newest "), data("<b>"), Piece::Loud("not readable"), Piece::Code("a b".into())];
+        assert_eq!(plain_phrase(&p, |d| d.replace(' ', "_").replace('<', "&lt;")), "newest &lt;b>not readablea_b");
+    }
 
     #[test]
     fn age_buckets_are_labelled_and_marked_stale() {
