@@ -14,8 +14,8 @@
 //! Only the worsening direction is judged: a share that improves is reported, never flagged.
 
 use crate::profile::{Limit, TrendSettings};
+use crate::report::fmt::{count, thousands, when};
 use crate::report::history::{ColumnRecord, ScanRecord};
-use crate::report::markdown::{count, thousands, when};
 use crate::report::{Check, Finding, Severity};
 use crate::verdict::at_most;
 use crate::verdict::rules::{crossed, limit_text, pct};

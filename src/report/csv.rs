@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::markdown::example_parts;
+use super::view::example_parts;
 use super::{Finding, Report};
 
 /// The header row; evidence locators and values are joined with ` | ` in one cell each, so that

@@ -5,6 +5,7 @@
 
 use std::io::{self, Write};
 
+use super::view::{View, example_parts};
 use super::{Finding, Report, Severity};
 
 /// GitHub shows at most this many annotations of each level per step.
@@ -14,7 +15,7 @@ pub const MAX_PER_LEVEL: usize = 10;
 pub const STEP_SUMMARY_LIMIT: usize = 1024 * 1024;
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    out.write_all(commands(report).as_bytes())
+    out.write_all(commands(&View::new(report)).as_bytes())
 }
 
 /// FAILs, then WARNs, most important first: a source that cannot be read before its measures,
@@ -25,7 +26,8 @@ fn ranked(r: &Report, sev: Severity) -> Vec<&Finding> {
     v
 }
 
-fn commands(r: &Report) -> String {
+fn commands(v: &View) -> String {
+    let r = v.report;
     let mut s = String::new();
     let mut left = Vec::new();
     for (sev, level) in [(Severity::Fail, "error"), (Severity::Warn, "warning")] {
@@ -44,13 +46,12 @@ fn commands(r: &Report) -> String {
             left.push(format!("{} more {}", all.len() - MAX_PER_LEVEL, sev.as_str()));
         }
     }
-    let count = |sev: Severity| r.findings.iter().filter(|f| f.severity == sev).count();
     let mut notice = format!(
         "data access {} · {} FAIL, {} WARN, {} PASS",
-        r.checklist.data_access.unwrap_or(r.verdict).as_str(),
-        count(Severity::Fail),
-        count(Severity::Warn),
-        count(Severity::Pass)
+        v.headline.as_str(),
+        v.count(Severity::Fail),
+        v.count(Severity::Warn),
+        v.count(Severity::Pass)
     );
     if left.is_empty() {
         notice.push_str(" · every FAIL and WARN is annotated");
@@ -71,7 +72,7 @@ fn commands(r: &Report) -> String {
 fn message(f: &Finding) -> String {
     let mut m = f.message.clone();
     for e in &f.evidence {
-        let (at, value) = super::markdown::example_parts(e, None);
+        let (at, value) = example_parts(e, None);
         m.push_str(&format!("\n{at} {value}"));
     }
     m.trim_end().to_string()

@@ -16,17 +16,18 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::markdown::{example_parts, source_location};
+use super::fmt::seconds;
+use super::view::{FindingRow, View};
 use super::{Check, Finding, Report, Severity};
 
 /// Writes the report as one JUnit XML document.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    out.write_all(document(report).as_bytes())
+    out.write_all(document(&View::new(report)).as_bytes())
 }
 
-fn document(r: &Report) -> String {
-    let count = |sev: Severity| r.findings.iter().filter(|f| f.severity == sev).count();
-    let seconds = format!("{:.3}", r.duration_ms as f64 / 1000.0);
+fn document(v: &View) -> String {
+    let r = v.report;
+    let seconds = seconds(r.duration_ms);
     let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     // `testsuites` carries no `skipped` count: the Jenkins schema does not allow one there.
     let _ = writeln!(
@@ -34,17 +35,21 @@ fn document(r: &Report) -> String {
         "<testsuites name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"{seconds}\">",
         esc(&format!("preflight: {}", r.profile.name)),
         r.findings.len(),
-        count(Severity::Fail)
+        v.count(Severity::Fail)
     );
-    for (i, check) in r.checklist.shown().enumerate() {
-        suite(r, i, check, &mut x);
+    for (i, part) in v.parts.iter().enumerate() {
+        if let Some(check) = part.check {
+            suite(v, i, check, &mut x);
+        }
     }
     x.push_str("</testsuites>\n");
     x
 }
 
-fn suite(r: &Report, i: usize, check: Check, x: &mut String) {
-    let part: Vec<&Finding> = r.findings.iter().filter(|f| f.check == check).collect();
+fn suite(v: &View, i: usize, check: Check, x: &mut String) {
+    let r = v.report;
+    // In the order the rules produced them, as CI systems list test cases.
+    let part: Vec<&Finding> = v.part_in_rule_order(check);
     let n = |sev: Severity| part.iter().filter(|f| f.severity == sev).count();
     let _ = writeln!(
         x,
@@ -71,12 +76,13 @@ fn suite(r: &Report, i: usize, check: Check, x: &mut String) {
 }
 
 fn case(r: &Report, f: &Finding, x: &mut String) {
+    let row = FindingRow::new(r, f);
     let classname = match &f.source {
         Some(s) => format!("preflight.{}.{s}", f.check.as_str()),
         None => format!("preflight.{}", f.check.as_str()),
     };
     let _ = writeln!(x, "    <testcase name=\"{}\" classname=\"{}\" time=\"0\">", esc(&f.id), esc(&classname));
-    let details = details(r, f);
+    let details = details(&row);
     match f.severity {
         Severity::Fail => {
             let _ = writeln!(
@@ -98,8 +104,9 @@ fn case(r: &Report, f: &Finding, x: &mut String) {
 }
 
 /// The finding for a log: severity, where, message, observed value, threshold, evidence.
-fn details(r: &Report, f: &Finding) -> String {
-    let mut lines = vec![format!("{} {} {}", f.severity.as_str(), f.check.as_str(), super::markdown::location(f))];
+fn details(row: &FindingRow) -> String {
+    let f = row.finding;
+    let mut lines = vec![format!("{} {} {}", f.severity.as_str(), f.check.as_str(), row.location)];
     lines.push(f.message.clone());
     if let Some(v) = &f.value {
         lines.push(format!("observed: {v}"));
@@ -107,9 +114,8 @@ fn details(r: &Report, f: &Finding) -> String {
     if let Some(t) = &f.threshold {
         lines.push(format!("threshold: {t}"));
     }
-    let base = source_location(r, f);
-    for e in &f.evidence {
-        let (at, value) = example_parts(e, base);
+    for e in &row.evidence {
+        let (at, value) = (e.place(), e.shown());
         lines.push(if value.is_empty() { format!("e.g. {at}") } else { format!("e.g. {at} {value}") });
     }
     lines.join("\n")

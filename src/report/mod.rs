@@ -4,6 +4,8 @@
 //! `&Report` to bytes and never look at sources or profiles.
 
 pub mod csv;
+pub mod escape;
+pub mod fmt;
 pub mod github;
 pub mod gitlab;
 pub mod history;
@@ -11,9 +13,11 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod page;
 pub mod readiness;
 pub mod sample;
 pub mod terminal;
+pub mod view;
 
 use std::collections::BTreeMap;
 
@@ -617,29 +621,6 @@ pub fn transport_text(t: &crate::sources::sql::Transport) -> String {
 /// exactly and short enough to read.
 pub fn share(part: u64, whole: u64) -> f64 {
     if whole == 0 { 0.0 } else { (part as f64 / whole as f64 * 10_000.0).round() / 10_000.0 }
-}
-
-/// `part` of `whole` as a percentage that never rounds to 0% or 100% unless it is exactly that.
-pub(crate) fn pct_of(part: u64, whole: u64) -> String {
-    if whole == 0 {
-        return "n/a".to_string();
-    }
-    if part == whole {
-        return "100%".to_string();
-    }
-    if part == 0 {
-        return "0%".to_string();
-    }
-    let p = part as f64 / whole as f64 * 100.0;
-    if p < 0.1 {
-        "<0.1%".to_string()
-    } else if p > 99.9 {
-        ">99.9%".to_string()
-    } else if !(10.0..=99.0).contains(&p) {
-        format!("{p:.1}%")
-    } else {
-        format!("{p:.0}%")
-    }
 }
 
 /// A renderer's output as a string, for renderer tests.

@@ -1,17 +1,19 @@
 //! The text report for an 80-column terminal (DESIGN §7): the checklist row and its parts, the
 //! ready-rows headline, every WARN and FAIL with its evidence, then a short summary per source.
 //!
-//! Pure: reads only the `Report`. Whether to colour is the caller's decision (a TTY, `NO_COLOR`).
+//! Pure: lays out the `View` of a report. Whether to colour is the caller's decision (a TTY, `NO_COLOR`).
 //! Lines are laid out as plain text first and painted afterwards, so escape codes never count
 //! towards the width; width is counted in chars, which is right for the ASCII and Latin text the
 //! report mostly holds (wide CJK characters would still overrun).
 
 use std::io::{self, Write};
 
-use crate::stats::timestamp::format_duration_secs;
-use crate::stats::{Example, Locator};
+use crate::stats::Locator;
 
-use super::{Check, ColumnReport, Finding, Report, Severity, SourceReport, Status, pct_of};
+use super::fmt::{count, elapsed, pct, thousands};
+use super::readiness::Readiness;
+use super::view::{Evidence, PartRow, Phrase, Ready, View, plain_phrase, summary_location};
+use super::{Report, Severity, Status};
 
 /// No line is longer than this many chars.
 const WIDTH: usize = 80;
@@ -23,7 +25,7 @@ const MAX_LOCATION_COLUMN: usize = 24;
 /// Writes the report as text for people; `color` adds ANSI colour (FAIL red, WARN yellow, PASS
 /// green) and bold section headers.
 pub fn render(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()> {
-    for line in layout(report) {
+    for line in layout(&View::new(report)) {
         write_line(out, &line, color)?;
     }
     Ok(())
@@ -87,26 +89,26 @@ fn sev_code(sev: Severity) -> &'static str {
     }
 }
 
-fn layout(r: &Report) -> Vec<Line> {
-    let mut lines = header(r);
+fn layout(v: &View) -> Vec<Line> {
+    let mut lines = header(v.report);
     lines.push(Vec::new());
-    if r.shows_review() {
-        lines.extend(review(r));
+    if let Some(rd) = v.review {
+        lines.extend(review(rd));
         lines.push(Vec::new());
     }
-    lines.extend(checklist(r));
+    lines.extend(checklist(v));
     lines.push(Vec::new());
-    lines.extend(ready_rows(r));
+    lines.extend(ready_rows(v));
     lines.push(Vec::new());
-    let listed = findings(r);
+    let listed = findings(v);
     if !listed.is_empty() {
         lines.extend(listed);
         lines.push(Vec::new());
     }
-    lines.extend(sources(r));
-    if !r.entities.is_empty() {
+    lines.extend(sources(v));
+    if !v.entities.is_empty() {
         lines.push(Vec::new());
-        lines.extend(entities(r));
+        lines.extend(entities(v));
     }
     lines
 }
@@ -118,8 +120,8 @@ fn header(r: &Report) -> Vec<Line> {
     }
     let second = vec![
         format!("as of {}", when(&r.as_of)),
-        count(r.sources.len(), "source", "sources"),
-        count(r.entities.len(), "entity", "entities"),
+        count(r.sources.len() as u64, "source", "sources"),
+        count(r.entities.len() as u64, "entity", "entities"),
         elapsed(r.duration_ms),
     ];
     let mut out = Vec::new();
@@ -139,25 +141,21 @@ fn sev_cell(sev: Option<Severity>, bold: bool) -> Span {
     }
 }
 
-fn checklist(r: &Report) -> Vec<Line> {
-    let order = sorted(r);
-    let mut out = vec![vec![span("DATA ACCESS", Paint::Bold), plain("  "), sev_cell(r.checklist.data_access, true)]];
-    for check in Check::ALL {
-        let sev = r.checklist.get(check);
-        let lead = format!("  {:<12}  ", check.as_str());
+fn checklist(v: &View) -> Vec<Line> {
+    let mut out = vec![vec![span("DATA ACCESS", Paint::Bold), plain("  "), sev_cell(v.data_access.severity, true)]];
+    for part in v.parts.iter().filter(|p| p.check.is_some_and(|c| c.in_data_access())) {
+        let lead = format!("  {:<12}  ", part.check.map_or("", |c| c.as_str()));
         let room = WIDTH.saturating_sub(width(&lead) + 4 + 3);
-        out.push(vec![plain(lead), sev_cell(sev, false), plain("   "), plain(part_summary(&order, check, room))]);
+        out.push(vec![plain(lead), sev_cell(part.severity, false), plain("   "), plain(part_summary(part, room))]);
     }
     // The trend is judged beside data access, not inside it; only a scan with a history has one.
-    if let Some(trend) = r.checklist.trend {
+    if let (Some(trend), Some(part)) = (v.trend, v.parts.iter().find(|p| p.check.is_some_and(|c| !c.in_data_access())))
+    {
         let room = WIDTH.saturating_sub(13 + 4 + 3);
-        let summary = match order.iter().find(|f| f.check == Check::Trend) {
+        let summary = match part.compared_with() {
             // All passed: say what the scan was compared with instead.
-            Some(f) if f.severity == Severity::Pass => order.iter().find(|f| f.id == "trend.history").map_or_else(
-                || part_summary(&order, Check::Trend, room),
-                |f| cut_words(&prose(&f.message).join(" "), room),
-            ),
-            _ => part_summary(&order, Check::Trend, room),
+            Some(f) => cut_words(&prose(&f.message).join(" "), room),
+            None => part_summary(part, room),
         };
         out.push(vec![
             span("TREND", Paint::Bold),
@@ -171,24 +169,14 @@ fn checklist(r: &Report) -> Vec<Line> {
 }
 
 /// The worst finding of a part in one line of `room` chars, with how many more follow.
-fn part_summary(order: &[&Finding], check: Check, room: usize) -> String {
-    let part: Vec<&Finding> = order.iter().copied().filter(|f| f.check == check).collect();
-    match part.first() {
+fn part_summary(part: &PartRow, room: usize) -> String {
+    match part.worst() {
         None => "not checked".to_string(),
         Some(worst) => {
-            let more = part
-                .iter()
-                .skip(1)
-                .filter(|f| worst.severity == Severity::Pass || f.severity != Severity::Pass)
-                .count();
+            let more = part.more();
             let suffix = if more > 0 { format!(" (+{more} more)") } else { String::new() };
             // Name the column too: "tickets.category: 15% missing" says what to fix.
-            let at = match (&worst.source, &worst.column) {
-                (Some(s), Some(c)) => format!("{s}.{c}"),
-                (Some(s), None) => s.clone(),
-                (None, _) => "-".to_string(),
-            };
-            let mut words = vec![format!("{}:", clean(&at))];
+            let mut words = vec![format!("{}:", clean(&summary_location(worst)))];
             words.extend(prose(&worst.message));
             let text = words.join(" ");
             format!("{}{suffix}", cut_words(&text, room.saturating_sub(width(&suffix))))
@@ -196,19 +184,19 @@ fn part_summary(order: &[&Finding], check: Check, room: usize) -> String {
     }
 }
 
-fn ready_rows(r: &Report) -> Vec<Line> {
-    let items: Vec<String> = r
-        .sources
+fn ready_rows(v: &View) -> Vec<Line> {
+    let items: Vec<String> = v
+        .ready
         .iter()
-        .map(|s| {
-            let name = clean(&s.name);
-            match (s.status, s.rows, s.ready_rows) {
-                (Status::Error, ..) => format!("{name} error"),
-                (Status::Ok, Some(0), _) => format!("{name} no rows"),
-                (Status::Ok, Some(rows), Some(ready)) => {
-                    format!("{name} {} ({} of {})", pct_of(ready, rows), thousands(ready), thousands(rows))
+        .map(|row| {
+            let name = clean(&row.source.name);
+            match row.ready {
+                Ready::Error => format!("{name} error"),
+                Ready::Measured { rows: 0, .. } | Ready::Unmeasured { rows: Some(0) } => format!("{name} no rows"),
+                Ready::Measured { rows, ready } => {
+                    format!("{name} {} ({} of {})", super::fmt::pct_of(ready, rows), thousands(ready), thousands(rows))
                 }
-                (Status::Ok, ..) => format!("{name} n/a"),
+                Ready::Unmeasured { .. } => format!("{name} n/a"),
             }
         })
         .collect();
@@ -223,38 +211,18 @@ fn ready_rows(r: &Report) -> Vec<Line> {
     lines
 }
 
-/// Findings in reading order: FAIL before WARN before PASS, then by check (the checklist's
-/// order), then by source in profile order; ties keep the order the rules produced.
-fn sorted(r: &Report) -> Vec<&Finding> {
-    let rank = |f: &Finding| {
-        f.source.as_ref().and_then(|name| r.sources.iter().position(|s| &s.name == name)).unwrap_or(r.sources.len())
-    };
-    let mut v: Vec<&Finding> = r.findings.iter().collect();
-    v.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.check.cmp(&b.check)).then(rank(a).cmp(&rank(b))));
-    v
-}
-
-/// Where a finding applies: `source.column`, `source`, or `-` for neither.
-fn location(f: &Finding) -> String {
-    match (&f.source, &f.column) {
-        (Some(s), Some(c)) => format!("{s}.{c}"),
-        (Some(s), None) => s.clone(),
-        (None, Some(c)) => c.clone(),
-        (None, None) => "-".to_string(),
-    }
-}
-
-fn findings(r: &Report) -> Vec<Line> {
-    let listed: Vec<&Finding> = sorted(r).into_iter().filter(|f| f.severity != Severity::Pass).collect();
-    let check_w = listed.iter().map(|f| width(f.check.as_str())).max().unwrap_or(0);
-    let locs: Vec<String> = listed.iter().map(|f| clean(&location(f))).collect();
+fn findings(v: &View) -> Vec<Line> {
+    let listed = &v.to_act_on;
+    let check_w = listed.iter().map(|row| width(row.finding.check.as_str())).max().unwrap_or(0);
+    let locs: Vec<String> = listed.iter().map(|row| clean(&row.location)).collect();
     let loc_w = locs.iter().map(|l| width(l)).max().unwrap_or(0).min(MAX_LOCATION_COLUMN);
     // Continuation lines and evidence start under the location, as in DESIGN §7.
     let indent = 4 + 2 + check_w + 2;
     // A longer location takes its own width but leaves the message at least this much room.
     let max_loc = WIDTH.saturating_sub(indent + 2 + 20);
     let mut out = Vec::new();
-    for (f, loc) in listed.iter().zip(locs) {
+    for (row, loc) in listed.iter().zip(locs) {
+        let f = row.finding;
         let loc = cut(&loc, max_loc);
         let loc_cell = format!("{loc:<loc_w$}  ");
         let lead = indent + width(&loc_cell);
@@ -268,23 +236,18 @@ fn findings(r: &Report) -> Vec<Line> {
             plain(first),
         ]);
         out.extend(lines.map(|l| vec![plain(l)]));
-        if !f.evidence.is_empty() {
-            let base = f
-                .source
-                .as_ref()
-                .and_then(|name| r.sources.iter().find(|s| &s.name == name))
-                .map(|s| s.location.as_str());
-            let n = f.evidence.len();
+        if !row.evidence.is_empty() {
+            let n = row.evidence.len();
             let mut prev_file = None;
-            let items: Vec<String> = f
+            let items: Vec<String> = row
                 .evidence
                 .iter()
                 .enumerate()
                 .map(|(i, e)| {
                     // A run of examples from one file names it once.
-                    let same_file = e.at.file.is_some() && prev_file == Some(&e.at.file);
-                    prev_file = Some(&e.at.file);
-                    let item = example(e, base, !same_file);
+                    let same_file = e.full_file.is_some() && prev_file == Some(e.full_file);
+                    prev_file = Some(e.full_file);
+                    let item = example(e, !same_file);
                     if i + 1 < n { format!("{item},") } else { item }
                 })
                 .collect();
@@ -303,36 +266,32 @@ fn findings(r: &Report) -> Vec<Line> {
 }
 
 /// `line 88 "N/A"`, `part-1.parquet row 12`, `key C-00017 "x"`: where, then the value if any.
-fn example(e: &Example, base: Option<&str>, with_file: bool) -> String {
+fn example(e: &Evidence, with_file: bool) -> String {
     let mut s = String::new();
-    if let Some(file) = e.at.file.as_ref().filter(|_| with_file) {
-        // The source's location is printed below; a part inside it is named relative to it.
-        let short = base
-            .and_then(|b| file.strip_prefix(b))
-            .map(|rest| rest.trim_start_matches(['/', '\\']))
-            .filter(|rest| !rest.is_empty())
-            .unwrap_or(file);
-        s.push_str(&clean(short));
+    // The source's location is printed below; a part inside it is named relative to it.
+    if let Some(file) = e.file.filter(|_| with_file) {
+        s.push_str(&clean(file));
         s.push(' ');
     }
-    match &e.at.at {
+    match e.at {
         Locator::Line(n) => s.push_str(&format!("line {}", thousands(*n))),
         Locator::Row(n) => s.push_str(&format!("row {}", thousands(*n))),
         Locator::Key(k) | Locator::EntityKey(k) => s.push_str(&format!("key {}", escape(&cut(k, MAX_VALUE)))),
         Locator::NoKey(_) => s.push_str("no key"),
     }
-    if let Some(v) = &e.value {
+    if let Some(v) = e.value {
         s.push_str(&format!(" \"{}\"", escape(&cut(v, MAX_VALUE))));
     }
     s
 }
 
-fn sources(r: &Report) -> Vec<Line> {
+fn sources(v: &View) -> Vec<Line> {
     let mut out = vec![vec![span("SOURCES", Paint::Bold)]];
-    let name_w = r.sources.iter().map(|s| width(&clean(&s.name))).max().unwrap_or(0).min(16);
-    let kind_w = r.sources.iter().map(|s| width(&clean(&s.kind))).max().unwrap_or(0).min(10);
+    let name_w = v.sources.iter().map(|s| width(&clean(&s.source.name))).max().unwrap_or(0).min(16);
+    let kind_w = v.sources.iter().map(|s| width(&clean(&s.source.kind))).max().unwrap_or(0).min(10);
     let indent = 2 + name_w + 2;
-    for s in &r.sources {
+    for sv in &v.sources {
+        let s = sv.source;
         let head = format!("  {:<name_w$}  {:<kind_w$}  ", cut(&clean(&s.name), 30), cut(&clean(&s.kind), 10));
         let mut loc = clean(&s.location);
         if s.files.len() > 1 {
@@ -343,7 +302,7 @@ fn sources(r: &Report) -> Vec<Line> {
         match s.status {
             Status::Error => {
                 let mut words = vec!["error:".to_string()];
-                words.extend(s.error.as_deref().unwrap_or("unknown error").split_whitespace().map(clean));
+                words.extend(sv.error().unwrap_or_default().split_whitespace().map(clean));
                 let mut lines = wrap(indent, indent, &words, " ").into_iter();
                 let first = lines.next().unwrap_or_default();
                 let rest = first.strip_prefix("error:").unwrap_or(&first).to_string();
@@ -351,7 +310,7 @@ fn sources(r: &Report) -> Vec<Line> {
                 out.extend(lines.map(|l| vec![plain(l)]));
             }
             Status::Ok => {
-                let items = source_facts(s);
+                let items = phrases(&sv.summary);
                 let mut lines = wrap(indent, indent, &items, " · ").into_iter();
                 let first = lines.next().unwrap_or_default();
                 out.push(vec![plain(" ".repeat(indent)), plain(first)]);
@@ -362,12 +321,13 @@ fn sources(r: &Report) -> Vec<Line> {
     out
 }
 
-fn entities(r: &Report) -> Vec<Line> {
+fn entities(v: &View) -> Vec<Line> {
     let mut out = vec![vec![span("ENTITIES", Paint::Bold)]];
-    let name_w = r.entities.iter().map(|e| width(&clean(&e.name))).max().unwrap_or(0).min(16);
+    let name_w = v.entities.iter().map(|e| width(&clean(&e.entity.name))).max().unwrap_or(0).min(16);
     let indent = 2 + name_w + 2;
-    for e in &r.entities {
-        let systems: Vec<String> = e.keys.0.iter().map(|(s, c)| clean(&format!("{s}.{c}"))).collect();
+    for ev in &v.entities {
+        let e = ev.entity;
+        let systems: Vec<String> = ev.systems.iter().map(|s| clean(&format!("{}.{}", s.system, s.key))).collect();
         let head = format!("  {:<name_w$}  ", cut(&clean(&e.name), 30));
         out.push(vec![plain(head), plain(cut(&systems.join(" · "), WIDTH.saturating_sub(indent)))]);
         let items: Vec<String> = match &e.error {
@@ -377,26 +337,17 @@ fn entities(r: &Report) -> Vec<Line> {
                     format!("{} of {} keys in every system", thousands(e.in_all), thousands(e.union)),
                     format!("fragmentation {}", pct(e.fragmentation)),
                 ];
-                let unmatched: Vec<String> = e
+                let unmatched: Vec<String> = ev
                     .systems
                     .iter()
-                    .map(|s| {
-                        let u = e.unmatched.get(s).copied().unwrap_or(0);
-                        let d = e.distinct_keys.get(s).copied().unwrap_or(0);
-                        format!("{} {} ({})", clean(s), thousands(u), pct_of(u, d))
-                    })
+                    .map(|s| format!("{} {} ({})", clean(s.system), thousands(s.unmatched), s.unmatched_share))
                     .collect();
                 items.push(format!("unmatched {}", unmatched.join(", ")));
                 if e.recovered != 0 {
                     items.push(format!("normalization recovered {}", e.recovered));
                 }
-                for c in &e.conflicts {
-                    items.push(format!(
-                        "{} vs {} disagree on {}",
-                        clean(&c.left),
-                        clean(&c.right),
-                        pct_of(c.conflicting, c.compared)
-                    ));
+                for (c, share) in &ev.conflicts {
+                    items.push(format!("{} vs {} disagree on {share}", clean(&c.left), clean(&c.right)));
                 }
                 items
             }
@@ -409,70 +360,9 @@ fn entities(r: &Report) -> Vec<Line> {
     out
 }
 
-fn source_facts(s: &SourceReport) -> Vec<String> {
-    let mut items = Vec::new();
-    if let Some(rows) = s.rows {
-        items.push(count(rows as usize, "row", "rows"));
-        if let Some(ready) = s.ready_rows.filter(|_| rows > 0) {
-            items.push(format!("{} ready", pct_of(ready, rows)));
-        }
-    }
-    // The most-missing column of all, saying whether it is required: a column left out of
-    // `required` can still be mostly empty, and "nothing missing" must never hide it. The
-    // most-missing required column follows when it is another. See: issue 18.
-    let most = |required_only: bool| {
-        s.columns
-            .iter()
-            .filter(|c| c.required || !required_only)
-            .filter(|c| c.missing > 0)
-            .max_by(|a, b| a.missing_share.total_cmp(&b.missing_share))
-    };
-    let whether = |c: &ColumnReport| if c.required { " (required)" } else { " (not required)" };
-    match most(false) {
-        Some(c) => {
-            items.push(format!("most missing {} {}{}", clean(&c.name), pct(c.missing_share), whether(c)));
-            if let Some(r) = most(true).filter(|r| r.name != c.name) {
-                items.push(format!("most missing required {} {}", clean(&r.name), pct(r.missing_share)));
-            }
-        }
-        None if !s.columns.is_empty() => items.push("nothing missing".to_string()),
-        None => {}
-    }
-    if !s.absent_required.is_empty() {
-        items.push(count(s.absent_required.len(), "required column absent", "required columns absent"));
-    }
-    if let Some(st) = &s.staleness {
-        match (&st.newest, st.age_seconds) {
-            (Some(newest), Some(age)) if age < 0 => {
-                items.push(format!("newest {} (in the future)", when(newest)));
-            }
-            (Some(newest), Some(age)) => {
-                items.push(format!("newest {} ({} old)", when(newest), format_duration_secs(age)));
-            }
-            (Some(newest), None) => items.push(format!("newest {}", when(newest))),
-            (None, _) => items.push(format!("no timestamp in {}", clean(&st.column))),
-        }
-    }
-    if let Some(l) = &s.labels {
-        items.push(format!("{} labeled ({})", pct(l.coverage), clean(&l.column)));
-    }
-    if items.is_empty() {
-        items.push("no measures".to_string());
-    }
-    // How a database was read: its rows streamed here, or its measures computed there.
-    match s.read.as_ref().map(|r| r.mode) {
-        Some("stream") => items.push("streamed".to_string()),
-        Some("pushdown") => items.push("pushed down".to_string()),
-        _ => {}
-    }
-    // What the database is and how its session travelled: after the measures, which matter more.
-    if let Some(e) = &s.access.engine {
-        items.push(clean(e));
-    }
-    if let Some(t) = &s.access.transport {
-        items.push(crate::report::transport_text(t));
-    }
-    items
+/// The view's phrases as terminal text: data made safe for a terminal.
+fn phrases(ps: &[Phrase]) -> Vec<String> {
+    ps.iter().map(|p| plain_phrase(p, clean)).collect()
 }
 
 /// Lays out `words` after a lead of `lead` columns, joined by `sep`, breaking lines between
@@ -612,43 +502,16 @@ fn clean(s: &str) -> String {
     words.join(" ")
 }
 
-fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n as u64), if n == 1 { one } else { many })
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// A share as people read it: `61%`, `3.4%`, `0%`.
-fn pct(x: f64) -> String {
-    let p = x * 100.0;
-    if p == 0.0 || p >= 10.0 || (p - p.round()).abs() < 1e-9 { format!("{p:.0}%") } else { format!("{p:.1}%") }
-}
-
 /// A timestamp as people read it (`2025-01-10 10:00 UTC`); anything else as given, made safe
 /// for a terminal.
 fn when(ts: &str) -> String {
-    clean(&super::markdown::when(ts))
-}
-
-fn elapsed(ms: u64) -> String {
-    if ms < 60_000 { format!("{:.1} s", ms as f64 / 1000.0) } else { format_duration_secs((ms / 1000) as i64) }
+    clean(&super::fmt::when(ts))
 }
 
 /// The go/no-go review: the outcome, then one row per checkpoint with its status, whether it
 /// was measured or declared (and by whom), and its note wrapped under it.
-fn review(r: &Report) -> Vec<Line> {
+fn review(rd: &Readiness) -> Vec<Line> {
     use super::readiness::{Outcome, RowStatus};
-    let rd = &r.readiness;
     let paint = match rd.outcome {
         Outcome::Ready => Paint::BoldSev(Severity::Pass),
         Outcome::Experiment => Paint::BoldSev(Severity::Fail),
@@ -681,13 +544,22 @@ fn review(r: &Report) -> Vec<Line> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::fmt::pct_of;
     use crate::report::sample::sample;
-    use crate::stats::LocatorInFile;
+    use crate::stats::{Example, LocatorInFile};
 
     fn text(r: &Report, color: bool) -> String {
         let mut buf = Vec::new();
         assert!(render(r, &mut buf, color).is_ok());
         String::from_utf8(buf).unwrap_or_default()
+    }
+
+    /// The one-line summary the terminal shows of a source.
+    fn source_facts(s: &crate::report::SourceReport) -> Vec<String> {
+        let mut r = sample();
+        r.sources = vec![s.clone()];
+        let v = View::new(&r);
+        v.sources.first().map(|sv| phrases(&sv.summary)).unwrap_or_default()
     }
 
     fn too_long(s: &str) -> Vec<String> {

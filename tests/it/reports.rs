@@ -1,4 +1,4 @@
-//! The review formats of the demo scan (Markdown, HTML, JUnit) at a fixed as-of: snapshots, the
+//! The review formats of the demo scan (Markdown, HTML, JUnit, JSON) at a fixed as-of: snapshots, the
 //! JUnit file against the JUnit XML schema (`junit.xsd` beside this file, via `xmllint`), the
 //! HTML page in a real headless Chromium (rendered, no console error, no network request, every
 //! chart sized; the `preflight history` page too), data that tries to inject markup, and
@@ -85,6 +85,26 @@ fn demo_junit_snapshot() {
     let xml = demo("junit");
     insta::with_settings!({filters => filters()}, {
         insta::assert_snapshot!(xml);
+    });
+}
+
+/// The JSON report of the demo, whole: every DESIGN §5 name and value in one place, so that a
+/// change to the model shows in review. The access facts of the checkout (owner, mode, file
+/// times) and the elapsed time are filtered.
+#[test]
+fn demo_json_snapshot() {
+    let json = demo("json");
+    let parsed: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
+    assert_eq!(parsed["verdict"], "FAIL");
+    assert_eq!(parsed["profile"]["name"], "support-deflection");
+    let mut filters = filters();
+    filters.extend([
+        (r#""duration_ms": \d+"#, r#""duration_ms": "[ELAPSED]""#),
+        (r#""owner": "[^"]*",(\s+)"mode": "0[0-7]{3}""#, r#""owner": "[OWNER]",$1"mode": "[MODE]""#),
+        (r#""file_modified": "[^"]+""#, r#""file_modified": "[MTIME]""#),
+    ]);
+    insta::with_settings!({filters => filters}, {
+        insta::assert_snapshot!(json);
     });
 }
 

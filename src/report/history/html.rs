@@ -12,11 +12,11 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::text::direction;
-use super::{HistoryReport, ScanRecord};
+use super::{HistoryReport, ScanRecord, direction};
 use crate::report::Severity;
-use crate::report::html::{CSS, badge, esc, figure, page_head, sev_class, share_axis};
-use crate::report::markdown::{count, pct, thousands, when};
+use crate::report::escape::esc;
+use crate::report::fmt::{count, pct, thousands, when};
+use crate::report::page::{CSS, badge, figure, page_head, sev_class, share_axis};
 
 pub fn render(h: &HistoryReport, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(document(h).as_bytes())
@@ -427,7 +427,7 @@ fn describe(s: &Series, scans: &[&ScanRecord], axis: Axis) -> String {
 }
 
 fn clip(s: &str, max: usize) -> String {
-    crate::report::markdown::clip(s, max)
+    crate::report::fmt::clip(s, max)
 }
 
 #[cfg(test)]

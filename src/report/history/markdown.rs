@@ -5,10 +5,10 @@
 
 use std::io::{self, Write};
 
-use super::text::{direction, judged};
-use super::{HistoryReport, ScanRecord};
+use super::{HistoryReport, MostMissing, ScanRecord, direction, judged};
 use crate::report::Severity;
-use crate::report::markdown::{code, count, pct, text, thousands, when};
+use crate::report::escape::{code, text};
+use crate::report::fmt::{count, pct, thousands, when};
 
 pub fn render(h: &HistoryReport, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(document(h).as_bytes())
@@ -73,10 +73,10 @@ fn profile(name: &str, scans: &[&ScanRecord], md: &mut String) {
                 None => md.push_str(&format!("| {at} | not in this scan | | | | |\n")),
                 Some(src) if !src.is_ok() => md.push_str(&format!("| {at} | **error** | | | | |\n")),
                 Some(src) => {
-                    let missing = match (&src.missing_column, src.missing_share) {
-                        (Some(c), Some(x)) => format!("{} {}", code(c, true), pct(x)),
-                        (None, Some(_)) => "none".into(),
-                        _ => "–".into(),
+                    let missing = match src.most_missing() {
+                        MostMissing::Column(c, x) => format!("{} {}", code(c, true), pct(x)),
+                        MostMissing::Nothing => "none".into(),
+                        MostMissing::Unknown => "–".into(),
                     };
                     md.push_str(&format!(
                         "| {at} | {} | {} | {} | {} | {missing} |\n",
@@ -88,8 +88,7 @@ fn profile(name: &str, scans: &[&ScanRecord], md: &mut String) {
                 }
             }
         }
-        let ok: Vec<_> = scans.iter().filter_map(|s| s.source(source).filter(|x| x.is_ok())).collect();
-        if let (Some(a), Some(b), true) = (ok.first(), ok.last(), ok.len() > 1)
+        if let Some((a, b)) = super::first_and_last(source, scans)
             && let (Some(x), Some(y)) = (a.ready_share, b.ready_share)
         {
             md.push_str(&format!("\nReady share {} → {} ({}).\n", pct(x), pct(y), judged(y - x, true)));

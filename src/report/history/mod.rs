@@ -324,8 +324,6 @@ fn source_record(s: &super::SourceReport) -> SourceRecord {
     }
 }
 
-/// Renders a history in one format (text without colour: it is a table, not a verdict).
-/// Every source named in any of the scans, in the order they first appear.
 /// Every (entity, system) pair the scans measured unmatched keys for, in first-seen order.
 fn entity_systems<'a>(scans: &[&'a ScanRecord]) -> Vec<(&'a str, &'a str)> {
     let mut pairs: Vec<(&str, &str)> = Vec::new();
@@ -341,6 +339,38 @@ fn entity_systems<'a>(scans: &[&'a ScanRecord]) -> Vec<(&'a str, &'a str)> {
     pairs
 }
 
+/// The first and the last scan in which a source could be read, when there are two: what its
+/// measures moved between.
+fn first_and_last<'a>(source: &str, scans: &[&'a ScanRecord]) -> Option<(&'a SourceRecord, &'a SourceRecord)> {
+    let ok: Vec<&SourceRecord> = scans.iter().filter_map(|s| s.source(source).filter(|x| x.is_ok())).collect();
+    match (ok.first(), ok.last()) {
+        (Some(a), Some(b)) if ok.len() > 1 => Some((a, b)),
+        _ => None,
+    }
+}
+
+/// What a source's "most missing" cell says.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum MostMissing<'a> {
+    /// The most-missing column and its share.
+    Column(&'a str, f64),
+    /// Measured, and nothing is missing.
+    Nothing,
+    /// Not recorded.
+    Unknown,
+}
+
+impl SourceRecord {
+    fn most_missing(&self) -> MostMissing<'_> {
+        match (&self.missing_column, self.missing_share) {
+            (Some(c), Some(x)) => MostMissing::Column(c, x),
+            (None, Some(_)) => MostMissing::Nothing,
+            _ => MostMissing::Unknown,
+        }
+    }
+}
+
+/// Every source named in any of the scans, in the order they first appear.
 fn source_names<'a>(scans: &[&'a ScanRecord]) -> Vec<&'a str> {
     let mut sources: Vec<&str> = Vec::new();
     for s in scans {
@@ -353,6 +383,31 @@ fn source_names<'a>(scans: &[&'a ScanRecord]) -> Vec<&'a str> {
     sources
 }
 
+/// `better`, `worse` or `same` for a move of a share.
+fn judged(delta: f64, higher_is_better: bool) -> &'static str {
+    if delta.abs() < 0.00005 {
+        "same"
+    } else if (delta > 0.0) == higher_is_better {
+        "better"
+    } else {
+        "worse"
+    }
+}
+
+/// `improving`, `getting worse` or `steady` over a run of verdicts: the last against the first.
+fn direction(verdicts: &[Severity]) -> String {
+    let path: Vec<&str> = verdicts.iter().map(|v| v.as_str()).collect();
+    let tail =
+        if path.len() > 8 { format!("… {}", path[path.len() - 8..].join(" → ")) } else { path.join(" → ") };
+    let trend = match (verdicts.first(), verdicts.last()) {
+        (Some(a), Some(b)) if b < a => "improving",
+        (Some(a), Some(b)) if b > a => "getting worse",
+        _ => "steady",
+    };
+    format!("{tail} ({trend})")
+}
+
+/// Renders a history in one format (text without colour: it is a table, not a verdict).
 pub fn render(h: &HistoryReport, format: HistoryFormat, out: &mut dyn Write) -> io::Result<()> {
     match format {
         HistoryFormat::Text => text::render(h, out),
@@ -499,5 +554,18 @@ mod tests {
         let bad = Parts::parse(&serde_json::json!({"clean": "MAYBE"}));
         assert_eq!(bad, Err("`clean` is `MAYBE`, expected PASS, WARN, FAIL or null".to_string()));
         assert!(Parts::parse(&serde_json::json!([1])).is_err());
+    }
+
+    #[test]
+    fn verdict_direction() {
+        use Severity::*;
+        assert_eq!(direction(&[Fail, Warn, Pass]), "FAIL → WARN → PASS (improving)");
+        assert_eq!(direction(&[Pass, Fail]), "PASS → FAIL (getting worse)");
+        assert_eq!(direction(&[Warn]), "WARN (steady)");
+        let long = [Pass; 10];
+        assert!(direction(&long).starts_with("… PASS"));
+        assert_eq!(judged(0.1, true), "better");
+        assert_eq!(judged(0.1, false), "worse");
+        assert_eq!(judged(0.0, true), "same");
     }
 }

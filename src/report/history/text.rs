@@ -4,9 +4,9 @@
 
 use std::io::{self, Write};
 
-use super::{HistoryReport, ScanRecord};
+use super::{HistoryReport, MostMissing, ScanRecord, direction, first_and_last, judged};
 use crate::report::Severity;
-use crate::report::markdown::{count, pct, thousands, when};
+use crate::report::fmt::{count, pct, thousands, when};
 
 pub fn render(h: &HistoryReport, out: &mut dyn Write) -> io::Result<()> {
     for line in lines(h) {
@@ -82,10 +82,10 @@ fn profile(name: &str, scans: &[&ScanRecord]) -> Vec<String> {
                 continue;
             }
             let share = |x: Option<f64>| x.map_or_else(|| "-".to_string(), pct);
-            let missing = match (&src.missing_column, src.missing_share) {
-                (Some(c), Some(x)) => format!("{} {}", clean(c), pct(x)),
-                (None, Some(_)) => "none".into(),
-                _ => "-".into(),
+            let missing = match src.most_missing() {
+                MostMissing::Column(c, x) => format!("{} {}", clean(c), pct(x)),
+                MostMissing::Nothing => "none".into(),
+                MostMissing::Unknown => "-".into(),
             };
             rows.push(vec![
                 short_when(&s.as_of),
@@ -107,11 +107,7 @@ fn profile(name: &str, scans: &[&ScanRecord]) -> Vec<String> {
 
 /// How the main measures of a source moved between its first and last readable scans.
 fn movement(source: &str, scans: &[&ScanRecord]) -> Vec<String> {
-    let ok: Vec<_> = scans.iter().filter_map(|s| s.source(source).filter(|x| x.is_ok())).collect();
-    let (Some(a), Some(b)) = (ok.first(), ok.last()) else { return Vec::new() };
-    if ok.len() < 2 {
-        return Vec::new();
-    }
+    let Some((a, b)) = first_and_last(source, scans) else { return Vec::new() };
     let mut out = Vec::new();
     if let (Some(x), Some(y)) = (a.rows, b.rows) {
         out.push(format!("rows {} → {}", thousands(x), thousands(y)));
@@ -126,30 +122,6 @@ fn movement(source: &str, scans: &[&ScanRecord]) -> Vec<String> {
         }
     }
     out
-}
-
-/// `better`, `worse` or `same` for a move of a share.
-pub(crate) fn judged(delta: f64, higher_is_better: bool) -> &'static str {
-    if delta.abs() < 0.00005 {
-        "same"
-    } else if (delta > 0.0) == higher_is_better {
-        "better"
-    } else {
-        "worse"
-    }
-}
-
-/// `improving`, `getting worse` or `steady` over a run of verdicts: the last against the first.
-pub(crate) fn direction(verdicts: &[Severity]) -> String {
-    let path: Vec<&str> = verdicts.iter().map(|v| v.as_str()).collect();
-    let tail =
-        if path.len() > 8 { format!("… {}", path[path.len() - 8..].join(" → ")) } else { path.join(" → ") };
-    let trend = match (verdicts.first(), verdicts.last()) {
-        (Some(a), Some(b)) if b < a => "improving",
-        (Some(a), Some(b)) if b > a => "getting worse",
-        _ => "steady",
-    };
-    format!("{tail} ({trend})")
 }
 
 /// `2025-01-06 06:00` without the zone: every time in the history is UTC, said once above.
@@ -225,18 +197,5 @@ mod tests {
             text(&h),
             "preflight history · h.sqlite · 0 scans of 0 profiles\n\nno scan stored yet: `preflight scan PROFILE --history PATH` adds one\n"
         );
-    }
-
-    #[test]
-    fn verdict_direction() {
-        use Severity::*;
-        assert_eq!(direction(&[Fail, Warn, Pass]), "FAIL → WARN → PASS (improving)");
-        assert_eq!(direction(&[Pass, Fail]), "PASS → FAIL (getting worse)");
-        assert_eq!(direction(&[Warn]), "WARN (steady)");
-        let long = [Pass; 10];
-        assert!(direction(&long).starts_with("… PASS"));
-        assert_eq!(judged(0.1, true), "better");
-        assert_eq!(judged(0.1, false), "worse");
-        assert_eq!(judged(0.0, true), "same");
     }
 }
