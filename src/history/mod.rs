@@ -19,12 +19,13 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteRow};
 use sqlx::{ConnectOptions, Connection, Row, SqliteConnection};
 
 use crate::profile::TrendSettings;
+use crate::report::Report;
 use crate::report::history::{
     ColumnRecord, EntityRecord, Parts, ProfileRef, ScanRecord, SourceRecord, Tally, parse_severity,
 };
-use crate::report::{Checklist, Finding, Report, Severity};
 use crate::stats::timestamp::parse_timestamp;
 use crate::verdict;
+use crate::verdict::{Checklist, Finding, Severity};
 
 use schema::UpgradeError;
 

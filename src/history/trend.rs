@@ -16,9 +16,9 @@
 use crate::profile::{Limit, TrendSettings};
 use crate::report::history::{ColumnRecord, ScanRecord};
 use crate::report::markdown::{count, thousands, when};
-use crate::report::{Check, Finding, Severity};
 use crate::verdict::at_most;
 use crate::verdict::rules::{crossed, limit_text, pct};
+use crate::verdict::{Check, Finding, Severity};
 
 /// Every trend finding for `current`, judged against `past`: the earlier scans of the same
 /// profile, oldest first, the current scan not among them. `history` names the file in messages.

@@ -3,8 +3,9 @@
 
 use std::io::{self, Write};
 
+use super::Report;
 use super::markdown::example_parts;
-use super::{Finding, Report};
+use crate::verdict::Finding;
 
 /// The header row; evidence locators and values are joined with ` | ` in one cell each, so that
 /// a finding stays one row however many examples it has.

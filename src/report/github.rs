@@ -5,7 +5,8 @@
 
 use std::io::{self, Write};
 
-use super::{Finding, Report, Severity};
+use super::Report;
+use crate::verdict::{Finding, Severity};
 
 /// GitHub shows at most this many annotations of each level per step.
 pub const MAX_PER_LEVEL: usize = 10;

@@ -17,7 +17,9 @@ use crate::stats::timestamp::format_duration_secs;
 use super::markdown::{
     age_buckets, clip, count, elapsed, example_parts, location, pct, sorted, source_location, tally, thousands, when,
 };
-use super::{Check, EntityReport, Finding, Report, Severity, SourceReport, StalenessReport, Status, pct_of};
+use super::{Report, pct_of};
+use crate::measures::{EntityReport, SourceReport, StalenessReport, Status};
+use crate::verdict::{Check, Finding, Severity};
 
 /// Writes the report as one HTML document.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -374,7 +376,7 @@ fn access(s: &SourceReport, h: &mut String) {
         facts.push(format!("engine {}", esc(e)));
     }
     if let Some(t) = &a.transport {
-        let shown = esc(&crate::report::transport_text(t));
+        let shown = esc(&crate::measures::transport_text(t));
         facts.push(if t.encrypted { shown } else { format!("<strong>{shown}</strong>") });
     }
     let _ = writeln!(h, "<h3>Access</h3>\n<p>{}</p>", facts.join(" · "));
@@ -931,7 +933,7 @@ pub(crate) fn esc(s: &str) -> String {
 
 /// The go/no-go review: the six rows of the production checklist and the rule's outcome.
 fn review(r: &Report, h: &mut String) {
-    use super::readiness::{Outcome, RowStatus};
+    use crate::verdict::review::{Outcome, RowStatus};
     let rd = &r.readiness;
     let class = match rd.outcome {
         Outcome::Ready => "pass",
@@ -962,7 +964,7 @@ fn review(r: &Report, h: &mut String) {
         let _ = writeln!(
             h,
             "<p class=\"muted\">No <code>[review]</code> in the profile: {}.</p>",
-            esc(super::readiness::HOW_TO_DECLARE)
+            esc(crate::verdict::review::HOW_TO_DECLARE)
         );
     }
     h.push_str("</section>\n");

@@ -16,8 +16,9 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use super::Report;
 use super::markdown::{example_parts, source_location};
-use super::{Check, Finding, Report, Severity};
+use crate::verdict::{Check, Finding, Severity};
 
 /// Writes the report as one JUnit XML document.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -194,7 +195,7 @@ mod tests {
         // A part with no finding: an empty suite, marked not checked.
         let mut r = sample();
         r.findings.retain(|f| f.check != Check::Connected);
-        r.checklist = crate::report::Checklist::from_findings(&r.findings);
+        r.checklist = crate::verdict::Checklist::from_findings(&r.findings);
         let out = xml(&r);
         assert!(out.contains("<testsuite name=\"connected\" id=\"4\" package=\"preflight\" tests=\"0\""));
         assert!(out.contains("<property name=\"verdict\" value=\"not checked\"/>"));

@@ -12,7 +12,9 @@ use std::io::{self, Write};
 use crate::stats::timestamp::format_duration_secs;
 use crate::stats::{Example, Locator};
 
-use super::{Check, EntityReport, Finding, PerSystem, Report, Severity, SourceReport, StalenessReport, Status, pct_of};
+use super::{Report, pct_of};
+use crate::measures::{EntityReport, PerSystem, SourceReport, StalenessReport, Status};
+use crate::verdict::{Check, Finding, Severity};
 
 /// Writes the report as Markdown.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -298,7 +300,7 @@ fn source(s: &SourceReport, md: &mut String) {
         access.push(format!("engine {}", text(e)));
     }
     if let Some(t) = &a.transport {
-        access.push(text(&crate::report::transport_text(t)));
+        access.push(text(&crate::measures::transport_text(t)));
     }
     md.push_str(&format!("### Access\n\n{}\n\n", access.join(" · ")));
     for note in &a.notes {
@@ -650,7 +652,7 @@ pub(crate) fn code(s: &str, in_table: bool) -> String {
 
 /// The go/no-go review: the six rows of the production checklist and the rule's outcome.
 fn review(r: &Report, md: &mut String) {
-    use super::readiness::RowStatus;
+    use crate::verdict::review::RowStatus;
     let rd = &r.readiness;
     md.push_str(&format!("## Go/no-go review: {}\n\n", text(&rd.summary)));
     md.push_str("| Checkpoint | Status | Basis | Note |\n|---|---|---|---|\n");
@@ -666,7 +668,7 @@ fn review(r: &Report, md: &mut String) {
     }
     md.push('\n');
     if !rd.declared {
-        md.push_str(&format!("No `[review]` in the profile: {}.\n\n", super::readiness::HOW_TO_DECLARE));
+        md.push_str(&format!("No `[review]` in the profile: {}.\n\n", crate::verdict::review::HOW_TO_DECLARE));
     }
 }
 

@@ -8,14 +8,14 @@
 //! values.
 //! The numbers agree with each other, so a renderer that recomputes a share gets the same one.
 
-use crate::sources::CsvInfo;
 use crate::stats::{Example, Locator, LocatorInFile};
 
-use super::{
-    AccessReport, AgeBucket, Check, Checklist, ColumnReport, ConflictExample, Conflicts, EntityReport, Finding,
-    KeyReport, LabelReport, PerSystem, PiiReport, ProfileInfo, Report, SCHEMA_VERSION, Severity, SourceReport,
-    StalenessReport, Status, ValueCount,
+use super::{ProfileInfo, Report, SCHEMA_VERSION};
+use crate::measures::{
+    AccessReport, AgeBucket, ColumnReport, ConflictExample, Conflicts, EntityReport, KeyReport, LabelReport, PerSystem,
+    PiiReport, SourceReport, StalenessReport, Status, ValueCount,
 };
+use crate::verdict::{Check, Checklist, Finding, Severity};
 
 impl Report {
     /// The fixed report of `sample()`.
@@ -116,7 +116,7 @@ pub(crate) fn column(
         blanks,
         placeholders,
         missing,
-        missing_share: super::share(missing, rows),
+        missing_share: crate::measures::share(missing, rows),
         distinct: None,
         distinct_exact: true,
         min: None,
@@ -152,7 +152,7 @@ fn tickets() -> SourceReport {
     let mut updated_at = column("updated_at", "timestamp", false, rows, (0, 0, 0));
     updated_at.min = Some("2022-03-02T08:00:00Z".into());
     updated_at.max = Some("2025-01-01T09:12:00Z".into());
-    SourceReport {
+    let mut tickets = SourceReport {
         name: "tickets".into(),
         kind: "csv".into(),
         location: "fixtures/support/tickets.csv".into(),
@@ -214,10 +214,16 @@ fn tickets() -> SourceReport {
             engine: None,
             transport: None,
         },
-        csv: Some(CsvInfo { delimiter: ",".into(), expected_fields: 7, ..CsvInfo::default() }),
+        // The CSV facts are the reader's type: filled field by field, the report never names it.
+        csv: Some(Default::default()),
         read: None,
         delta: None,
+    };
+    if let Some(csv) = &mut tickets.csv {
+        csv.delimiter = ",".into();
+        csv.expected_fields = 7;
     }
+    tickets
 }
 
 /// 2,400 knowledge-base articles in two Parquet parts: 288 without a body, newest 12 hours old.
@@ -675,8 +681,8 @@ fn findings() -> Vec<Finding> {
 
 /// The review of the sample: two rows declared passing, data access and monitoring measured
 /// failing (no earlier scan in the window), a rollout plan declared failing: still an experiment.
-fn readiness() -> super::readiness::Readiness {
-    use super::readiness::{Basis, Checkpoint, Readiness, ReadinessRow, RowStatus};
+fn readiness() -> crate::verdict::review::Readiness {
+    use crate::verdict::review::{Basis, Checkpoint, Readiness, ReadinessRow, RowStatus};
     let row = |checkpoint, status, basis, by: Option<&str>, note: &str| ReadinessRow {
         checkpoint,
         status,

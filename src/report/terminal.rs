@@ -11,7 +11,9 @@ use std::io::{self, Write};
 use crate::stats::timestamp::format_duration_secs;
 use crate::stats::{Example, Locator};
 
-use super::{Check, ColumnReport, Finding, Report, Severity, SourceReport, Status, pct_of};
+use super::{Report, pct_of};
+use crate::measures::{ColumnReport, SourceReport, Status};
+use crate::verdict::{Check, Finding, Severity};
 
 /// No line is longer than this many chars.
 const WIDTH: usize = 80;
@@ -470,7 +472,7 @@ fn source_facts(s: &SourceReport) -> Vec<String> {
         items.push(clean(e));
     }
     if let Some(t) = &s.access.transport {
-        items.push(crate::report::transport_text(t));
+        items.push(crate::measures::transport_text(t));
     }
     items
 }
@@ -647,7 +649,7 @@ fn elapsed(ms: u64) -> String {
 /// The go/no-go review: the outcome, then one row per checkpoint with its status, whether it
 /// was measured or declared (and by whom), and its note wrapped under it.
 fn review(r: &Report) -> Vec<Line> {
-    use super::readiness::{Outcome, RowStatus};
+    use crate::verdict::review::{Outcome, RowStatus};
     let rd = &r.readiness;
     let paint = match rd.outcome {
         Outcome::Ready => Paint::BoldSev(Severity::Pass),
@@ -672,7 +674,8 @@ fn review(r: &Report) -> Vec<Line> {
         }
     }
     if !rd.declared {
-        let words: Vec<String> = prose(&format!("no `[review]` in the profile: {}", super::readiness::HOW_TO_DECLARE));
+        let words: Vec<String> =
+            prose(&format!("no `[review]` in the profile: {}", crate::verdict::review::HOW_TO_DECLARE));
         out.extend(wrap(2, 2, &words, " ").into_iter().map(|l| vec![plain(format!("  {}", l.trim_start()))]));
     }
     out

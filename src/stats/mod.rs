@@ -6,7 +6,9 @@
 //! accumulated on worker threads and merged in batch order with `SourceAcc::merge`, so memory is
 //! bounded by the batch size and the result does not depend on the number of threads.
 
+pub mod entity;
 pub mod hll;
+pub mod keys;
 pub mod pii;
 pub mod timestamp;
 mod values;
@@ -20,8 +22,8 @@ use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
 
 pub use pii::PiiKind;
 
-use crate::entity::keys::{KeyCollector, ValueCollector};
-use crate::profile::Normalization;
+use crate::profile::{Normalization, SourceSpec};
+use keys::{KeyCollector, ValueCollector};
 use values::ValueCounter;
 
 /// At most this many examples are kept as evidence for anything.
@@ -49,9 +51,41 @@ pub struct StatsRequest {
 }
 
 impl StatsRequest {
+    /// What a source's spec asks its reader for (entities add their key columns: see
+    /// `entity::plan`).
+    pub fn new(spec: &SourceSpec, as_of: i64) -> StatsRequest {
+        StatsRequest {
+            required: spec.required.iter().map(|r| r.name.clone()).collect(),
+            timestamp: spec.timestamp.as_ref().map(|n| n.name.clone()),
+            label: spec.label.as_ref().map(|n| n.name.clone()),
+            key: spec.key.as_ref().map(|n| n.name.clone()),
+            placeholders: spec.thresholds.placeholders.iter().map(|p| p.trim().to_lowercase()).collect(),
+            as_of,
+            stale_before: as_of.saturating_sub(spec.thresholds.stale_after.saturating_mul(1_000_000)),
+            // `columns` narrows a scan, never below what the profile names for the source.
+            // (`named_columns` includes the `columns` list itself.)
+            only: spec.columns.as_ref().map(|_| {
+                let mut only = Vec::new();
+                add_columns(&mut only, spec.named_columns().into_iter().map(|(_, n)| &n.name));
+                only
+            }),
+            entity_keys: Vec::new(),
+            entity_values: Vec::new(),
+        }
+    }
+
     /// Whether column `name` is read at all.
     pub fn wants(&self, name: &str) -> bool {
         self.only.as_ref().is_none_or(|o| o.iter().any(|c| c == name))
+    }
+}
+
+/// Adds each column not yet in `only`, in order.
+pub fn add_columns<'a>(only: &mut Vec<String>, names: impl IntoIterator<Item = &'a String>) {
+    for n in names {
+        if !only.contains(n) {
+            only.push(n.clone());
+        }
     }
 }
 

@@ -1,10 +1,11 @@
 //! The rules per entity (the `connected` part of the checklist): unmatched keys per system,
 //! duplicated keys where they should be unique, disagreeing values, and key shapes.
 
-use crate::entity::Measured;
+use crate::measures::EntityReport;
 use crate::profile::{EntitySpec, Profile};
-use crate::report::{Check, EntityReport, Finding, Severity};
+use crate::stats::entity::Measured;
 use crate::stats::{Example, Locator, LocatorInFile};
+use crate::verdict::{Check, Finding, Severity};
 
 use super::at_most;
 use super::rules::{crossed, limit_text, pct};

@@ -2,13 +2,15 @@
 //! or FAIL) with its evidence, and the worst finding per checklist part makes the verdict.
 
 pub mod entity;
+mod finding;
 pub mod readiness;
+pub mod review;
 pub mod rules;
 
+pub use finding::{Check, Checklist, Finding, Severity};
 pub use rules::evaluate_source;
 
 use crate::profile::Limit;
-use crate::report::{Finding, Severity};
 
 /// Severity of a value that must stay at or below its limits (a share of missing values, an age).
 pub fn at_most<T: PartialOrd + Copy>(value: T, limit: &Limit<T>) -> Severity {

@@ -1,12 +1,13 @@
 //! The rules per source: one function per checklist concern, each returning its findings.
 //! Thresholds come from the profile (data, not code); evidence from the collected examples.
 
+use crate::measures::{ColumnReport, SourceReport, Status};
 use crate::profile::{Limit, Location, SourceSpec, url_has_password};
-use crate::report::{Check, ColumnReport, Finding, Severity, SourceReport, Status};
 use crate::sources::SourceStats;
 use crate::stats::pii::mask;
 use crate::stats::timestamp::format_duration_secs;
 use crate::stats::{Example, Locator, LocatorInFile, MissingKind, Pos, clip};
+use crate::verdict::{Check, Finding, Severity};
 
 use super::{at_least, at_most};
 
@@ -161,7 +162,7 @@ fn access(spec: &SourceSpec, report: &SourceReport, stats: Option<&SourceStats>,
         let plaintext_remote = !t.encrypted && t.remote_host.is_some();
         let sev = if plaintext_remote { Severity::Warn } else { Severity::Pass };
         let mut f = finding(format!("access.plaintext.{name}"), Check::Permissioned, sev, spec, None);
-        f.value = Some(crate::report::transport_text(t));
+        f.value = Some(crate::measures::transport_text(t));
         let mode = t.mode.unwrap_or("prefer");
         f.message = match (&t.remote_host, t.encrypted, t.verified) {
             (Some(host), false, _) => format!(
@@ -556,7 +557,7 @@ fn labeled(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
 }
 
 /// The database's own change signals, said beside the data's age (DESIGN §3 staleness).
-fn database_signals(st: &crate::report::StalenessReport) -> String {
+fn database_signals(st: &crate::measures::StalenessReport) -> String {
     let Some(db) = &st.database else { return String::new() };
     let mut parts = Vec::new();
     if let Some(t) = &db.update_time {
@@ -640,7 +641,7 @@ mod tests {
             sql: None,
         };
         let spec = spec();
-        let report = crate::measure::measure(&spec, "t.csv".into(), &stats, &request());
+        let report = crate::measures::measure(&spec, "t.csv".into(), &stats, &request());
         evaluate_source(&spec, &report, Some(&stats))
     }
 

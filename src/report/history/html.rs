@@ -14,9 +14,9 @@ use std::io::{self, Write};
 
 use super::text::direction;
 use super::{HistoryReport, ScanRecord};
-use crate::report::Severity;
 use crate::report::html::{CSS, badge, esc, figure, page_head, sev_class, share_axis};
 use crate::report::markdown::{count, pct, thousands, when};
+use crate::verdict::Severity;
 
 pub fn render(h: &HistoryReport, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(document(h).as_bytes())

@@ -7,8 +7,8 @@ use std::io::{self, Write};
 
 use super::text::{direction, judged};
 use super::{HistoryReport, ScanRecord};
-use crate::report::Severity;
 use crate::report::markdown::{code, count, pct, text, thousands, when};
+use crate::verdict::Severity;
 
 pub fn render(h: &HistoryReport, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(document(h).as_bytes())
