@@ -361,7 +361,7 @@ async fn insert(
              threshold, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(id)
-        .bind(&f.id)
+        .bind(f.id.as_str())
         .bind(f.check.as_str())
         .bind(f.severity.as_str())
         .bind(&f.source)

@@ -25,7 +25,7 @@ fn record(f: &Finding) -> [String; 10] {
     let (at, values): (Vec<String>, Vec<String>) = f.evidence.iter().map(|e| example_parts(e, None)).unzip();
     let opt = |o: &Option<String>| o.clone().unwrap_or_default();
     [
-        f.id.clone(),
+        f.id.to_string(),
         f.check.as_str().to_string(),
         f.severity.as_str().to_string(),
         opt(&f.source),

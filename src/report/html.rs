@@ -19,7 +19,7 @@ use super::markdown::{
 };
 use super::{Report, pct_of};
 use crate::measures::{EntityReport, SourceReport, StalenessReport, Status};
-use crate::verdict::{Check, Finding, Severity};
+use crate::verdict::{Check, Finding, Rule, Severity};
 
 /// Writes the report as one HTML document.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -730,7 +730,7 @@ fn missing_chart(r: &Report, s: &SourceReport, ids: &mut Ids, h: &mut String) {
         r.findings
             .iter()
             .find(|f| {
-                f.id.starts_with("missing.max_missing_share.")
+                f.id.rule == Rule::MissingMaxMissingShare
                     && f.source.as_deref() == Some(s.name.as_str())
                     && f.column.as_deref() == Some(col)
             })
@@ -974,6 +974,7 @@ fn review(r: &Report, h: &mut String) {
 mod tests {
     use super::*;
     use crate::report::sample::sample;
+    use crate::verdict::{FindingId, Subject};
 
     fn html(r: &Report) -> String {
         crate::report::rendered(render, r)
@@ -1051,7 +1052,7 @@ mod tests {
         }
         for f in &mut r.findings {
             f.message = evil.into();
-            f.id = evil.into();
+            f.id = FindingId::new(Rule::AccessReadable, Subject::source(evil));
             for e in &mut f.evidence {
                 e.value = Some(evil.into());
             }

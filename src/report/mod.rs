@@ -19,9 +19,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::measures::{EntityReport, SourceReport};
-#[cfg(test)]
-use crate::verdict::Check;
 use crate::verdict::review::Readiness;
+#[cfg(test)]
+use crate::verdict::{Check, FindingId, Rule, Subject};
 use crate::verdict::{Checklist, Finding, Severity};
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -107,10 +107,9 @@ impl Report {
 // Findings are the verdict's: which of them an entity owns is a question of the report,
 // which holds both.
 impl EntityReport {
-    /// Whether a finding is about this entity (its id is `entities.<rule>.<entity>[.…]`).
+    /// Whether a finding is about this entity: one of the `entities` measure on it.
     pub fn owns(&self, f: &Finding) -> bool {
-        let mut parts = f.id.split('.');
-        parts.next() == Some("entities") && parts.nth(1) == Some(self.name.as_str())
+        f.entity() == Some(self.name.as_str())
     }
 }
 
@@ -150,8 +149,8 @@ pub(crate) fn rendered(render: fn(&Report, &mut dyn std::io::Write) -> std::io::
 #[cfg(test)]
 pub(crate) fn sample_with_trend() -> Report {
     let mut r = sample::sample();
-    let trend = |id: &str, severity: Severity, source: Option<&str>, message: &str| Finding {
-        id: id.into(),
+    let trend = |id: FindingId, severity: Severity, source: Option<&str>, message: &str| Finding {
+        id,
         check: Check::Trend,
         severity,
         source: source.map(str::to_string),
@@ -162,13 +161,13 @@ pub(crate) fn sample_with_trend() -> Report {
         evidence: Vec::new(),
     };
     r.findings.push(trend(
-        "trend.history",
+        FindingId::new(Rule::TrendHistory, Subject::Scan),
         Severity::Pass,
         None,
         "compared with 4 earlier scans of `support-deflection` in `h.sqlite`",
     ));
     r.findings.push(trend(
-        "trend.max_row_change.kb",
+        FindingId::new(Rule::TrendMaxRowChange, Subject::source("kb")),
         Severity::Warn,
         Some("kb"),
         "rows fell 30% since the scan of 2025-01-09 10:00 UTC: 20 → 14 (warn above 20%)",

@@ -15,7 +15,7 @@ use crate::measures::{
     AccessReport, AgeBucket, ColumnReport, ConflictExample, Conflicts, EntityReport, KeyReport, LabelReport, PerSystem,
     PiiReport, SourceReport, StalenessReport, Status, ValueCount,
 };
-use crate::verdict::{Check, Checklist, Finding, Severity};
+use crate::verdict::{Check, Checklist, Finding, FindingId, Rule, Severity, Subject};
 
 impl Report {
     /// The fixed report of `sample()`.
@@ -330,7 +330,7 @@ fn row(file: &str, n: u64, value: Option<&str>) -> Example {
 
 #[allow(clippy::too_many_arguments)]
 fn finding(
-    id: &str,
+    id: FindingId,
     check: Check,
     severity: Severity,
     source: &str,
@@ -341,7 +341,7 @@ fn finding(
     evidence: Vec<Example>,
 ) -> Finding {
     Finding {
-        id: id.into(),
+        id,
         check,
         severity,
         source: Some(source.into()),
@@ -361,7 +361,7 @@ fn findings() -> Vec<Finding> {
     vec![
         // tickets
         finding(
-            "access.readable.tickets",
+            FindingId::new(Rule::AccessReadable, Subject::source("tickets")),
             Permissioned,
             Pass,
             "tickets",
@@ -372,7 +372,7 @@ fn findings() -> Vec<Finding> {
             vec![],
         ),
         finding(
-            "access.world_writable.tickets",
+            FindingId::new(Rule::AccessWorldWritable, Subject::source("tickets")),
             Permissioned,
             Pass,
             "tickets",
@@ -383,7 +383,7 @@ fn findings() -> Vec<Finding> {
             vec![],
         ),
         finding(
-            "access.pii.tickets.customer_email",
+            FindingId::new(Rule::AccessPii, Subject::column("tickets", "customer_email")),
             Permissioned,
             Warn,
             "tickets",
@@ -399,7 +399,7 @@ fn findings() -> Vec<Finding> {
             ],
         ),
         finding(
-            "missing.max_missing_share.tickets.ticket_id",
+            FindingId::new(Rule::MissingMaxMissingShare, Subject::column("tickets", "ticket_id")),
             Clean,
             Pass,
             "tickets",
@@ -410,7 +410,7 @@ fn findings() -> Vec<Finding> {
             vec![],
         ),
         finding(
-            "missing.max_missing_share.tickets.customer_id",
+            FindingId::new(Rule::MissingMaxMissingShare, Subject::column("tickets", "customer_id")),
             Clean,
             Pass,
             "tickets",
@@ -421,7 +421,7 @@ fn findings() -> Vec<Finding> {
             vec![line(17, None), line(230, Some("unknown"))],
         ),
         finding(
-            "missing.max_missing_share.tickets.subject",
+            FindingId::new(Rule::MissingMaxMissingShare, Subject::column("tickets", "subject")),
             Clean,
             Pass,
             "tickets",
@@ -432,7 +432,7 @@ fn findings() -> Vec<Finding> {
             vec![line(412, Some(" "))],
         ),
         finding(
-            "missing.max_missing_share.tickets.body",
+            FindingId::new(Rule::MissingMaxMissingShare, Subject::column("tickets", "body")),
             Clean,
             Warn,
             "tickets",
@@ -443,7 +443,7 @@ fn findings() -> Vec<Finding> {
             vec![line(88, Some("N/A")), line(1_204, Some("")), line(3_310, Some("-")), line(5_127, None)],
         ),
         finding(
-            "missing.suspected_placeholders.tickets.customer_email",
+            FindingId::new(Rule::MissingSuspectedPlaceholders, Subject::column("tickets", "customer_email")),
             Clean,
             Warn,
             "tickets",
@@ -455,7 +455,7 @@ fn findings() -> Vec<Finding> {
             vec![],
         ),
         finding(
-            "keys.duplicates.tickets",
+            FindingId::new(Rule::KeysDuplicates, Subject::source("tickets")),
             Clean,
             Fail,
             "tickets",
@@ -466,7 +466,7 @@ fn findings() -> Vec<Finding> {
             vec![line(9_001, Some("T-004512")), line(10_422, Some("T-007730")), line(11_876, Some("T-011002"))],
         ),
         finding(
-            "staleness.max_age.tickets",
+            FindingId::new(Rule::StalenessMaxAge, Subject::source("tickets")),
             Current,
             Fail,
             "tickets",
@@ -477,7 +477,7 @@ fn findings() -> Vec<Finding> {
             vec![line(11_998, Some("2025-01-01T09:12:00Z"))],
         ),
         finding(
-            "staleness.max_stale_share.tickets",
+            FindingId::new(Rule::StalenessMaxStaleShare, Subject::source("tickets")),
             Current,
             Pass,
             "tickets",
@@ -488,7 +488,7 @@ fn findings() -> Vec<Finding> {
             vec![line(2, Some("2022-03-02T08:00:00Z"))],
         ),
         finding(
-            "staleness.future_rows.tickets",
+            FindingId::new(Rule::StalenessFutureRows, Subject::source("tickets")),
             Current,
             Warn,
             "tickets",
@@ -499,7 +499,7 @@ fn findings() -> Vec<Finding> {
             vec![line(7_342, Some("2025-03-01T00:00:00Z")), line(7_343, Some("2031-01-01T00:00:00Z"))],
         ),
         finding(
-            "labels.min_label_coverage.tickets",
+            FindingId::new(Rule::LabelsMinLabelCoverage, Subject::source("tickets")),
             Labeled,
             Pass,
             "tickets",
@@ -510,7 +510,7 @@ fn findings() -> Vec<Finding> {
             vec![line(31, None), line(45, Some("TBD"))],
         ),
         finding(
-            "labels.rare_classes.tickets",
+            FindingId::new(Rule::LabelsRareClasses, Subject::source("tickets")),
             Labeled,
             Warn,
             "tickets",
@@ -521,7 +521,7 @@ fn findings() -> Vec<Finding> {
             vec![],
         ),
         finding(
-            "labels.variant_labels.tickets",
+            FindingId::new(Rule::LabelsVariantLabels, Subject::source("tickets")),
             Labeled,
             Warn,
             "tickets",
@@ -533,7 +533,7 @@ fn findings() -> Vec<Finding> {
         ),
         // kb
         finding(
-            "access.readable.kb",
+            FindingId::new(Rule::AccessReadable, Subject::source("kb")),
             Permissioned,
             Pass,
             "kb",
@@ -544,7 +544,7 @@ fn findings() -> Vec<Finding> {
             vec![],
         ),
         finding(
-            "access.world_writable.kb",
+            FindingId::new(Rule::AccessWorldWritable, Subject::source("kb")),
             Permissioned,
             Warn,
             "kb",
@@ -555,7 +555,7 @@ fn findings() -> Vec<Finding> {
             vec![],
         ),
         finding(
-            "missing.max_missing_share.kb.article_id",
+            FindingId::new(Rule::MissingMaxMissingShare, Subject::column("kb", "article_id")),
             Clean,
             Pass,
             "kb",
@@ -566,7 +566,7 @@ fn findings() -> Vec<Finding> {
             vec![],
         ),
         finding(
-            "missing.max_missing_share.kb.title",
+            FindingId::new(Rule::MissingMaxMissingShare, Subject::column("kb", "title")),
             Clean,
             Pass,
             "kb",
@@ -577,7 +577,7 @@ fn findings() -> Vec<Finding> {
             vec![row(part1, 3, Some(""))],
         ),
         finding(
-            "missing.max_missing_share.kb.body",
+            FindingId::new(Rule::MissingMaxMissingShare, Subject::column("kb", "body")),
             Clean,
             Fail,
             "kb",
@@ -594,7 +594,7 @@ fn findings() -> Vec<Finding> {
             ],
         ),
         finding(
-            "keys.duplicates.kb",
+            FindingId::new(Rule::KeysDuplicates, Subject::source("kb")),
             Clean,
             Pass,
             "kb",
@@ -605,7 +605,7 @@ fn findings() -> Vec<Finding> {
             vec![],
         ),
         finding(
-            "staleness.max_age.kb",
+            FindingId::new(Rule::StalenessMaxAge, Subject::source("kb")),
             Current,
             Pass,
             "kb",
@@ -616,7 +616,7 @@ fn findings() -> Vec<Finding> {
             vec![row(part1, 1_187, Some("2025-01-09T22:00:00Z"))],
         ),
         finding(
-            "staleness.max_stale_share.kb",
+            FindingId::new(Rule::StalenessMaxStaleShare, Subject::source("kb")),
             Current,
             Pass,
             "kb",
@@ -628,7 +628,7 @@ fn findings() -> Vec<Finding> {
         ),
         // agents
         finding(
-            "access.readable.agents",
+            FindingId::new(Rule::AccessReadable, Subject::source("agents")),
             Permissioned,
             Fail,
             "agents",
@@ -640,7 +640,7 @@ fn findings() -> Vec<Finding> {
         ),
         // the customer entity
         finding(
-            "entities.max_unmatched_share.customer.tickets",
+            FindingId::new(Rule::EntitiesMaxUnmatchedShare, Subject::system("customer", "tickets")),
             Connected,
             Warn,
             "tickets",
@@ -651,7 +651,14 @@ fn findings() -> Vec<Finding> {
             vec![Example { at: LocatorInFile { file: None, at: Locator::EntityKey("4711".into()) }, value: None }],
         ),
         finding(
-            "entities.max_conflict_share.customer.tickets.customer_email.crm.email",
+            FindingId::new(
+                Rule::EntitiesMaxConflictShare,
+                Subject::Pair {
+                    entity: "customer".into(),
+                    left: ("tickets".into(), "customer_email".into()),
+                    right: ("crm".into(), "email".into()),
+                },
+            ),
             Connected,
             Warn,
             "tickets",
@@ -665,7 +672,7 @@ fn findings() -> Vec<Finding> {
             }],
         ),
         finding(
-            "entities.key_shapes.customer",
+            FindingId::new(Rule::EntitiesKeyShapes, Subject::Entity("customer".into())),
             Connected,
             Pass,
             "customer",

@@ -13,7 +13,7 @@ use crate::stats::{Example, Locator};
 
 use super::{Report, pct_of};
 use crate::measures::{ColumnReport, SourceReport, Status};
-use crate::verdict::{Check, Finding, Severity};
+use crate::verdict::{Check, Finding, Rule, Severity};
 
 /// No line is longer than this many chars.
 const WIDTH: usize = 80;
@@ -155,10 +155,12 @@ fn checklist(r: &Report) -> Vec<Line> {
         let room = WIDTH.saturating_sub(13 + 4 + 3);
         let summary = match order.iter().find(|f| f.check == Check::Trend) {
             // All passed: say what the scan was compared with instead.
-            Some(f) if f.severity == Severity::Pass => order.iter().find(|f| f.id == "trend.history").map_or_else(
-                || part_summary(&order, Check::Trend, room),
-                |f| cut_words(&prose(&f.message).join(" "), room),
-            ),
+            Some(f) if f.severity == Severity::Pass => {
+                order.iter().find(|f| f.id.rule == Rule::TrendHistory).map_or_else(
+                    || part_summary(&order, Check::Trend, room),
+                    |f| cut_words(&prose(&f.message).join(" "), room),
+                )
+            }
             _ => part_summary(&order, Check::Trend, room),
         };
         out.push(vec![

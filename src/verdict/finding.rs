@@ -5,6 +5,8 @@ use serde::Serialize;
 
 use crate::stats::Example;
 
+use super::id::FindingId;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Severity {
@@ -62,7 +64,7 @@ impl Check {
 /// One judged check. `value` and `threshold` are rendered for people (`9d`, `3.4%`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Finding {
-    pub id: String,
+    pub id: FindingId,
     pub check: Check,
     pub severity: Severity,
     pub source: Option<String>,
@@ -77,7 +79,7 @@ pub struct Finding {
 impl Finding {
     /// A finding with nothing measured or said yet: the rules fill in value, threshold,
     /// message and evidence.
-    pub fn new(id: String, check: Check, severity: Severity, source: Option<&str>, column: Option<&str>) -> Finding {
+    pub fn new(id: FindingId, check: Check, severity: Severity, source: Option<&str>, column: Option<&str>) -> Finding {
         Finding {
             id,
             check,
@@ -142,9 +144,8 @@ impl Checklist {
 }
 
 impl Finding {
-    /// The entity a finding concerns: its id is `entities.<rule>.<entity>[.…]`.
+    /// The entity a finding of the `entities` measure concerns.
     pub fn entity(&self) -> Option<&str> {
-        let mut parts = self.id.split('.');
-        (parts.next() == Some("entities")).then(|| parts.nth(1)).flatten()
+        self.id.entity()
     }
 }

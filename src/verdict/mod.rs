@@ -3,11 +3,13 @@
 
 pub mod entity;
 mod finding;
+pub mod id;
 pub mod readiness;
 pub mod review;
 pub mod rules;
 
 pub use finding::{Check, Checklist, Finding, Severity};
+pub use id::{FindingId, Rule, Subject};
 pub use rules::evaluate_source;
 
 use crate::profile::Limit;

@@ -7,7 +7,7 @@ use crate::sources::SourceStats;
 use crate::stats::pii::mask;
 use crate::stats::timestamp::format_duration_secs;
 use crate::stats::{Example, Locator, LocatorInFile, MissingKind, Pos, clip};
-use crate::verdict::{Check, Finding, Severity};
+use crate::verdict::{Check, Finding, FindingId, Rule, Severity, Subject};
 
 use super::{at_least, at_most};
 
@@ -64,7 +64,7 @@ impl Ev<'_> {
     }
 }
 
-fn finding(id: String, check: Check, severity: Severity, spec: &SourceSpec, column: Option<&str>) -> Finding {
+fn finding(id: FindingId, check: Check, severity: Severity, spec: &SourceSpec, column: Option<&str>) -> Finding {
     Finding::new(id, check, severity, Some(&spec.name), column)
 }
 
@@ -98,7 +98,13 @@ pub(crate) fn crossed<T: Copy>(sev: Severity, l: &Limit<T>, show: impl Fn(T) -> 
 
 fn access(spec: &SourceSpec, report: &SourceReport, stats: Option<&SourceStats>, out: &mut Vec<Finding>) {
     let name = &spec.name;
-    let mut f = finding(format!("access.readable.{name}"), Check::Permissioned, Severity::Pass, spec, None);
+    let mut f = finding(
+        FindingId::new(Rule::AccessReadable, Subject::source(name)),
+        Check::Permissioned,
+        Severity::Pass,
+        spec,
+        None,
+    );
     match &report.error {
         Some(e) => {
             f.severity = Severity::Fail;
@@ -116,7 +122,13 @@ fn access(spec: &SourceSpec, report: &SourceReport, stats: Option<&SourceStats>,
         && url_has_password(url)
     {
         {
-            let mut f = finding(format!("access.credentials.{name}"), Check::Permissioned, Severity::Fail, spec, None);
+            let mut f = finding(
+                FindingId::new(Rule::AccessCredentials, Subject::source(name)),
+                Check::Permissioned,
+                Severity::Fail,
+                spec,
+                None,
+            );
             f.value = Some(redacted.clone());
             f.message = "the profile holds a password inside the URL; use `password_env` instead".into();
             out.push(f);
@@ -126,7 +138,13 @@ fn access(spec: &SourceSpec, report: &SourceReport, stats: Option<&SourceStats>,
     if let Location::Path { written, .. } = &spec.location
         && let Some(redacted) = crate::sources::object::secret_in_url(written)
     {
-        let mut f = finding(format!("access.credentials.{name}"), Check::Permissioned, Severity::Fail, spec, None);
+        let mut f = finding(
+            FindingId::new(Rule::AccessCredentials, Subject::source(name)),
+            Check::Permissioned,
+            Severity::Fail,
+            spec,
+            None,
+        );
         f.value = Some(redacted);
         f.message = "the profile holds a secret inside the object-store URL (a password, signature or token); \
                      credentials come from the cloud's own chain (environment, shared config files, instance identity)"
@@ -137,7 +155,8 @@ fn access(spec: &SourceSpec, report: &SourceReport, stats: Option<&SourceStats>,
     if let Some(sql) = &report.access.sql {
         let can_write = sql.can_write();
         let sev = if can_write { Severity::Warn } else { Severity::Pass };
-        let mut f = finding(format!("access.can_write.{name}"), Check::Permissioned, sev, spec, None);
+        let mut f =
+            finding(FindingId::new(Rule::AccessCanWrite, Subject::source(name)), Check::Permissioned, sev, spec, None);
         let role = sql.role.clone().unwrap_or_else(|| "the role".into());
         let mut why = Vec::new();
         if sql.superuser == Some(true) {
@@ -161,7 +180,8 @@ fn access(spec: &SourceSpec, report: &SourceReport, stats: Option<&SourceStats>,
     if let Some(t) = &report.access.transport {
         let plaintext_remote = !t.encrypted && t.remote_host.is_some();
         let sev = if plaintext_remote { Severity::Warn } else { Severity::Pass };
-        let mut f = finding(format!("access.plaintext.{name}"), Check::Permissioned, sev, spec, None);
+        let mut f =
+            finding(FindingId::new(Rule::AccessPlaintext, Subject::source(name)), Check::Permissioned, sev, spec, None);
         f.value = Some(crate::measures::transport_text(t));
         let mode = t.mode.unwrap_or("prefer");
         f.message = match (&t.remote_host, t.encrypted, t.verified) {
@@ -181,7 +201,13 @@ fn access(spec: &SourceSpec, report: &SourceReport, stats: Option<&SourceStats>,
 
     if let Some(ww) = report.access.world_writable {
         let sev = if ww { Severity::Warn } else { Severity::Pass };
-        let mut f = finding(format!("access.world_writable.{name}"), Check::Permissioned, sev, spec, None);
+        let mut f = finding(
+            FindingId::new(Rule::AccessWorldWritable, Subject::source(name)),
+            Check::Permissioned,
+            sev,
+            spec,
+            None,
+        );
         let mode = report.access.mode.clone().unwrap_or_default();
         let owner = report.access.owner.clone().unwrap_or_default();
         f.value = Some(format!("mode {mode}, owner {owner}"));
@@ -199,7 +225,13 @@ fn access(spec: &SourceSpec, report: &SourceReport, stats: Option<&SourceStats>,
         for c in &report.columns {
             let Some(p) = &c.pii else { continue };
             let sev = if p.acknowledged { Severity::Pass } else { Severity::Warn };
-            let mut f = finding(format!("access.pii.{name}.{}", c.name), Check::Permissioned, sev, spec, Some(&c.name));
+            let mut f = finding(
+                FindingId::new(Rule::AccessPii, Subject::column(name, &c.name)),
+                Check::Permissioned,
+                sev,
+                spec,
+                Some(&c.name),
+            );
             f.value = Some(format!("{} {}", pct(p.share), p.kind));
             f.message = if p.acknowledged {
                 format!("{} of values look like {}; listed under `pii`", pct(p.share), pii_noun(&p.kind))
@@ -230,7 +262,8 @@ fn access(spec: &SourceSpec, report: &SourceReport, stats: Option<&SourceStats>,
 fn structure(spec: &SourceSpec, report: &SourceReport, out: &mut Vec<Finding>) {
     let name = &spec.name;
     if report.rows == Some(0) {
-        let mut f = finding(format!("rows.empty.{name}"), Check::Clean, Severity::Fail, spec, None);
+        let mut f =
+            finding(FindingId::new(Rule::RowsEmpty, Subject::source(name)), Check::Clean, Severity::Fail, spec, None);
         f.value = Some("0 rows".into());
         f.message = "the source has no rows: nothing to measure or to learn from".into();
         out.push(f);
@@ -239,7 +272,13 @@ fn structure(spec: &SourceSpec, report: &SourceReport, out: &mut Vec<Finding>) {
     // In a source of several parts, a line number names a place only with its part.
     let of = |file: Option<&String>| file.map(|f| format!(" of {f}")).unwrap_or_default();
     if csv.ragged_rows > 0 {
-        let mut f = finding(format!("format.ragged_rows.{name}"), Check::Clean, Severity::Fail, spec, None);
+        let mut f = finding(
+            FindingId::new(Rule::FormatRaggedRows, Subject::source(name)),
+            Check::Clean,
+            Severity::Fail,
+            spec,
+            None,
+        );
         f.value = Some(csv.ragged_rows.to_string());
         f.threshold = Some(format!("{} fields per row", csv.expected_fields));
         let first = csv.ragged_examples.first().map_or_else(|| "?".to_string(), |e| e.0.to_string());
@@ -261,7 +300,13 @@ fn structure(spec: &SourceSpec, report: &SourceReport, out: &mut Vec<Finding>) {
         out.push(f);
     }
     if let Some(line) = csv.unterminated_quote_line {
-        let mut f = finding(format!("format.unterminated_quote.{name}"), Check::Clean, Severity::Fail, spec, None);
+        let mut f = finding(
+            FindingId::new(Rule::FormatUnterminatedQuote, Subject::source(name)),
+            Check::Clean,
+            Severity::Fail,
+            spec,
+            None,
+        );
         f.value = Some(format!("line {line}"));
         let file = csv.unterminated_quote_file.clone();
         f.message = format!(
@@ -277,8 +322,11 @@ fn structure(spec: &SourceSpec, report: &SourceReport, out: &mut Vec<Finding>) {
         let sev = if n.fail { Severity::Fail } else { Severity::Warn };
         // Ids stay unique when a kind recurs (two parts, two places): the later ones name their line.
         let again = csv.structure.iter().take(i).any(|m| m.kind == n.kind);
-        let at = n.lines.first().filter(|_| again).map(|l| format!(".{l}")).unwrap_or_default();
-        let mut f = finding(format!("format.{}.{name}{at}", n.kind), Check::Clean, sev, spec, None);
+        let at = match n.lines.first().filter(|_| again) {
+            Some(&line) => Subject::Line { source: name.to_string(), line },
+            None => Subject::source(name),
+        };
+        let mut f = finding(FindingId::new(Rule::FormatStructure(n.kind), at), Check::Clean, sev, spec, None);
         f.value = n.lines.first().map(|l| format!("line {l}"));
         f.message.clone_from(&n.message);
         f.evidence = n
@@ -289,7 +337,13 @@ fn structure(spec: &SourceSpec, report: &SourceReport, out: &mut Vec<Finding>) {
         out.push(f);
     }
     if !csv.duplicate_headers.is_empty() {
-        let mut f = finding(format!("format.duplicate_headers.{name}"), Check::Clean, Severity::Warn, spec, None);
+        let mut f = finding(
+            FindingId::new(Rule::FormatDuplicateHeaders, Subject::source(name)),
+            Check::Clean,
+            Severity::Warn,
+            spec,
+            None,
+        );
         f.value = Some(csv.duplicate_headers.join(", "));
         f.message = format!("the header names {} more than once", csv.duplicate_headers.join(", "));
         out.push(f);
@@ -300,7 +354,13 @@ fn missing(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
     let name = &spec.name;
     let th = &spec.thresholds;
     for r in &report.absent_required {
-        let mut f = finding(format!("missing.required_absent.{name}.{r}"), Check::Clean, Severity::Fail, spec, Some(r));
+        let mut f = finding(
+            FindingId::new(Rule::MissingRequiredAbsent, Subject::column(name, r)),
+            Check::Clean,
+            Severity::Fail,
+            spec,
+            Some(r),
+        );
         f.value = Some("absent".into());
         let hint = did_you_mean_column(r, report);
         f.message = format!("required column `{r}` is not in the source{hint}");
@@ -308,8 +368,13 @@ fn missing(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
     }
     for c in report.columns.iter().filter(|c| c.required) {
         let sev = at_most(c.missing_share, &th.max_missing_share);
-        let mut f =
-            finding(format!("missing.max_missing_share.{name}.{}", c.name), Check::Clean, sev, spec, Some(&c.name));
+        let mut f = finding(
+            FindingId::new(Rule::MissingMaxMissingShare, Subject::column(name, &c.name)),
+            Check::Clean,
+            sev,
+            spec,
+            Some(&c.name),
+        );
         f.value = Some(pct(c.missing_share));
         f.threshold = limit_text(&th.max_missing_share, pct);
         f.message = format!(
@@ -328,7 +393,7 @@ fn missing(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
             continue;
         }
         let mut f = finding(
-            format!("missing.suspected_placeholders.{name}.{}", c.name),
+            FindingId::new(Rule::MissingSuspectedPlaceholders, Subject::column(name, &c.name)),
             Check::Clean,
             Severity::Warn,
             spec,
@@ -345,7 +410,7 @@ fn missing(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
     }
     for c in report.columns.iter().filter(|c| c.invalid_utf8 > 0) {
         let mut f = finding(
-            format!("format.invalid_utf8.{name}.{}", c.name),
+            FindingId::new(Rule::FormatInvalidUtf8, Subject::column(name, &c.name)),
             Check::Clean,
             Severity::Fail,
             spec,
@@ -374,8 +439,13 @@ fn missing_evidence(ev: &Ev<'_>, c: &ColumnReport) -> Vec<Example> {
 fn keys(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<Finding>) {
     let Some(k) = &report.keys else {
         if let Some(key) = &spec.key {
-            let mut f =
-                finding(format!("keys.key_absent.{}", spec.name), Check::Clean, Severity::Fail, spec, Some(&key.name));
+            let mut f = finding(
+                FindingId::new(Rule::KeysKeyAbsent, Subject::source(&spec.name)),
+                Check::Clean,
+                Severity::Fail,
+                spec,
+                Some(&key.name),
+            );
             f.value = Some("absent".into());
             f.message =
                 format!("key column `{}` is not in the source{}", key.name, did_you_mean_column(&key.name, report));
@@ -388,7 +458,13 @@ fn keys(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<Fin
     }
     let th = &spec.thresholds.max_duplicate_keys;
     let sev = at_most(k.duplicates, th);
-    let mut f = finding(format!("keys.duplicates.{}", spec.name), Check::Clean, sev, spec, Some(&k.column));
+    let mut f = finding(
+        FindingId::new(Rule::KeysDuplicates, Subject::source(&spec.name)),
+        Check::Clean,
+        sev,
+        spec,
+        Some(&k.column),
+    );
     f.value = Some(k.duplicates.to_string());
     f.threshold = limit_text(th, |x| x.to_string());
     f.message = if k.duplicates == 0 {
@@ -414,7 +490,13 @@ fn current(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
     let th = &spec.thresholds;
     let col = Some(ts_name.name.as_str());
     let Some(st) = &report.staleness else {
-        let mut f = finding(format!("staleness.timestamp_absent.{name}"), Check::Current, Severity::Fail, spec, col);
+        let mut f = finding(
+            FindingId::new(Rule::StalenessTimestampAbsent, Subject::source(name)),
+            Check::Current,
+            Severity::Fail,
+            spec,
+            col,
+        );
         f.value = Some("absent".into());
         let hint = did_you_mean_column(&ts_name.name, report);
         f.message = format!("timestamp column `{}` is not in the source{hint}", ts_name.name);
@@ -424,7 +506,13 @@ fn current(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
     let ts = ev.stats.acc.timestamp();
     let days = |s: i64| format_duration_secs(s);
 
-    let mut f = finding(format!("staleness.max_age.{name}"), Check::Current, Severity::Fail, spec, col);
+    let mut f = finding(
+        FindingId::new(Rule::StalenessMaxAge, Subject::source(name)),
+        Check::Current,
+        Severity::Fail,
+        spec,
+        col,
+    );
     f.threshold = limit_text(&th.max_age, days);
     match (st.age_past_seconds, &st.newest_past) {
         (Some(age), Some(newest)) => {
@@ -457,7 +545,8 @@ fn current(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
     out.push(f);
 
     let sev = at_most(st.stale_share, &th.max_stale_share);
-    let mut f = finding(format!("staleness.max_stale_share.{name}"), Check::Current, sev, spec, col);
+    let mut f =
+        finding(FindingId::new(Rule::StalenessMaxStaleShare, Subject::source(name)), Check::Current, sev, spec, col);
     f.value = Some(pct(st.stale_share));
     f.threshold = limit_text(&th.max_stale_share, pct);
     f.message = format!(
@@ -473,7 +562,13 @@ fn current(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
     out.push(f);
 
     if st.future_rows > 0 {
-        let mut f = finding(format!("staleness.future_rows.{name}"), Check::Current, Severity::Warn, spec, col);
+        let mut f = finding(
+            FindingId::new(Rule::StalenessFutureRows, Subject::source(name)),
+            Check::Current,
+            Severity::Warn,
+            spec,
+            col,
+        );
         f.value = Some(st.future_rows.to_string());
         f.message = format!("{} row(s) dated after the as-of time: clock skew or bad data", st.future_rows);
         if let Some(t) = ts {
@@ -482,7 +577,13 @@ fn current(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
         out.push(f);
     }
     if st.unparseable > 0 {
-        let mut f = finding(format!("staleness.unparseable.{name}"), Check::Current, Severity::Warn, spec, col);
+        let mut f = finding(
+            FindingId::new(Rule::StalenessUnparseable, Subject::source(name)),
+            Check::Current,
+            Severity::Warn,
+            spec,
+            col,
+        );
         f.value = Some(st.unparseable.to_string());
         f.message = format!("{} value(s) are not a timestamp", st.unparseable);
         if let Some(t) = ts {
@@ -498,7 +599,13 @@ fn labeled(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
     let th = &spec.thresholds;
     let col = Some(label.name.as_str());
     let Some(l) = &report.labels else {
-        let mut f = finding(format!("labels.label_absent.{name}"), Check::Labeled, Severity::Fail, spec, col);
+        let mut f = finding(
+            FindingId::new(Rule::LabelsLabelAbsent, Subject::source(name)),
+            Check::Labeled,
+            Severity::Fail,
+            spec,
+            col,
+        );
         f.value = Some("absent".into());
         let hint = did_you_mean_column(&label.name, report);
         f.message = format!("label column `{}` is not in the source{hint}", label.name);
@@ -506,7 +613,8 @@ fn labeled(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
         return;
     };
     let sev = at_least(l.coverage, &th.min_label_coverage);
-    let mut f = finding(format!("labels.min_label_coverage.{name}"), Check::Labeled, sev, spec, col);
+    let mut f =
+        finding(FindingId::new(Rule::LabelsMinLabelCoverage, Subject::source(name)), Check::Labeled, sev, spec, col);
     f.value = Some(pct(l.coverage));
     f.threshold = limit_text(&th.min_label_coverage, pct);
     let rows = report.rows.unwrap_or(0);
@@ -522,7 +630,13 @@ fn labeled(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
     out.push(f);
 
     if !l.rare_classes.is_empty() {
-        let mut f = finding(format!("labels.rare_classes.{name}"), Check::Labeled, Severity::Warn, spec, col);
+        let mut f = finding(
+            FindingId::new(Rule::LabelsRareClasses, Subject::source(name)),
+            Check::Labeled,
+            Severity::Warn,
+            spec,
+            col,
+        );
         let counts: Vec<String> = l
             .rare_classes
             .iter()
@@ -543,7 +657,13 @@ fn labeled(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<
         out.push(f);
     }
     if !l.variant_labels.is_empty() {
-        let mut f = finding(format!("labels.variant_labels.{name}"), Check::Labeled, Severity::Warn, spec, col);
+        let mut f = finding(
+            FindingId::new(Rule::LabelsVariantLabels, Subject::source(name)),
+            Check::Labeled,
+            Severity::Warn,
+            spec,
+            col,
+        );
         let groups: Vec<String> = l
             .variant_labels
             .iter()
