@@ -7,9 +7,12 @@
 //! bounded by the batch size and the result does not depend on the number of threads.
 
 pub mod entity;
+mod evidence;
 pub mod hll;
 pub mod keys;
 pub mod pii;
+mod pushdown;
+mod request;
 pub mod timestamp;
 mod values;
 
@@ -20,92 +23,16 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
 
+pub use evidence::{Example, Locator, LocatorInFile, Pos};
 pub use pii::PiiKind;
+pub use pushdown::{Pushdown, PushedColumn, PushedKeys, PushedRange};
+pub use request::{KeyGather, StatsRequest, ValueGather, add_columns};
 
-use crate::profile::{Normalization, SourceSpec};
 use keys::{KeyCollector, ValueCollector};
 use values::ValueCounter;
 
 /// At most this many examples are kept as evidence for anything.
 pub const MAX_EXAMPLES: usize = 5;
-
-/// What the profile asks a source to collect, resolved to micros at the scan's as-of time.
-#[derive(Clone, Debug)]
-pub struct StatsRequest {
-    pub required: Vec<String>,
-    pub timestamp: Option<String>,
-    pub label: Option<String>,
-    pub key: Option<String>,
-    /// Trimmed and lower-cased for the case-insensitive comparison.
-    pub placeholders: Vec<String>,
-    pub as_of: i64,
-    /// Rows whose timestamp is before this are stale.
-    pub stale_before: i64,
-    /// Key columns to collect for entities (DESIGN §3 "Fragmentation").
-    pub entity_keys: Vec<KeyGather>,
-    /// Key and value columns to collect for entities' `compare` pairs.
-    pub entity_values: Vec<ValueGather>,
-    /// The only columns to read and measure (a source's `columns`, with every column the
-    /// profile names); `None` for all of them.
-    pub only: Option<Vec<String>>,
-}
-
-impl StatsRequest {
-    /// What a source's spec asks its reader for (entities add their key columns: see
-    /// `entity::plan`).
-    pub fn new(spec: &SourceSpec, as_of: i64) -> StatsRequest {
-        StatsRequest {
-            required: spec.required.iter().map(|r| r.name.clone()).collect(),
-            timestamp: spec.timestamp.as_ref().map(|n| n.name.clone()),
-            label: spec.label.as_ref().map(|n| n.name.clone()),
-            key: spec.key.as_ref().map(|n| n.name.clone()),
-            placeholders: spec.thresholds.placeholders.iter().map(|p| p.trim().to_lowercase()).collect(),
-            as_of,
-            stale_before: as_of.saturating_sub(spec.thresholds.stale_after.saturating_mul(1_000_000)),
-            // `columns` narrows a scan, never below what the profile names for the source.
-            // (`named_columns` includes the `columns` list itself.)
-            only: spec.columns.as_ref().map(|_| {
-                let mut only = Vec::new();
-                add_columns(&mut only, spec.named_columns().into_iter().map(|(_, n)| &n.name));
-                only
-            }),
-            entity_keys: Vec::new(),
-            entity_values: Vec::new(),
-        }
-    }
-
-    /// Whether column `name` is read at all.
-    pub fn wants(&self, name: &str) -> bool {
-        self.only.as_ref().is_none_or(|o| o.iter().any(|c| c == name))
-    }
-}
-
-/// Adds each column not yet in `only`, in order.
-pub fn add_columns<'a>(only: &mut Vec<String>, names: impl IntoIterator<Item = &'a String>) {
-    for n in names {
-        if !only.contains(n) {
-            only.push(n.clone());
-        }
-    }
-}
-
-/// One system's keys of one entity: which column, normalized how.
-#[derive(Clone, Debug)]
-pub struct KeyGather {
-    pub column: String,
-    pub normalize: Arc<[Normalization]>,
-    /// Set once the source's collector has too many distinct raw keys to keep them as text:
-    /// batches then stop keeping theirs, which only the source's would have used.
-    pub raw_full: Arc<std::sync::atomic::AtomicBool>,
-}
-
-/// One side of an entity's `compare` pair: each row's (normalized) key and its value.
-#[derive(Clone, Debug)]
-pub struct ValueGather {
-    pub key: String,
-    pub value: String,
-    pub normalize: Arc<[Normalization]>,
-}
 
 /// What a column feeds besides its own measures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,60 +40,6 @@ enum Slot {
     Key(usize),
     PairKey(usize),
     PairValue(usize),
-}
-
-impl StatsRequest {
-    pub fn is_placeholder(&self, trimmed: &str) -> bool {
-        // Placeholders are short words; long values skip the comparison entirely.
-        if trimmed.len() > 32 {
-            return false;
-        }
-        if trimmed.is_ascii() {
-            self.placeholders.iter().any(|p| p.eq_ignore_ascii_case(trimmed))
-        } else {
-            let lower = trimmed.to_lowercase();
-            self.placeholders.contains(&lower)
-        }
-    }
-}
-
-/// Where a value was found: a CSV line (1-based, the header is line 1), a Parquet row index
-/// (0-based), or a SQL key.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Locator {
-    Line(u64),
-    Row(u64),
-    Key(String),
-    /// An entity's key value itself, standing for every row that holds it (DESIGN §3
-    /// "Fragmentation"): there is no one row to point at.
-    EntityKey(String),
-    /// A row of a SQL table with no primary key, read without a `key`: nothing names the row
-    /// (the text says why), so the example shows its value only.
-    NoKey(String),
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Example {
-    #[serde(flatten)]
-    pub at: LocatorInFile,
-    pub value: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct LocatorInFile {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
-    #[serde(flatten)]
-    pub at: Locator,
-}
-
-/// Position of a row while a batch is read, turned into an `Example` only when one is kept.
-#[derive(Clone, Copy, Debug)]
-pub struct Pos {
-    pub part: u32,
-    pub line: Option<u64>,
-    pub row: u64,
 }
 
 /// One value as a reader hands it over. `Text` is raw bytes (not yet checked for UTF-8);
@@ -805,127 +678,6 @@ pub fn clip(s: &str) -> String {
     }
 }
 
-/// What a database computed for one column by aggregate SQL (DESIGN §6 push-down): the
-/// measures a reader would otherwise accumulate cell by cell.
-#[derive(Clone, Debug, Default)]
-pub struct PushedColumn {
-    /// The column's type in report terms (`string`, `integer`, `timestamp`, …).
-    pub ty: &'static str,
-    pub nulls: u64,
-    pub blanks: u64,
-    pub placeholders: u64,
-    pub present: u64,
-    /// Exact distinct present values.
-    pub distinct: u64,
-    pub range: Option<PushedRange>,
-    /// Most frequent present values, most frequent first, ties by value (as `top_values`).
-    pub top: Vec<(String, u64)>,
-    pub missing_examples: Vec<(Pos, MissingKind, String)>,
-    /// PII matches per `PiiKind`, counted on a sample of `pii_sampled` present values.
-    pub pii: [u64; 6],
-    pub pii_examples: Vec<(Pos, PiiKind, String)>,
-    pub pii_sampled: Option<u64>,
-}
-
-/// Min and max of a pushed-down column, in the column's own terms.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PushedRange {
-    Int(i64, i64),
-    Float(f64, f64),
-    /// Microseconds since the epoch, UTC.
-    Micros(i64, i64),
-    Text(String, String),
-}
-
-/// Key uniqueness counted by a database.
-#[derive(Clone, Debug, Default)]
-pub struct PushedKeys {
-    pub distinct: u64,
-    /// Distinct values occurring more than once, and the rows beyond their first.
-    pub duplicated: u64,
-    pub duplicate_rows: u64,
-    pub examples: Vec<(Pos, String)>,
-}
-
-/// Everything a database computed for one source; `SourceAcc::from_pushdown` turns it into the
-/// accumulator the measures read, so SQL and file sources are measured by the same code.
-#[derive(Clone, Debug, Default)]
-pub struct Pushdown {
-    pub columns: Vec<String>,
-    /// One per entry of `columns`.
-    pub cols: Vec<PushedColumn>,
-    pub rows: u64,
-    pub complete_rows: u64,
-    pub labeled_rows: u64,
-    pub ready_rows: u64,
-    /// For the request's timestamp column, when the source has it.
-    pub timestamp: Option<TimestampAcc>,
-    /// For the request's label column, when the source has it.
-    pub labels: Option<LabelAcc>,
-    /// For the request's key column, when the source has it.
-    pub keys: Option<PushedKeys>,
-}
-
-impl SourceAcc {
-    /// Builds the accumulator from aggregates a database computed. The request decides which
-    /// columns are the timestamp, label and key, exactly as for `SourceAcc::new`.
-    pub fn from_pushdown(p: Pushdown, req: &StatsRequest) -> SourceAcc {
-        let types: Vec<Option<&'static str>> = p.cols.iter().map(|c| Some(c.ty)).collect();
-        let mut acc = SourceAcc::new(&p.columns, &types, req);
-        acc.rows = p.rows;
-        acc.complete_rows = p.complete_rows;
-        acc.labeled_rows = p.labeled_rows;
-        acc.ready_rows = p.ready_rows;
-        for (c, pc) in acc.cols.iter_mut().zip(p.cols) {
-            c.nulls = pc.nulls;
-            c.blanks = pc.blanks;
-            c.placeholders = pc.placeholders;
-            c.present = pc.present;
-            c.missing_examples = pc.missing_examples;
-            c.pii = pc.pii;
-            c.pii_examples = pc.pii_examples;
-            c.pii_sampled = pc.pii_sampled;
-            c.seen.any = pc.present > 0;
-            // Cell-fed columns gather keys batch by batch; a pushed-down one has its counts already.
-            c.keys = None;
-            match pc.range {
-                Some(PushedRange::Int(a, b)) => {
-                    c.minmax.int = Some((a, b));
-                    c.minmax.num = Some((a as f64, b as f64));
-                }
-                Some(PushedRange::Float(a, b)) => c.minmax.num = Some((a, b)),
-                Some(PushedRange::Micros(a, b)) => c.minmax.ts = Some((a, b)),
-                Some(PushedRange::Text(a, b)) => {
-                    c.minmax.text = Some((TextBound::new(a.as_bytes()), TextBound::new(b.as_bytes())))
-                }
-                None => {}
-            }
-            c.pushed = Some(PushedValues { distinct: pc.distinct, top: pc.top });
-        }
-        if let (Some(i), Some(ts)) = (acc.ts_col, p.timestamp)
-            && let Some(c) = acc.cols.get_mut(i)
-        {
-            c.ts = Some(ts);
-        }
-        if let (Some(i), Some(l)) = (acc.label_col, p.labels)
-            && let Some(c) = acc.cols.get_mut(i)
-        {
-            c.label = Some(l);
-        }
-        acc.key_set = match (acc.key_col, p.keys) {
-            (Some(_), Some(k)) => Some(KeySet {
-                duplicate_rows: k.duplicate_rows,
-                duplicate_examples: k.examples,
-                counted: Some((k.distinct, k.duplicated)),
-                ..KeySet::default()
-            }),
-            (Some(_), None) => Some(KeySet { counted: Some((0, 0)), ..KeySet::default() }),
-            (None, _) => None,
-        };
-        acc
-    }
-}
-
 impl ColumnAcc {
     /// Values the PII shares are relative to: every present value, or the sample classified.
     pub fn pii_base(&self) -> u64 {
@@ -1483,71 +1235,5 @@ mod extreme_values {
         let acc = b.finish(3, false, false);
         let ts = acc.timestamp().expect("timestamp column");
         assert_eq!((ts.parsed, ts.future), (3, 1));
-    }
-}
-
-#[cfg(test)]
-mod pushdown_tests {
-    use super::*;
-
-    fn req() -> StatsRequest {
-        StatsRequest {
-            required: vec!["id".into()],
-            timestamp: None,
-            label: Some("cat".into()),
-            key: Some("id".into()),
-            placeholders: vec!["n/a".into()],
-            as_of: 0,
-            stale_before: 0,
-            entity_keys: Vec::new(),
-            entity_values: Vec::new(),
-            only: None,
-        }
-    }
-
-    #[test]
-    fn pushed_aggregates_read_like_accumulated_ones() {
-        let mut labels = LabelAcc::default();
-        labels.counts.insert("a".into(), 3);
-        let p = Pushdown {
-            columns: vec!["id".into(), "cat".into()],
-            cols: vec![
-                PushedColumn {
-                    ty: "integer",
-                    present: 4,
-                    distinct: 3,
-                    range: Some(PushedRange::Int(1, 9)),
-                    top: vec![("9".into(), 2), ("1".into(), 1)],
-                    ..PushedColumn::default()
-                },
-                PushedColumn {
-                    ty: "string",
-                    nulls: 1,
-                    present: 3,
-                    distinct: 1,
-                    pii: [2, 0, 0, 0, 0, 0],
-                    pii_sampled: Some(2),
-                    ..PushedColumn::default()
-                },
-            ],
-            rows: 4,
-            complete_rows: 4,
-            labeled_rows: 3,
-            ready_rows: 3,
-            timestamp: None,
-            labels: Some(labels),
-            keys: Some(PushedKeys { distinct: 3, duplicated: 1, duplicate_rows: 1, examples: Vec::new() }),
-        };
-        let acc = SourceAcc::from_pushdown(p, &req());
-        assert_eq!((acc.rows, acc.ready_rows), (4, 3));
-        assert_eq!(acc.distinct(0), Some((3, true)));
-        assert_eq!(acc.column_type(0), "integer");
-        assert_eq!(acc.min_max(0), Some(("1".into(), "9".into())));
-        assert_eq!(acc.top_values(0, 1), vec![("9".to_string(), 2)]);
-        assert_eq!(acc.labels().map(|l| l.counts.get("a").copied()), Some(Some(3)));
-        let keys = acc.key_set.as_ref().map(|k| (k.distinct(), k.duplicates(), k.duplicate_rows));
-        assert_eq!(keys, Some((3, 1, 1)));
-        // PII shares are relative to the sample the classifier saw, not to every value.
-        assert_eq!(acc.cols.get(1).map(ColumnAcc::pii_base), Some(2));
     }
 }
