@@ -143,12 +143,12 @@ fn scan_source(
     match result {
         Ok(mut stats) => {
             let report = measures::measure(spec, location, &stats, &req);
-            let findings = verdict::evaluate_source(spec, &report, Some(&stats));
+            let findings = measures::evaluate_source(spec, &report, Some(&stats));
             Outcome { report, findings, collected: Collected::take(&mut stats.acc) }
         }
         Err(failure) => {
             let report = measures::failed(spec, location, &failure);
-            let findings = verdict::evaluate_source(spec, &report, None::<&SourceStats>);
+            let findings = measures::evaluate_source(spec, &report, None::<&SourceStats>);
             Outcome { report, findings, collected: Collected::default() }
         }
     }
@@ -176,12 +176,12 @@ fn measure_entity(
     match measured {
         Ok((m, computed_in)) => {
             let report = entity::report(spec, &m, computed_in, &reports);
-            let findings = verdict::entity::evaluate(profile, spec, &report, &m);
+            let findings = measures::entities::evaluate(profile, spec, &report, &m);
             (report, findings)
         }
         Err(why) => {
             let report = EntityReport::unmeasured(&spec.name, keys, normalize, why);
-            let findings = verdict::entity::evaluate_unmeasured(spec, &report);
+            let findings = measures::entities::evaluate_unmeasured(spec, &report);
             (report, findings)
         }
     }
@@ -200,7 +200,7 @@ fn crashed(spec: &SourceSpec, p: &(dyn std::any::Any + Send)) -> Outcome {
         access: None,
     };
     let report = measures::failed(spec, location, &failure);
-    let findings = verdict::evaluate_source(spec, &report, None);
+    let findings = measures::evaluate_source(spec, &report, None);
     Outcome { report, findings, collected: Collected::default() }
 }
 

@@ -13,11 +13,11 @@
 //!
 //! Only the worsening direction is judged: a share that improves is reported, never flagged.
 
+use crate::measures::rules::{crossed, limit_text, pct};
 use crate::profile::{Limit, TrendSettings};
 use crate::report::history::{ColumnRecord, ScanRecord};
 use crate::report::markdown::{count, thousands, when};
 use crate::verdict::at_most;
-use crate::verdict::rules::{crossed, limit_text, pct};
 use crate::verdict::{Check, Finding, FindingId, Rule, Severity, Subject};
 
 /// Every trend finding for `current`, judged against `past`: the earlier scans of the same

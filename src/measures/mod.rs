@@ -1,12 +1,22 @@
 //! Turns what a source collected (`SourceStats`) into the measures of DESIGN §3, as the
 //! report's `SourceReport`. No I/O and no clock: everything comes from the stats and the spec.
 
+pub mod access;
+pub mod entities;
+pub mod format;
+pub mod keys;
+pub mod labels;
+pub mod missing;
 mod output;
+pub mod rules;
+pub mod staleness;
 
 pub use output::{
     AccessReport, AgeBucket, ColumnReport, ConflictExample, Conflicts, EntityReport, KeyReport, LabelReport, PerSystem,
     PiiReport, SourceReport, StalenessReport, Status, ValueCount, share, transport_text,
 };
+
+pub use rules::evaluate_source;
 
 use crate::profile::SourceSpec;
 use crate::sources::{SourceError, SourceFailure, SourceStats};

@@ -1,16 +1,13 @@
 //! Judges measures against the profile's thresholds: every check yields a `Finding` (PASS, WARN
 //! or FAIL) with its evidence, and the worst finding per checklist part makes the verdict.
 
-pub mod entity;
 mod finding;
 pub mod id;
 pub mod readiness;
 pub mod review;
-pub mod rules;
 
 pub use finding::{Check, Checklist, Finding, Severity};
 pub use id::{FindingId, Rule, Subject};
-pub use rules::evaluate_source;
 
 use crate::profile::Limit;
 

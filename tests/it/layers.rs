@@ -8,15 +8,21 @@ use std::path::{Path, PathBuf};
 /// The layers, bottom first. A module may import its own files and any module of a lower
 /// tier; modules of one tier do not import each other.
 ///
-/// The order is profile → sources → stats → measures → verdict → report → cli. Here
-/// `stats` sits *below* `sources`: a reader's hot loop feeds the accumulators batch by batch
-/// (`BatchAcc::push`, `SourceAcc::merge`), so a source needs their types. Inverting that
+/// The order is profile → sources → stats → measures → verdict → report → cli. Two
+/// differ here. `stats` sits *below* `sources`: a reader's hot loop feeds the accumulators
+/// batch by batch (`BatchAcc::push`, `SourceAcc::merge`), so a source needs their types. Inverting that
 /// (sources emitting batches through a trait of their own that stats implements) would put a
 /// dynamic call in every batch of every reader for no gain in what either layer may see: the
 /// accumulators know nothing of where rows come from (they import only `profile`), and the
 /// facts a source collects besides them (`SourceStats`, `CsvInfo`, `SqlAccess`, …) stay in
 /// `sources`. The measure layer's outputs carry those facts as fields; `report` reads the
 /// fields and names no `sources` type.
+///
+/// `verdict` sits below `measures`, not above: each measure module holds its rules and their
+/// thresholds and yields `Finding`s (STYLE "one module per measure"), so the findings'
+/// vocabulary (`Finding`, `Severity`, `Check`, `FindingId`, the `at_most`/`at_least` limits),
+/// the checklist and the review that adds them up are what the measures build on. `verdict`
+/// reads no measure and no `SourceStats`.
 ///
 /// The other top-level modules:
 /// - `detect` proposes a profile from accumulators (`preflight profile`): beside `measures`.
@@ -29,9 +35,9 @@ const LAYERS: &[&[&str]] = &[
     &["profile"],
     &["stats"],
     &["sources"],
+    &["verdict"],
     &["measures", "detect"],
     &["entity"],
-    &["verdict"],
     &["report"],
     &["scan", "history", "explain"],
     &["cli"],

@@ -7,8 +7,8 @@ use crate::stats::entity::Measured;
 use crate::stats::{Example, Locator, LocatorInFile};
 use crate::verdict::{Check, Finding, FindingId, Rule, Severity, Subject};
 
-use super::at_most;
 use super::rules::{crossed, limit_text, pct};
+use crate::verdict::at_most;
 
 fn finding(id: FindingId, severity: Severity, source: &str, column: Option<&str>) -> Finding {
     Finding::new(id, Check::Connected, severity, Some(source), column)
