@@ -53,3 +53,23 @@ pub(super) fn keys(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &
     }
     out.push(f);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::rules::tests::{findings_with, get, spec};
+    use crate::profile::Limit;
+    use crate::verdict::Severity;
+
+    #[test]
+    fn duplicates_pass_warn_and_fail_at_their_limits() {
+        // The fixture's key `id` holds `3` twice: one duplicated value.
+        let at = |warn, fail| {
+            let mut s = spec();
+            s.thresholds.max_duplicate_keys = Limit { warn, fail };
+            get(&findings_with(&s), "keys.duplicates.t").severity
+        };
+        assert_eq!(at(Some(1), Some(2)), Severity::Pass, "at the warn limit");
+        assert_eq!(at(Some(0), Some(1)), Severity::Warn, "above warn, at fail");
+        assert_eq!(at(Some(0), Some(0)), Severity::Fail);
+    }
+}

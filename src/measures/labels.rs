@@ -91,3 +91,23 @@ pub(super) fn labeled(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out
         out.push(f);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::rules::tests::{findings_with, get, spec};
+    use crate::profile::Limit;
+    use crate::verdict::Severity;
+
+    #[test]
+    fn coverage_passes_warns_and_fails_at_its_limits() {
+        // 4 of the fixture's 6 rows carry a label: 66.7% coverage.
+        let at = |warn, fail| {
+            let mut s = spec();
+            s.thresholds.min_label_coverage = Limit { warn, fail };
+            get(&findings_with(&s), "labels.min_label_coverage.t").severity
+        };
+        assert_eq!(at(Some(0.6), Some(0.5)), Severity::Pass);
+        assert_eq!(at(Some(0.8), Some(0.6)), Severity::Warn);
+        assert_eq!(at(Some(0.9), Some(0.7)), Severity::Fail);
+    }
+}

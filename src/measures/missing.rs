@@ -93,3 +93,23 @@ pub(super) fn missing_evidence(ev: &Ev<'_>, c: &ColumnReport) -> Vec<Example> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::rules::tests::{findings_with, get, spec};
+    use crate::profile::Limit;
+    use crate::verdict::Severity;
+
+    #[test]
+    fn missing_share_passes_warns_and_fails_at_its_limits() {
+        // `body` is blank, `N/A` and null in 3 of the fixture's 6 rows: 50% missing.
+        let at = |warn, fail| {
+            let mut s = spec();
+            s.thresholds.max_missing_share = Limit { warn, fail };
+            get(&findings_with(&s), "missing.max_missing_share.t.body").severity
+        };
+        assert_eq!(at(Some(0.5), Some(0.6)), Severity::Pass, "a limit is inclusive");
+        assert_eq!(at(Some(0.49), Some(0.5)), Severity::Warn);
+        assert_eq!(at(Some(0.1), Some(0.49)), Severity::Fail);
+    }
+}

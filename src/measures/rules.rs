@@ -106,7 +106,7 @@ pub(super) fn did_you_mean_column(name: &str, report: &SourceReport) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::profile::Location;
     use crate::profile::{Named, Thresholds};
@@ -117,7 +117,7 @@ mod tests {
         Named { name: n.into(), line: 1, col: 1 }
     }
 
-    fn spec() -> SourceSpec {
+    pub(in crate::measures) fn spec() -> SourceSpec {
         SourceSpec {
             name: "t".into(),
             line: 1,
@@ -142,6 +142,11 @@ mod tests {
     }
 
     fn findings() -> Vec<Finding> {
+        findings_with(&spec())
+    }
+
+    /// The findings of the fixture rows (`stats::tests::rows`) under `spec`'s thresholds.
+    pub(in crate::measures) fn findings_with(spec: &SourceSpec) -> Vec<Finding> {
         let stats = SourceStats {
             kind: "csv",
             parts: vec!["t.csv".into()],
@@ -155,12 +160,11 @@ mod tests {
             read: None,
             sql: None,
         };
-        let spec = spec();
-        let report = crate::measures::measure(&spec, "t.csv".into(), &stats, &request());
-        evaluate_source(&spec, &report, Some(&stats))
+        let report = crate::measures::measure(spec, "t.csv".into(), &stats, &request());
+        evaluate_source(spec, &report, Some(&stats))
     }
 
-    fn get<'a>(f: &'a [Finding], id: &str) -> &'a Finding {
+    pub(in crate::measures) fn get<'a>(f: &'a [Finding], id: &str) -> &'a Finding {
         f.iter().find(|f| f.id == id).unwrap_or_else(|| panic!("no finding {id}"))
     }
 

@@ -133,3 +133,23 @@ fn database_signals(st: &crate::measures::StalenessReport) -> String {
     }
     if parts.is_empty() { String::new() } else { format!("; {}", parts.join(", ")) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::rules::tests::{findings_with, get, spec};
+    use crate::profile::Limit;
+    use crate::verdict::Severity;
+
+    #[test]
+    fn age_passes_warns_and_fails_at_its_limits() {
+        // The newest fixture row not in the future is one day (86,400 s) before the as-of time.
+        let at = |warn, fail| {
+            let mut s = spec();
+            s.thresholds.max_age = Limit { warn, fail };
+            get(&findings_with(&s), "staleness.max_age.t").severity
+        };
+        assert_eq!(at(Some(86_400), Some(172_800)), Severity::Pass, "a limit is inclusive");
+        assert_eq!(at(Some(86_399), Some(86_400)), Severity::Warn);
+        assert_eq!(at(Some(3_600), Some(86_399)), Severity::Fail);
+    }
+}
