@@ -15,7 +15,7 @@ pub mod detect;
 pub mod entity;
 pub mod explain;
 pub mod history;
-pub mod measure;
+pub mod measures;
 pub mod profile;
 pub mod report;
 pub mod scan;

@@ -6,13 +6,15 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::entity::{self, Collected, EntityPlan};
-use crate::measure;
+use crate::measures;
+use crate::measures::{EntityReport, PerSystem, SourceReport};
 use crate::profile::{EntitySpec, Location, Profile, SourceSpec};
-use crate::report::{Checklist, EntityReport, Finding, PerSystem, ProfileInfo, Report, SCHEMA_VERSION, SourceReport};
-use crate::sources::{self, CollectCtx, Progress, SourceStats};
-use crate::stats::StatsRequest;
+use crate::report::{ProfileInfo, Report, SCHEMA_VERSION};
+use crate::sources::{self, CollectCtx, Progress, Source, SourceStats};
 use crate::stats::timestamp::format_micros;
+use crate::stats::{self, StatsRequest};
 use crate::verdict;
+use crate::verdict::{Checklist, Finding};
 
 /// How this run behaves (the profile says what ready means).
 #[derive(Clone, Debug)]
@@ -31,37 +33,6 @@ pub enum ScanError {
     Pool { jobs: usize, message: String },
 }
 
-/// What a source asks its reader for (entities add their key columns: see `entity::plan`).
-pub fn request(spec: &SourceSpec, as_of: i64) -> StatsRequest {
-    StatsRequest {
-        required: spec.required.iter().map(|r| r.name.clone()).collect(),
-        timestamp: spec.timestamp.as_ref().map(|n| n.name.clone()),
-        label: spec.label.as_ref().map(|n| n.name.clone()),
-        key: spec.key.as_ref().map(|n| n.name.clone()),
-        placeholders: spec.thresholds.placeholders.iter().map(|p| p.trim().to_lowercase()).collect(),
-        as_of,
-        stale_before: as_of.saturating_sub(spec.thresholds.stale_after.saturating_mul(1_000_000)),
-        // `columns` narrows a scan, never below what the profile names for the source.
-        // (`named_columns` includes the `columns` list itself.)
-        only: spec.columns.as_ref().map(|_| {
-            let mut only = Vec::new();
-            add_columns(&mut only, spec.named_columns().into_iter().map(|(_, n)| &n.name));
-            only
-        }),
-        entity_keys: Vec::new(),
-        entity_values: Vec::new(),
-    }
-}
-
-/// Adds each column not yet in `only`, in order.
-fn add_columns<'a>(only: &mut Vec<String>, names: impl IntoIterator<Item = &'a String>) {
-    for n in names {
-        if !only.contains(n) {
-            only.push(n.clone());
-        }
-    }
-}
-
 /// Scans every source of the profile and judges the result.
 pub fn scan(profile: &Profile, opts: &ScanOptions) -> Result<Report, ScanError> {
     let started = Instant::now();
@@ -72,23 +43,31 @@ pub fn scan(profile: &Profile, opts: &ScanOptions) -> Result<Report, ScanError> 
         .build()
         .map_err(|e| ScanError::Pool { jobs, message: e.to_string() })?;
 
-    let plan = entity::plan(profile);
+    let opened: Vec<Box<dyn Source>> = profile.sources.iter().map(sources::open).collect();
+    // An entity whose first system's database can join it itself is measured there.
+    let joiner = |e: &EntitySpec| {
+        let first = e.keys.first().and_then(|(s, _)| profile.sources.iter().position(|x| &x.name == s))?;
+        opened.get(first).map(|s| s.as_ref()).filter(|s| s.joins_entity(profile, e))
+    };
+    let plan = entity::plan(profile, |e| joiner(e).is_some());
     let outcomes: Vec<Outcome> = std::thread::scope(|scope| {
         let handles: Vec<_> = profile
             .sources
             .iter()
             .enumerate()
-            .map(|(i, spec)| {
+            .zip(&opened)
+            .map(|((i, spec), source)| {
                 let progress = opts.progress.get(i).cloned().unwrap_or_default();
                 let pool = &pool;
-                let mut req = request(spec, opts.as_of);
+                let mut req = StatsRequest::new(spec, opts.as_of);
                 req.entity_keys = plan.keys.get(i).cloned().unwrap_or_default();
                 req.entity_values = plan.values.get(i).cloned().unwrap_or_default();
                 if let Some(only) = &mut req.only {
                     let named = req.entity_keys.iter().map(|g| &g.column);
-                    add_columns(only, named.chain(req.entity_values.iter().flat_map(|g| [&g.key, &g.value])));
+                    stats::add_columns(only, named.chain(req.entity_values.iter().flat_map(|g| [&g.key, &g.value])));
                 }
-                scope.spawn(move || scan_source(spec, req, pool, progress))
+                let source = source.as_ref();
+                scope.spawn(move || scan_source(spec, source, req, pool, progress))
             })
             .collect();
         handles
@@ -108,7 +87,7 @@ pub fn scan(profile: &Profile, opts: &ScanOptions) -> Result<Report, ScanError> 
     }
     let mut entities = Vec::with_capacity(profile.entities.len());
     for (spec, ep) in profile.entities.iter().zip(&plan.entities) {
-        let (report, f) = measure_entity(profile, spec, ep, &sources, &collected);
+        let (report, f) = measure_entity(profile, spec, ep, joiner(spec), &sources, &collected);
         entities.push(report);
         findings.extend(f);
     }
@@ -146,10 +125,15 @@ struct Outcome {
     collected: Collected,
 }
 
-fn scan_source(spec: &SourceSpec, req: StatsRequest, pool: &rayon::ThreadPool, progress: Arc<Progress>) -> Outcome {
-    let source = sources::open(spec);
+fn scan_source(
+    spec: &SourceSpec,
+    source: &dyn Source,
+    req: StatsRequest,
+    pool: &rayon::ThreadPool,
+    progress: Arc<Progress>,
+) -> Outcome {
     let location = match &spec.location {
-        Location::Path { written, .. } if sources::object::is_object_url(written) => source.location(),
+        Location::Path { written, .. } if crate::profile::is_object_url(written) => source.location(),
         Location::Path { resolved, .. } => display_path(resolved),
         Location::Url { .. } => source.location(),
     };
@@ -158,13 +142,13 @@ fn scan_source(spec: &SourceSpec, req: StatsRequest, pool: &rayon::ThreadPool, p
     progress.finished.store(true, std::sync::atomic::Ordering::Relaxed);
     match result {
         Ok(mut stats) => {
-            let report = measure::measure(spec, location, &stats, &req);
-            let findings = verdict::evaluate_source(spec, &report, Some(&stats));
+            let report = measures::measure(spec, location, &stats, &req);
+            let findings = measures::evaluate_source(spec, &report, Some(&stats));
             Outcome { report, findings, collected: Collected::take(&mut stats.acc) }
         }
         Err(failure) => {
-            let report = measure::failed(spec, location, &failure);
-            let findings = verdict::evaluate_source(spec, &report, None::<&SourceStats>);
+            let report = measures::failed(spec, location, &failure);
+            let findings = measures::evaluate_source(spec, &report, None::<&SourceStats>);
             Outcome { report, findings, collected: Collected::default() }
         }
     }
@@ -175,26 +159,29 @@ fn measure_entity(
     profile: &Profile,
     spec: &EntitySpec,
     plan: &EntityPlan,
+    joiner: Option<&dyn Source>,
     sources: &[SourceReport],
     collected: &[Collected],
 ) -> (EntityReport, Vec<Finding>) {
     let reports: Vec<&SourceReport> = sources.iter().collect();
-    let normalize = spec.normalize.iter().map(entity::keys::spelling).collect::<Vec<_>>();
+    let normalize = spec.normalize.iter().map(crate::stats::keys::spelling).collect::<Vec<_>>();
     let keys = PerSystem(spec.keys.clone());
     let measured = match entity::unreadable(spec, &reports) {
         Some(why) => Err(why),
-        None if plan.in_database => sources::sql::entity_in_database(profile, spec).map(|m| (m, "database")),
-        None => Ok((entity::measure_streamed(spec, plan, collected), "preflight")),
+        None => match joiner.filter(|_| plan.in_database) {
+            Some(db) => db.measure_entity(profile, spec).map(|m| (m, "database")),
+            None => Ok((entity::measure_streamed(spec, plan, collected), "preflight")),
+        },
     };
     match measured {
         Ok((m, computed_in)) => {
             let report = entity::report(spec, &m, computed_in, &reports);
-            let findings = verdict::entity::evaluate(profile, spec, &report, &m);
+            let findings = measures::entities::evaluate(profile, spec, &report, &m);
             (report, findings)
         }
         Err(why) => {
             let report = EntityReport::unmeasured(&spec.name, keys, normalize, why);
-            let findings = verdict::entity::evaluate_unmeasured(spec, &report);
+            let findings = measures::entities::evaluate_unmeasured(spec, &report);
             (report, findings)
         }
     }
@@ -203,7 +190,7 @@ fn measure_entity(
 /// A reader that panicked outside the pipeline's own guard still becomes that source's error.
 fn crashed(spec: &SourceSpec, p: &(dyn std::any::Any + Send)) -> Outcome {
     let location = match &spec.location {
-        Location::Path { written, .. } if sources::object::is_object_url(written) => sources::object::redact(written),
+        Location::Path { written, .. } if crate::profile::is_object_url(written) => sources::object::redact(written),
         Location::Path { resolved, .. } => display_path(resolved),
         Location::Url { redacted, .. } => redacted.clone(),
     };
@@ -212,8 +199,8 @@ fn crashed(spec: &SourceSpec, p: &(dyn std::any::Any + Send)) -> Outcome {
         error: sources::SourceError::Unreadable { path: location.clone(), message: sources::panic_message(p) },
         access: None,
     };
-    let report = measure::failed(spec, location, &failure);
-    let findings = verdict::evaluate_source(spec, &report, None);
+    let report = measures::failed(spec, location, &failure);
+    let findings = measures::evaluate_source(spec, &report, None);
     Outcome { report, findings, collected: Collected::default() }
 }
 

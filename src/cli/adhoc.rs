@@ -15,11 +15,12 @@ use super::{
     scan_with_progress, usage, write_file, write_outputs,
 };
 use crate::detect::{self, Choice, Detection, MIN_REQUIRED_PRESENT, percent};
+use crate::measures::{SourceReport, Status};
 use crate::profile::{
     DEFAULT_PLACEHOLDERS, Location, Named, Pilot, Profile, Review, SourceSpec, Thresholds, TrendSettings, redact_url,
     url_has_password,
 };
-use crate::report::{Report, SourceReport, Status};
+use crate::report::Report;
 use crate::scan::{ScanOptions, display_path, scan};
 use crate::sources::{self, CollectCtx, SourceError};
 use crate::stats::StatsRequest;
@@ -154,7 +155,7 @@ pub fn run_init(args: &InitArgs) -> Result<i32> {
 fn specs(args: &[String]) -> Result<Vec<SourceSpec>> {
     let mut out: Vec<SourceSpec> = Vec::new();
     for arg in args {
-        if arg.contains("://") && !crate::sources::object::is_object_url(arg) {
+        if arg.contains("://") && !crate::profile::is_object_url(arg) {
             let spec = url_spec(arg, &out)?;
             if !out.iter().any(|s| written(s) == written(&spec)) {
                 out.push(spec);
@@ -467,7 +468,7 @@ fn source_section(t: &mut String, det: &Detected, r: Option<&SourceReport>, base
         }
         Location::Path { written, .. } => {
             let path = match base {
-                Some(_) if crate::sources::object::is_object_url(written) => written.clone(),
+                Some(_) if crate::profile::is_object_url(written) => written.clone(),
                 Some(b) => relative(b, Path::new(written)),
                 None => written.clone(),
             };

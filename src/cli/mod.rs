@@ -15,10 +15,11 @@ use clap::{Parser, Subcommand};
 use crate::history::{self, History, HistoryError};
 use crate::profile::{Location, Problem, Profile, ProfileError, did_you_mean};
 use crate::report::history::{HistoryFormat, HistoryReport};
-use crate::report::{self, Format, Report, Severity};
+use crate::report::{self, Format, Report};
 use crate::scan::{ScanOptions, scan};
 use crate::sources::{self, Progress};
 use crate::stats::timestamp::parse_timestamp;
+use crate::verdict::Severity;
 
 /// Exit codes of DESIGN §1.
 pub const EXIT_OK: i32 = 0;

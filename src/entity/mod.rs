@@ -2,17 +2,15 @@
 //! which key and value columns each source hands over while it is read, then measures key
 //! overlap, duplicates, shapes and conflicts (DESIGN §3 "Fragmentation").
 
-pub mod keys;
-
 use std::sync::Arc;
 
 use rustc_hash::FxHashSet;
 
+use crate::measures::{ConflictExample, Conflicts, EntityReport, PerSystem, SourceReport, Status, share};
 use crate::profile::{EntitySpec, Normalization, Profile};
-use crate::report::{ConflictExample, Conflicts, EntityReport, PerSystem, SourceReport, Status, Suggestion, share};
+use crate::stats::entity::{Measured, Suggestion};
+use crate::stats::keys::{self, Code, KeyCollector, ValueCollector, View};
 use crate::stats::{KeyGather, MAX_EXAMPLES, SourceAcc, ValueGather, clip};
-
-use keys::{Code, KeyCollector, ValueCollector, View};
 
 /// What every source collects for the profile's entities, and where each entity finds it.
 #[derive(Debug, Default)]
@@ -33,19 +31,19 @@ pub struct EntityPlan {
     pub systems: Vec<Option<Slot>>,
     /// Per `compare` pair: each side's source and collector.
     pub pairs: Vec<Option<(Slot, Slot)>>,
-    /// Every system lives in one database that joins them itself (`sources::sql::entity`).
+    /// Every system lives in one database that joins them itself (`Source::joins_entity`).
     pub in_database: bool,
 }
 
-/// Decides what each source collects. Entities whose systems all live in one database are
-/// joined there and ask nothing of their sources.
-pub fn plan(profile: &Profile) -> Plan {
+/// Decides what each source collects. Entities whose systems all live in one database that
+/// joins them itself (`in_database`, a capability of the source) ask nothing of their sources.
+pub fn plan(profile: &Profile, in_database: impl Fn(&EntitySpec) -> bool) -> Plan {
     let n = profile.sources.len();
     let mut p = Plan { keys: vec![Vec::new(); n], values: vec![Vec::new(); n], entities: Vec::new() };
     let index = |name: &str| profile.sources.iter().position(|s| s.name == name);
     for e in &profile.entities {
         let chain: Arc<[Normalization]> = e.normalize.clone().into();
-        let in_database = crate::sources::sql::joins_in_database(profile, e);
+        let in_database = in_database(e);
         let mut systems = Vec::new();
         for (source, column) in &e.keys {
             systems.push(index(source).filter(|_| !in_database).map(|i| {
@@ -93,28 +91,6 @@ impl Collected {
         }
         c
     }
-}
-
-/// The counts of one entity, however they were computed (here from streamed key sets, or by
-/// a database): `EntityReport` is filled from these.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Measured {
-    pub distinct: Vec<u64>,
-    pub missing: Vec<u64>,
-    pub duplicates: Vec<u64>,
-    pub unmatched: Vec<u64>,
-    pub in_all: u64,
-    pub union: u64,
-    pub matched_raw: u64,
-    /// Per system: `(shape, rows)`, most frequent first.
-    pub shapes: Vec<Vec<(String, u64)>>,
-    pub keyed: Vec<u64>,
-    pub fetched: Vec<u64>,
-    pub conflicts: Vec<Option<keys::Comparison>>,
-    pub suggestion: Option<Suggestion>,
-    /// Up to 5 unmatched and duplicated keys per system, as text.
-    pub unmatched_examples: Vec<Vec<String>>,
-    pub duplicate_examples: Vec<Vec<String>>,
 }
 
 /// Why an entity cannot be measured: a system's source failed, or lacks the key column.
@@ -169,27 +145,6 @@ pub fn measure_streamed(spec: &EntitySpec, plan: &EntityPlan, got: &[Collected])
         m.suggestion = suggest(&sets, m.in_all, &spec.normalize);
     }
     m
-}
-
-impl Measured {
-    /// The systems' most frequent shapes differ in kind: compared with each run of letters or
-    /// digits collapsed, so `C1` and `C10` are alike while `C-000123` and `123` are not.
-    pub fn shapes_differ(&self) -> bool {
-        let mut firsts = self.shapes.iter().filter_map(|s| s.first()).map(|s| shape_class(&s.0));
-        let Some(first) = firsts.next() else { return false };
-        firsts.any(|s| s != first)
-    }
-}
-
-/// A shape with each run of `A` or `9` collapsed to one character.
-pub fn shape_class(shape: &str) -> String {
-    let mut out = String::with_capacity(shape.len());
-    for c in shape.chars() {
-        if !(matches!(c, 'A' | '9') && out.ends_with(c)) {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Shapes by rows, most frequent first, ties by shape.
@@ -364,13 +319,6 @@ pub fn report(spec: &EntitySpec, m: &Measured, computed_in: &'static str, got: &
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn shape_classes_ignore_run_lengths() {
-        assert_eq!(shape_class("A99"), shape_class("A9"));
-        assert_eq!(shape_class("AAAA.AAA@AAAAAAA.AAA"), "A.A@A.A");
-        assert_ne!(shape_class("A-999999"), shape_class("9999"));
-    }
 
     #[test]
     fn listed_shapes_keep_the_frequent_ones() {

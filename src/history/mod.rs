@@ -19,12 +19,13 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteRow};
 use sqlx::{ConnectOptions, Connection, Row, SqliteConnection};
 
 use crate::profile::TrendSettings;
+use crate::report::Report;
 use crate::report::history::{
     ColumnRecord, EntityRecord, Parts, ProfileRef, ScanRecord, SourceRecord, Tally, parse_severity,
 };
-use crate::report::{Checklist, Finding, Report, Severity};
 use crate::stats::timestamp::parse_timestamp;
 use crate::verdict;
+use crate::verdict::{Checklist, Finding, Severity};
 
 use schema::UpgradeError;
 
@@ -360,7 +361,7 @@ async fn insert(
              threshold, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(id)
-        .bind(&f.id)
+        .bind(f.id.as_str())
         .bind(f.check.as_str())
         .bind(f.severity.as_str())
         .bind(&f.source)

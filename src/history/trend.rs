@@ -13,12 +13,12 @@
 //!
 //! Only the worsening direction is judged: a share that improves is reported, never flagged.
 
+use crate::measures::rules::{crossed, limit_text, pct};
 use crate::profile::{Limit, TrendSettings};
 use crate::report::fmt::{count, thousands, when};
 use crate::report::history::{ColumnRecord, ScanRecord};
-use crate::report::{Check, Finding, Severity};
 use crate::verdict::at_most;
-use crate::verdict::rules::{crossed, limit_text, pct};
+use crate::verdict::{Check, Finding, FindingId, Rule, Severity, Subject};
 
 /// Every trend finding for `current`, judged against `past`: the earlier scans of the same
 /// profile, oldest first, the current scan not among them. `history` names the file in messages.
@@ -38,7 +38,7 @@ pub fn evaluate(current: &ScanRecord, past: &[ScanRecord], s: &TrendSettings, hi
             });
             out.push(judge(
                 Moved {
-                    id: format!("trend.max_missing_share_rise.{name}.{}", c.name),
+                    id: FindingId::new(Rule::TrendMaxMissingShareRise, Subject::column(name, &c.name)),
                     source: name,
                     column: Some(&c.name),
                     what: format!("missing share of `{}`", c.name),
@@ -54,7 +54,7 @@ pub fn evaluate(current: &ScanRecord, past: &[ScanRecord], s: &TrendSettings, hi
             let history = baseline(past, s, |p| p.source(name).filter(|x| x.is_ok()).and_then(|x| x.stale_share));
             out.push(judge(
                 Moved {
-                    id: format!("trend.max_stale_share_rise.{name}"),
+                    id: FindingId::new(Rule::TrendMaxStaleShareRise, Subject::source(name)),
                     source: name,
                     column: None,
                     what: "stale share".into(),
@@ -70,7 +70,7 @@ pub fn evaluate(current: &ScanRecord, past: &[ScanRecord], s: &TrendSettings, hi
             let history = baseline(past, s, |p| p.source(name).filter(|x| x.is_ok()).and_then(|x| x.coverage));
             out.push(judge(
                 Moved {
-                    id: format!("trend.max_coverage_drop.{name}"),
+                    id: FindingId::new(Rule::TrendMaxCoverageDrop, Subject::source(name)),
                     source: name,
                     column: None,
                     what: "label coverage".into(),
@@ -89,7 +89,7 @@ pub fn evaluate(current: &ScanRecord, past: &[ScanRecord], s: &TrendSettings, hi
                 baseline(past, s, |p| p.entity(&e.name).and_then(|pe| pe.unmatched_share.get(system)).copied());
             out.push(judge(
                 Moved {
-                    id: format!("trend.max_unmatched_share_rise.{}.{system}", e.name),
+                    id: FindingId::new(Rule::TrendMaxUnmatchedShareRise, Subject::system(&e.name, system)),
                     source: &e.name,
                     column: Some(system),
                     what: format!("share of `{system}` keys found in no other system"),
@@ -105,14 +105,14 @@ pub fn evaluate(current: &ScanRecord, past: &[ScanRecord], s: &TrendSettings, hi
     out
 }
 
-fn finding(id: String, severity: Severity, source: Option<&str>, column: Option<&str>) -> Finding {
+fn finding(id: FindingId, severity: Severity, source: Option<&str>, column: Option<&str>) -> Finding {
     Finding::new(id, Check::Trend, severity, source, column)
 }
 
 /// What the scan was compared with: always present, so a report says where its trend came from
 /// and, on the first scans, that there is not enough history yet.
 fn overview(current: &ScanRecord, past: &[ScanRecord], s: &TrendSettings, history: &str) -> Finding {
-    let mut f = finding("trend.history".into(), Severity::Pass, None, None);
+    let mut f = finding(FindingId::new(Rule::TrendHistory, Subject::Scan), Severity::Pass, None, None);
     let n = past.len() as u64;
     let profile = &current.profile.name;
     f.value = Some(count(n, "earlier scan", "earlier scans"));
@@ -149,7 +149,8 @@ fn overview(current: &ScanRecord, past: &[ScanRecord], s: &TrendSettings, histor
 
 /// The row count against the previous scan that measured the source.
 fn row_change(name: &str, rows: u64, past: &[ScanRecord], limit: &Limit<f64>) -> Finding {
-    let mut f = finding(format!("trend.max_row_change.{name}"), Severity::Pass, Some(name), None);
+    let mut f =
+        finding(FindingId::new(Rule::TrendMaxRowChange, Subject::source(name)), Severity::Pass, Some(name), None);
     f.threshold = limit_text(limit, pct);
     let prev =
         past.iter().rev().find_map(|p| p.source(name).filter(|x| x.is_ok()).and_then(|x| x.rows).map(|r| (p, r)));
@@ -189,7 +190,8 @@ fn row_change(name: &str, rows: u64, past: &[ScanRecord], limit: &Limit<f64>) ->
 
 /// Columns added, removed or retyped since the previous scan that recorded the source's columns.
 fn schema_drift(name: &str, cols: &[ColumnRecord], past: &[ScanRecord], limit: &Limit<u64>) -> Finding {
-    let mut f = finding(format!("trend.max_schema_changes.{name}"), Severity::Pass, Some(name), None);
+    let mut f =
+        finding(FindingId::new(Rule::TrendMaxSchemaChanges, Subject::source(name)), Severity::Pass, Some(name), None);
     f.threshold = limit_text(limit, |n| n.to_string());
     let prev = past
         .iter()
@@ -270,7 +272,7 @@ fn points(x: f64) -> String {
 
 /// One share judged against its baseline.
 struct Moved<'a> {
-    id: String,
+    id: FindingId,
     source: &'a str,
     column: Option<&'a str>,
     /// `missing share of \`body\``: what moved, for the message.
@@ -547,7 +549,7 @@ mod tests {
         let mut bare = scan(4, 100, 0.0, 0.1, 0.9, None);
         bare.entities.push(EntityRecord::from_json(serde_json::json!({"name": "customer", "systems": []})));
         let f = evaluate(&bare, &past, &TrendSettings::default(), "h");
-        assert!(!f.iter().any(|f| f.id.starts_with("trend.max_unmatched_share_rise")));
+        assert!(!f.iter().any(|f| f.id.rule == Rule::TrendMaxUnmatchedShareRise));
     }
 
     #[test]

@@ -484,6 +484,15 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// Whether a written path (a source's `path`) is an object-store URL rather than a local path.
+pub fn is_object_url(text: &str) -> bool {
+    let Some((scheme, _)) = text.split_once("://") else { return false };
+    matches!(
+        scheme.to_ascii_lowercase().as_str(),
+        "s3" | "s3a" | "gs" | "az" | "azure" | "abfs" | "abfss" | "adl" | "https" | "http"
+    )
+}
+
 /// Replaces the password in a URL with `***`, keeping everything else readable.
 pub fn redact_url(url: &str) -> String {
     let Some(scheme_end) = url.find("://") else { return url.to_string() };

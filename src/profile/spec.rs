@@ -805,7 +805,7 @@ fn source(
                 w.problem(&p.span(), &join(path, "path"), "path is empty".into(), None);
             }
             // An object-store URL is not a file path: it is kept as written.
-            let resolved: PathBuf = match crate::sources::object::is_object_url(p.get_ref()) {
+            let resolved: PathBuf = match crate::profile::is_object_url(p.get_ref()) {
                 true => PathBuf::from(p.get_ref()),
                 false => dir.join(p.get_ref()),
             };

@@ -39,7 +39,7 @@ pub(super) fn cross_checks(w: &Walked, problems: &mut Vec<Problem>) {
                     (
                         "timeout",
                         s.timeout.is_some()
-                            && !matches!(&s.location, Location::Path { written, .. } if crate::sources::object::is_object_url(written)),
+                            && !matches!(&s.location, Location::Path { written, .. } if crate::profile::is_object_url(written)),
                     ),
                 ] {
                     if set {

@@ -3,8 +3,9 @@
 
 use std::io::{self, Write};
 
+use super::Report;
 use super::view::example_parts;
-use super::{Finding, Report};
+use crate::verdict::Finding;
 
 /// The header row; evidence locators and values are joined with ` | ` in one cell each, so that
 /// a finding stays one row however many examples it has.
@@ -24,7 +25,7 @@ fn record(f: &Finding) -> [String; 10] {
     let (at, values): (Vec<String>, Vec<String>) = f.evidence.iter().map(|e| example_parts(e, None)).unzip();
     let opt = |o: &Option<String>| o.clone().unwrap_or_default();
     [
-        f.id.clone(),
+        f.id.to_string(),
         f.check.as_str().to_string(),
         f.severity.as_str().to_string(),
         opt(&f.source),

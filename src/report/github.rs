@@ -5,8 +5,9 @@
 
 use std::io::{self, Write};
 
+use super::Report;
 use super::view::{View, example_parts};
-use super::{Finding, Report, Severity};
+use crate::verdict::{Finding, Severity};
 
 /// GitHub shows at most this many annotations of each level per step.
 pub const MAX_PER_LEVEL: usize = 10;
@@ -22,7 +23,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 /// then in the report's order (sources, then entities).
 fn ranked(r: &Report, sev: Severity) -> Vec<&Finding> {
     let mut v: Vec<&Finding> = r.findings.iter().filter(|f| f.severity == sev).collect();
-    v.sort_by_key(|f| !f.id.starts_with("access."));
+    v.sort_by_key(|f| f.id.rule.measure() != "access");
     v
 }
 
@@ -115,11 +116,18 @@ pub fn step_summary(markdown: &str, limit: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Check, rendered, sample};
+    use crate::report::{rendered, sample};
+    use crate::verdict::{Check, FindingId, Rule, Subject};
 
     fn many(r: &mut Report, sev: Severity, n: usize) {
         for i in 0..n {
-            let mut f = Finding::new(format!("missing.column.kb.c{i}"), Check::Clean, sev, Some("kb"), None);
+            let mut f = Finding::new(
+                FindingId::new(Rule::MissingMaxMissingShare, Subject::column("kb", &format!("c{i}"))),
+                Check::Clean,
+                sev,
+                Some("kb"),
+                None,
+            );
             f.message = format!("50% missing, 100%: {i}\nsecond line");
             r.findings.push(f);
         }
@@ -142,9 +150,9 @@ mod tests {
         let left_out = format!("not annotated: {} more FAIL, {} more WARN", fails - 10, warns - 10);
         assert!(notice.contains(&left_out), "{notice}");
         // Messages escape `%` and newlines; properties also `:` and `,`.
-        let ours = lines.iter().find(|l| l.contains("missing.column.kb.c0")).copied().unwrap_or_default();
+        let ours = lines.iter().find(|l| l.contains("missing.max_missing_share.kb.c0")).copied().unwrap_or_default();
         assert!(ours.ends_with("::50%25 missing, 100%25: 0%0Asecond line"), "{ours}");
-        assert!(ours.contains("title=preflight FAIL clean%3A missing.column.kb.c0::"), "{ours}");
+        assert!(ours.contains("title=preflight FAIL clean%3A missing.max_missing_share.kb.c0::"), "{ours}");
     }
 
     #[test]

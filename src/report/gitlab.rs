@@ -6,7 +6,8 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Finding, Report, Severity};
+use super::Report;
+use crate::verdict::{Finding, Severity};
 
 #[derive(Serialize)]
 struct Issue<'a> {

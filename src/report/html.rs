@@ -16,12 +16,13 @@ use std::io::{self, Write};
 mod charts;
 
 use self::charts::{Ids, age_chart, label_chart, missing_chart, overlap_chart};
+use super::Report;
 use super::escape::esc;
 use super::fmt::{clip, count, elapsed, pct, thousands, when};
 use super::page::{CSS, badge, page_head, sev_class};
-use super::readiness::Readiness;
 use super::view::{EntityView, Evidence, Phrase, Piece, SourceView, View, location};
-use super::{Check, Report, Severity};
+use crate::verdict::review::Readiness;
+use crate::verdict::{Check, Severity};
 
 /// Writes the report as one HTML document.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -371,7 +372,7 @@ fn entity(i: usize, ev: &EntityView, ids: &mut Ids, h: &mut String) {
 
 /// The go/no-go review: the six rows of the production checklist and the rule's outcome.
 fn review(rd: &Readiness, h: &mut String) {
-    use super::readiness::{Outcome, RowStatus};
+    use crate::verdict::review::{Outcome, RowStatus};
     let class = match rd.outcome {
         Outcome::Ready => "pass",
         Outcome::Experiment => "fail",
@@ -401,7 +402,7 @@ fn review(rd: &Readiness, h: &mut String) {
         let _ = writeln!(
             h,
             "<p class=\"muted\">No <code>[review]</code> in the profile: {}.</p>",
-            esc(super::readiness::HOW_TO_DECLARE)
+            esc(crate::verdict::review::HOW_TO_DECLARE)
         );
     }
     h.push_str("</section>\n");
@@ -411,6 +412,7 @@ fn review(rd: &Readiness, h: &mut String) {
 mod tests {
     use super::*;
     use crate::report::sample::sample;
+    use crate::verdict::{FindingId, Rule, Subject};
 
     fn html(r: &Report) -> String {
         crate::report::rendered(render, r)
@@ -488,7 +490,7 @@ mod tests {
         }
         for f in &mut r.findings {
             f.message = evil.into();
-            f.id = evil.into();
+            f.id = FindingId::new(Rule::AccessReadable, Subject::source(evil));
             for e in &mut f.evidence {
                 e.value = Some(evil.into());
             }

@@ -16,9 +16,10 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use super::Report;
 use super::fmt::seconds;
 use super::view::{FindingRow, View};
-use super::{Check, Finding, Report, Severity};
+use crate::verdict::{Check, Finding, Severity};
 
 /// Writes the report as one JUnit XML document.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {

@@ -8,11 +8,12 @@
 
 use std::io::{self, Write};
 
+use super::Report;
 use super::escape::{code, text};
 use super::fmt::{clip, count, elapsed, pct, thousands, when};
-use super::readiness::{HOW_TO_DECLARE, Readiness, RowStatus};
 use super::view::{EntityView, Evidence, FindingRow, Phrase, Piece, SourceView, StalenessView, View};
-use super::{Check, Report, Severity};
+use crate::verdict::review::{HOW_TO_DECLARE, Readiness, RowStatus};
+use crate::verdict::{Check, Severity};
 
 /// Writes the report as Markdown.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {

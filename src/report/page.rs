@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
-use super::Severity;
 use super::escape::esc;
+use crate::verdict::Severity;
 
 pub(crate) const CSS: &str = r#"
 :root { --fail: #b3261e; --warn: #9a6700; --pass: #1a7f37; --muted: #57606a; --line: #d0d7de;

@@ -8,14 +8,14 @@
 //! values.
 //! The numbers agree with each other, so a renderer that recomputes a share gets the same one.
 
-use crate::sources::CsvInfo;
 use crate::stats::{Example, Locator, LocatorInFile};
 
-use super::{
-    AccessReport, AgeBucket, Check, Checklist, ColumnReport, ConflictExample, Conflicts, EntityReport, Finding,
-    KeyReport, LabelReport, PerSystem, PiiReport, ProfileInfo, Report, SCHEMA_VERSION, Severity, SourceReport,
-    StalenessReport, Status, ValueCount,
+use super::{ProfileInfo, Report, SCHEMA_VERSION};
+use crate::measures::{
+    AccessReport, AgeBucket, ColumnReport, ConflictExample, Conflicts, EntityReport, KeyReport, LabelReport, PerSystem,
+    PiiReport, SourceReport, StalenessReport, Status, ValueCount,
 };
+use crate::verdict::{Check, Checklist, Finding, FindingId, Rule, Severity, Subject};
 
 impl Report {
     /// The fixed report of `sample()`.
@@ -116,7 +116,7 @@ pub(crate) fn column(
         blanks,
         placeholders,
         missing,
-        missing_share: super::share(missing, rows),
+        missing_share: crate::measures::share(missing, rows),
         distinct: None,
         distinct_exact: true,
         min: None,
@@ -152,7 +152,7 @@ fn tickets() -> SourceReport {
     let mut updated_at = column("updated_at", "timestamp", false, rows, (0, 0, 0));
     updated_at.min = Some("2022-03-02T08:00:00Z".into());
     updated_at.max = Some("2025-01-01T09:12:00Z".into());
-    SourceReport {
+    let mut tickets = SourceReport {
         name: "tickets".into(),
         kind: "csv".into(),
         location: "fixtures/support/tickets.csv".into(),
@@ -214,10 +214,16 @@ fn tickets() -> SourceReport {
             engine: None,
             transport: None,
         },
-        csv: Some(CsvInfo { delimiter: ",".into(), expected_fields: 7, ..CsvInfo::default() }),
+        // The CSV facts are the reader's type: filled field by field, the report never names it.
+        csv: Some(Default::default()),
         read: None,
         delta: None,
+    };
+    if let Some(csv) = &mut tickets.csv {
+        csv.delimiter = ",".into();
+        csv.expected_fields = 7;
     }
+    tickets
 }
 
 /// 2,400 knowledge-base articles in two Parquet parts: 288 without a body, newest 12 hours old.
@@ -324,7 +330,7 @@ fn row(file: &str, n: u64, value: Option<&str>) -> Example {
 
 #[allow(clippy::too_many_arguments)]
 fn finding(
-    id: &str,
+    id: FindingId,
     check: Check,
     severity: Severity,
     source: &str,
@@ -335,7 +341,7 @@ fn finding(
     evidence: Vec<Example>,
 ) -> Finding {
     Finding {
-        id: id.into(),
+        id,
         check,
         severity,
         source: Some(source.into()),
@@ -355,7 +361,7 @@ fn findings() -> Vec<Finding> {
     vec![
         // tickets
         finding(
-            "access.readable.tickets",
+            FindingId::new(Rule::AccessReadable, Subject::source("tickets")),
             Permissioned,
             Pass,
             "tickets",
@@ -366,7 +372,7 @@ fn findings() -> Vec<Finding> {
             vec![],
         ),
         finding(
-            "access.world_writable.tickets",
+            FindingId::new(Rule::AccessWorldWritable, Subject::source("tickets")),
             Permissioned,
             Pass,
             "tickets",
@@ -377,7 +383,7 @@ fn findings() -> Vec<Finding> {
             vec![],
         ),
         finding(
-            "access.pii.tickets.customer_email",
+            FindingId::new(Rule::AccessPii, Subject::column("tickets", "customer_email")),
             Permissioned,
             Warn,
             "tickets",
@@ -393,7 +399,7 @@ fn findings() -> Vec<Finding> {
             ],
         ),
         finding(
-            "missing.max_missing_share.tickets.ticket_id",
+            FindingId::new(Rule::MissingMaxMissingShare, Subject::column("tickets", "ticket_id")),
             Clean,
             Pass,
             "tickets",
@@ -404,7 +410,7 @@ fn findings() -> Vec<Finding> {
             vec![],
         ),
         finding(
-            "missing.max_missing_share.tickets.customer_id",
+            FindingId::new(Rule::MissingMaxMissingShare, Subject::column("tickets", "customer_id")),
             Clean,
             Pass,
             "tickets",
@@ -415,7 +421,7 @@ fn findings() -> Vec<Finding> {
             vec![line(17, None), line(230, Some("unknown"))],
         ),
         finding(
-            "missing.max_missing_share.tickets.subject",
+            FindingId::new(Rule::MissingMaxMissingShare, Subject::column("tickets", "subject")),
             Clean,
             Pass,
             "tickets",
@@ -426,7 +432,7 @@ fn findings() -> Vec<Finding> {
             vec![line(412, Some(" "))],
         ),
         finding(
-            "missing.max_missing_share.tickets.body",
+            FindingId::new(Rule::MissingMaxMissingShare, Subject::column("tickets", "body")),
             Clean,
             Warn,
             "tickets",
@@ -437,7 +443,7 @@ fn findings() -> Vec<Finding> {
             vec![line(88, Some("N/A")), line(1_204, Some("")), line(3_310, Some("-")), line(5_127, None)],
         ),
         finding(
-            "missing.suspected_placeholders.tickets.customer_email",
+            FindingId::new(Rule::MissingSuspectedPlaceholders, Subject::column("tickets", "customer_email")),
             Clean,
             Warn,
             "tickets",
@@ -449,7 +455,7 @@ fn findings() -> Vec<Finding> {
             vec![],
         ),
         finding(
-            "keys.duplicates.tickets",
+            FindingId::new(Rule::KeysDuplicates, Subject::source("tickets")),
             Clean,
             Fail,
             "tickets",
@@ -460,7 +466,7 @@ fn findings() -> Vec<Finding> {
             vec![line(9_001, Some("T-004512")), line(10_422, Some("T-007730")), line(11_876, Some("T-011002"))],
         ),
         finding(
-            "staleness.max_age.tickets",
+            FindingId::new(Rule::StalenessMaxAge, Subject::source("tickets")),
             Current,
             Fail,
             "tickets",
@@ -471,7 +477,7 @@ fn findings() -> Vec<Finding> {
             vec![line(11_998, Some("2025-01-01T09:12:00Z"))],
         ),
         finding(
-            "staleness.max_stale_share.tickets",
+            FindingId::new(Rule::StalenessMaxStaleShare, Subject::source("tickets")),
             Current,
             Pass,
             "tickets",
@@ -482,7 +488,7 @@ fn findings() -> Vec<Finding> {
             vec![line(2, Some("2022-03-02T08:00:00Z"))],
         ),
         finding(
-            "staleness.future_rows.tickets",
+            FindingId::new(Rule::StalenessFutureRows, Subject::source("tickets")),
             Current,
             Warn,
             "tickets",
@@ -493,7 +499,7 @@ fn findings() -> Vec<Finding> {
             vec![line(7_342, Some("2025-03-01T00:00:00Z")), line(7_343, Some("2031-01-01T00:00:00Z"))],
         ),
         finding(
-            "labels.min_label_coverage.tickets",
+            FindingId::new(Rule::LabelsMinLabelCoverage, Subject::source("tickets")),
             Labeled,
             Pass,
             "tickets",
@@ -504,7 +510,7 @@ fn findings() -> Vec<Finding> {
             vec![line(31, None), line(45, Some("TBD"))],
         ),
         finding(
-            "labels.rare_classes.tickets",
+            FindingId::new(Rule::LabelsRareClasses, Subject::source("tickets")),
             Labeled,
             Warn,
             "tickets",
@@ -515,7 +521,7 @@ fn findings() -> Vec<Finding> {
             vec![],
         ),
         finding(
-            "labels.variant_labels.tickets",
+            FindingId::new(Rule::LabelsVariantLabels, Subject::source("tickets")),
             Labeled,
             Warn,
             "tickets",
@@ -527,7 +533,7 @@ fn findings() -> Vec<Finding> {
         ),
         // kb
         finding(
-            "access.readable.kb",
+            FindingId::new(Rule::AccessReadable, Subject::source("kb")),
             Permissioned,
             Pass,
             "kb",
@@ -538,7 +544,7 @@ fn findings() -> Vec<Finding> {
             vec![],
         ),
         finding(
-            "access.world_writable.kb",
+            FindingId::new(Rule::AccessWorldWritable, Subject::source("kb")),
             Permissioned,
             Warn,
             "kb",
@@ -549,7 +555,7 @@ fn findings() -> Vec<Finding> {
             vec![],
         ),
         finding(
-            "missing.max_missing_share.kb.article_id",
+            FindingId::new(Rule::MissingMaxMissingShare, Subject::column("kb", "article_id")),
             Clean,
             Pass,
             "kb",
@@ -560,7 +566,7 @@ fn findings() -> Vec<Finding> {
             vec![],
         ),
         finding(
-            "missing.max_missing_share.kb.title",
+            FindingId::new(Rule::MissingMaxMissingShare, Subject::column("kb", "title")),
             Clean,
             Pass,
             "kb",
@@ -571,7 +577,7 @@ fn findings() -> Vec<Finding> {
             vec![row(part1, 3, Some(""))],
         ),
         finding(
-            "missing.max_missing_share.kb.body",
+            FindingId::new(Rule::MissingMaxMissingShare, Subject::column("kb", "body")),
             Clean,
             Fail,
             "kb",
@@ -588,7 +594,7 @@ fn findings() -> Vec<Finding> {
             ],
         ),
         finding(
-            "keys.duplicates.kb",
+            FindingId::new(Rule::KeysDuplicates, Subject::source("kb")),
             Clean,
             Pass,
             "kb",
@@ -599,7 +605,7 @@ fn findings() -> Vec<Finding> {
             vec![],
         ),
         finding(
-            "staleness.max_age.kb",
+            FindingId::new(Rule::StalenessMaxAge, Subject::source("kb")),
             Current,
             Pass,
             "kb",
@@ -610,7 +616,7 @@ fn findings() -> Vec<Finding> {
             vec![row(part1, 1_187, Some("2025-01-09T22:00:00Z"))],
         ),
         finding(
-            "staleness.max_stale_share.kb",
+            FindingId::new(Rule::StalenessMaxStaleShare, Subject::source("kb")),
             Current,
             Pass,
             "kb",
@@ -622,7 +628,7 @@ fn findings() -> Vec<Finding> {
         ),
         // agents
         finding(
-            "access.readable.agents",
+            FindingId::new(Rule::AccessReadable, Subject::source("agents")),
             Permissioned,
             Fail,
             "agents",
@@ -634,7 +640,7 @@ fn findings() -> Vec<Finding> {
         ),
         // the customer entity
         finding(
-            "entities.max_unmatched_share.customer.tickets",
+            FindingId::new(Rule::EntitiesMaxUnmatchedShare, Subject::system("customer", "tickets")),
             Connected,
             Warn,
             "tickets",
@@ -645,7 +651,14 @@ fn findings() -> Vec<Finding> {
             vec![Example { at: LocatorInFile { file: None, at: Locator::EntityKey("4711".into()) }, value: None }],
         ),
         finding(
-            "entities.max_conflict_share.customer.tickets.customer_email.crm.email",
+            FindingId::new(
+                Rule::EntitiesMaxConflictShare,
+                Subject::Pair {
+                    entity: "customer".into(),
+                    left: ("tickets".into(), "customer_email".into()),
+                    right: ("crm".into(), "email".into()),
+                },
+            ),
             Connected,
             Warn,
             "tickets",
@@ -659,7 +672,7 @@ fn findings() -> Vec<Finding> {
             }],
         ),
         finding(
-            "entities.key_shapes.customer",
+            FindingId::new(Rule::EntitiesKeyShapes, Subject::Entity("customer".into())),
             Connected,
             Pass,
             "customer",
@@ -675,8 +688,8 @@ fn findings() -> Vec<Finding> {
 
 /// The review of the sample: two rows declared passing, data access and monitoring measured
 /// failing (no earlier scan in the window), a rollout plan declared failing: still an experiment.
-fn readiness() -> super::readiness::Readiness {
-    use super::readiness::{Basis, Checkpoint, Readiness, ReadinessRow, RowStatus};
+fn readiness() -> crate::verdict::review::Readiness {
+    use crate::verdict::review::{Basis, Checkpoint, Readiness, ReadinessRow, RowStatus};
     let row = |checkpoint, status, basis, by: Option<&str>, note: &str| ReadinessRow {
         checkpoint,
         status,

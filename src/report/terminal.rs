@@ -10,10 +10,12 @@ use std::io::{self, Write};
 
 use crate::stats::Locator;
 
+use super::Report;
 use super::fmt::{count, elapsed, pct, thousands};
-use super::readiness::Readiness;
 use super::view::{Evidence, PartRow, Phrase, Ready, View, plain_phrase, summary_location};
-use super::{Report, Severity, Status};
+use crate::measures::Status;
+use crate::verdict::Severity;
+use crate::verdict::review::Readiness;
 
 /// No line is longer than this many chars.
 const WIDTH: usize = 80;
@@ -511,7 +513,7 @@ fn when(ts: &str) -> String {
 /// The go/no-go review: the outcome, then one row per checkpoint with its status, whether it
 /// was measured or declared (and by whom), and its note wrapped under it.
 fn review(rd: &Readiness) -> Vec<Line> {
-    use super::readiness::{Outcome, RowStatus};
+    use crate::verdict::review::{Outcome, RowStatus};
     let paint = match rd.outcome {
         Outcome::Ready => Paint::BoldSev(Severity::Pass),
         Outcome::Experiment => Paint::BoldSev(Severity::Fail),
@@ -535,7 +537,8 @@ fn review(rd: &Readiness) -> Vec<Line> {
         }
     }
     if !rd.declared {
-        let words: Vec<String> = prose(&format!("no `[review]` in the profile: {}", super::readiness::HOW_TO_DECLARE));
+        let words: Vec<String> =
+            prose(&format!("no `[review]` in the profile: {}", crate::verdict::review::HOW_TO_DECLARE));
         out.extend(wrap(2, 2, &words, " ").into_iter().map(|l| vec![plain(format!("  {}", l.trim_start()))]));
     }
     out

@@ -9,12 +9,11 @@
 
 use crate::stats::{Example, Locator};
 
+use super::Report;
 use super::fmt::{count, duration, pct, pct_of, thousands, when};
-use super::readiness::Readiness;
-use super::{
-    Check, ColumnReport, Conflicts, EntityReport, Finding, LabelReport, Report, Severity, SourceReport,
-    StalenessReport, Status,
-};
+use crate::measures::{ColumnReport, Conflicts, EntityReport, LabelReport, SourceReport, StalenessReport, Status};
+use crate::verdict::review::Readiness;
+use crate::verdict::{Check, Finding, Rule, Severity};
 
 /// One piece of a phrase.
 #[derive(Clone, Debug, PartialEq)]
@@ -153,7 +152,7 @@ impl<'a> PartRow<'a> {
         if self.check != Some(Check::Trend) || worst.severity != Severity::Pass {
             return None;
         }
-        self.findings.iter().copied().find(|f| f.id == "trend.history")
+        self.findings.iter().copied().find(|f| f.id.rule == Rule::TrendHistory)
     }
 }
 
@@ -308,7 +307,7 @@ impl<'a> SourceView<'a> {
             r.findings
                 .iter()
                 .find(|f| {
-                    f.id.starts_with("missing.max_missing_share.")
+                    f.id.rule == Rule::MissingMaxMissingShare
                         && f.source.as_deref() == Some(s.name.as_str())
                         && f.column.as_deref() == Some(col)
                 })
@@ -381,7 +380,7 @@ fn access(s: &SourceReport) -> Vec<Phrase> {
         out.push(vec![words("engine "), data(e.as_str())]);
     }
     if let Some(t) = &a.transport {
-        let shown = super::transport_text(t);
+        let shown = crate::measures::transport_text(t);
         out.push(vec![if t.encrypted { data(shown) } else { Piece::Risk(shown) }]);
     }
     out
@@ -456,7 +455,7 @@ fn summary(s: &SourceReport) -> Vec<Phrase> {
         items.push(vec![data(e.as_str())]);
     }
     if let Some(t) = &s.access.transport {
-        items.push(vec![words(super::transport_text(t))]);
+        items.push(vec![words(crate::measures::transport_text(t))]);
     }
     items
 }
@@ -585,7 +584,7 @@ impl<'a> EntityView<'a> {
             .0
             .iter()
             .map(|(system, key)| {
-                let n = |m: &super::PerSystem<u64>| m.get(system).copied().unwrap_or(0);
+                let n = |m: &crate::measures::PerSystem<u64>| m.get(system).copied().unwrap_or(0);
                 SystemRow {
                     system,
                     key,

@@ -14,7 +14,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use serde::Serialize;
 
-use crate::profile::{FileFormat, Location, SourceSpec};
+use crate::profile::{EntitySpec, FileFormat, Location, Profile, SourceSpec};
+use crate::stats::entity::Measured;
 use crate::stats::{SourceAcc, StatsRequest};
 
 pub use files::FileAccess;
@@ -156,6 +157,17 @@ impl SqlAccess {
     }
 }
 
+/// How a source's data was read: streamed into preflight's accumulators, or measured inside
+/// the database (push-down), or read as a file; with why, and what crossed the wire.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReadInfo {
+    /// `"stream"`, `"pushdown"` or `"file"`.
+    pub mode: &'static str,
+    pub reason: String,
+    pub rows_transferred: u64,
+    pub bytes_transferred: u64,
+}
+
 /// Everything collected from one source.
 #[derive(Debug)]
 pub struct SourceStats {
@@ -175,7 +187,7 @@ pub struct SourceStats {
     /// SQL sources: what the role may do.
     pub sql: Option<SqlAccess>,
     /// How the rows were read (stream or push-down), for the report's `read` block.
-    pub read: Option<crate::report::ReadInfo>,
+    pub read: Option<ReadInfo>,
 }
 
 /// A source that failed, with whatever access facts were learnt before it did.
@@ -195,12 +207,22 @@ pub trait Source: Send + Sync {
     /// Column names, without reading the rows: for `preflight check`.
     fn columns(&self) -> Result<Vec<String>, SourceError>;
     fn collect(&self, req: &StatsRequest, ctx: &CollectCtx<'_>) -> Result<SourceStats, SourceFailure>;
+    /// Whether this source's database can join `entity` itself: every system is a table of
+    /// it and it applies every normalization exactly (DESIGN §6). Asked of the entity's first
+    /// system; when it says yes, no source streams its keys for the entity.
+    fn joins_entity(&self, _profile: &Profile, _entity: &EntitySpec) -> bool {
+        false
+    }
+    /// Measures `entity` inside this source's database; only asked when `joins_entity` is true.
+    fn measure_entity(&self, _profile: &Profile, entity: &EntitySpec) -> Result<Measured, String> {
+        Err(format!("`{}` cannot join entity `{}` where it lives", self.location(), entity.name))
+    }
 }
 
 /// Chooses the reader for a source spec.
 pub fn open(spec: &SourceSpec) -> Box<dyn Source> {
     match &spec.location {
-        Location::Path { written, .. } if object::is_object_url(written) => object::open(spec, written),
+        Location::Path { written, .. } if crate::profile::is_object_url(written) => object::open(spec, written),
         Location::Path { written, resolved } => {
             let format = spec.format.or_else(|| delta::is_table(resolved).then_some(FileFormat::Delta));
             let format = format.or_else(|| files::guess_format(resolved));

@@ -39,7 +39,7 @@ use parquet::file::statistics::Statistics;
 use parquet::file::reader::ChunkReader;
 
 use super::object::{Object, Remote, Sparse};
-use super::pipeline::panic_message;
+use super::pipeline::{BatchError, panic_message};
 use super::{CollectCtx, FileSignals, Source, SourceError, SourceFailure, SourceStats, files};
 use crate::profile::FileFormat;
 use crate::stats::timestamp::parse_timestamp_bytes;
@@ -51,9 +51,6 @@ const BATCH_ROWS: usize = 32_768;
 /// Uncompressed bytes a batch aims at: a row group of wide rows is read in fewer rows per batch,
 /// so memory stays bounded and no batch of strings outgrows an arrow array's 2 GiB offsets.
 const BATCH_BYTES: u64 = 64 << 20;
-/// Marks a worker's error message as "unsupported" rather than "unreadable" (the pipeline
-/// carries errors as strings).
-const UNSUPPORTED: &str = "\u{1}unsupported\u{1}";
 const DAY_MICROS: i64 = 86_400_000_000;
 
 pub struct ParquetSource {
@@ -682,9 +679,9 @@ impl Source for ParquetSource {
             &mut acc,
             |merged| Ok(queue.next().map(|t| (t, merged.sketch_only()))),
             work,
-            |m| match m.strip_prefix(UNSUPPORTED) {
-                Some(what) => unsupported(&shown_all, what),
-                None => unreadable(&shown_all, m),
+            |e| match e {
+                BatchError::Unsupported(what) => unsupported(&shown_all, what),
+                e => unreadable(&shown_all, e.to_string()),
             },
         )
         .map_err(|e| fail(e, access.clone()))?;
@@ -755,14 +752,15 @@ impl RowGroupTask {
         }
     }
 
-    /// An error for the pipeline: unsupported features are marked so they stay unsupported.
-    fn error(&self, column: Option<&str>, reader_error: &str) -> String {
+    /// An error for the pipeline: unsupported features stay unsupported.
+    fn error(&self, column: Option<&str>, reader_error: &str) -> BatchError {
         let (unsup, what) = describe(reader_error);
         let place = match column {
             Some(c) => format!("{}, column `{c}`", self.place()),
             None => self.place(),
         };
-        if unsup { format!("{UNSUPPORTED}{place}: {what}") } else { format!("{place}: {what}") }
+        let message = format!("{place}: {what}");
+        if unsup { BatchError::Unsupported(message) } else { BatchError::Unreadable(message) }
     }
 }
 
@@ -776,7 +774,7 @@ fn read_row_group(
     absent_required: bool,
     absent_label: bool,
     progress: &super::Progress,
-) -> Result<SourceAcc, String> {
+) -> Result<SourceAcc, BatchError> {
     let rg = t.row_group().ok_or_else(|| format!("{}: missing from the footer", t.place()))?;
     let opened = t
         .input
@@ -814,7 +812,7 @@ fn read_row_group(
         Ok(rows) if rows == declared => Ok(out),
         Ok(rows) => Err(match locate(t, &opened, batch_size, declared) {
             Some((column, e)) => t.error(Some(&column), &e),
-            None => format!("{}: the row group declares {declared} rows but its pages hold {rows}", t.place()),
+            None => format!("{}: the row group declares {declared} rows but its pages hold {rows}", t.place()).into(),
         }),
         Err(e) => Err(match locate(t, &opened, batch_size, declared) {
             Some((column, col_err)) => t.error(Some(&column), &col_err),

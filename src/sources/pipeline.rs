@@ -8,8 +8,32 @@ use std::sync::mpsc;
 
 use crate::stats::SourceAcc;
 
+/// Why a batch could not be measured. The reader turns it into its source's `SourceError`,
+/// naming the file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BatchError {
+    /// The data is damaged: truncated, corrupt, not what its header declares.
+    #[error("{0}")]
+    Unreadable(String),
+    /// The data uses a feature this reader does not read (a Parquet encoding, encryption).
+    #[error("{0}")]
+    Unsupported(String),
+    /// The worker panicked: a reader bug on one file becomes that source's error.
+    #[error("{0}")]
+    Panicked(String),
+    #[error("worker channel closed")]
+    ChannelClosed,
+}
+
+/// A reader's own message: the data could not be read.
+impl From<String> for BatchError {
+    fn from(message: String) -> BatchError {
+        BatchError::Unreadable(message)
+    }
+}
+
 /// Measures one batch on a pool thread.
-pub type Work<B> = Arc<dyn Fn(B) -> Result<SourceAcc, String> + Send + Sync>;
+pub type Work<B> = Arc<dyn Fn(B) -> Result<SourceAcc, BatchError> + Send + Sync>;
 
 /// Feeds every batch `next` yields to `work` on `pool`, merging results into `into` in order;
 /// `next` sees what has been merged so far.
@@ -21,27 +45,27 @@ pub fn run<B, E>(
     into: &mut SourceAcc,
     mut next: impl FnMut(&SourceAcc) -> Result<Option<B>, E>,
     work: Work<B>,
-    to_error: impl Fn(String) -> E,
+    to_error: impl Fn(BatchError) -> E,
 ) -> Result<(), E>
 where
     B: Send + 'static,
 {
-    let (tx, rx) = mpsc::channel::<(usize, Result<SourceAcc, String>)>();
+    let (tx, rx) = mpsc::channel::<(usize, Result<SourceAcc, BatchError>)>();
     let limit = pool.current_num_threads() * 2 + 1;
     let mut sent = 0usize;
     let mut merged = 0usize;
     let mut failed = false;
-    let mut pending: BTreeMap<usize, Result<SourceAcc, String>> = BTreeMap::new();
+    let mut pending: BTreeMap<usize, Result<SourceAcc, BatchError>> = BTreeMap::new();
 
     // Waits for one result, then merges every result that is next in order. An error is
     // returned only when its turn comes: every earlier batch has been merged without one.
-    let receive = |pending: &mut BTreeMap<usize, Result<SourceAcc, String>>,
+    let receive = |pending: &mut BTreeMap<usize, Result<SourceAcc, BatchError>>,
                    merged: &mut usize,
                    failed: &mut bool,
                    into: &mut SourceAcc|
      -> Result<(), E> {
         let Ok((i, r)) = rx.recv() else {
-            return Err(to_error("worker channel closed".into()));
+            return Err(to_error(BatchError::ChannelClosed));
         };
         *failed |= r.is_err();
         pending.insert(i, r);
@@ -61,7 +85,8 @@ where
         let work = Arc::clone(&work);
         let idx = sent;
         pool.spawn(move || {
-            let r = catch_unwind(AssertUnwindSafe(|| work(batch))).unwrap_or_else(|p| Err(panic_message(p.as_ref())));
+            let r = catch_unwind(AssertUnwindSafe(|| work(batch)))
+                .unwrap_or_else(|p| Err(BatchError::Panicked(panic_message(p.as_ref()))));
             let _ = tx.send((idx, r));
         });
         sent += 1;
@@ -98,10 +123,10 @@ mod tests {
             let work: Work<usize> = Arc::new(|i| {
                 // Batch 0 fails only after the others have failed.
                 std::thread::sleep(std::time::Duration::from_millis(if i == 0 { 50 } else { 0 }));
-                Err(format!("batch {i}"))
+                Err(if i == 0 { BatchError::Unsupported(format!("batch {i}")) } else { format!("batch {i}").into() })
             });
-            let r = run(&pool, &mut acc, |_| Ok::<_, String>(batches.next()), work, |m| m);
-            assert_eq!(r, Err("batch 0".to_string()));
+            let r = run(&pool, &mut acc, |_| Ok::<_, BatchError>(batches.next()), work, |e| e);
+            assert_eq!(r, Err(BatchError::Unsupported("batch 0".into())), "the kind travels with the message");
         }
     }
 }

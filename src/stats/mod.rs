@@ -6,8 +6,13 @@
 //! accumulated on worker threads and merged in batch order with `SourceAcc::merge`, so memory is
 //! bounded by the batch size and the result does not depend on the number of threads.
 
+pub mod entity;
+mod evidence;
 pub mod hll;
+pub mod keys;
 pub mod pii;
+mod pushdown;
+mod request;
 pub mod timestamp;
 mod values;
 
@@ -18,60 +23,16 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
 
+pub use evidence::{Example, Locator, LocatorInFile, Pos};
 pub use pii::PiiKind;
+pub use pushdown::{Pushdown, PushedColumn, PushedKeys, PushedRange};
+pub use request::{KeyGather, StatsRequest, ValueGather, add_columns};
 
-use crate::entity::keys::{KeyCollector, ValueCollector};
-use crate::profile::Normalization;
+use keys::{KeyCollector, ValueCollector};
 use values::ValueCounter;
 
 /// At most this many examples are kept as evidence for anything.
 pub const MAX_EXAMPLES: usize = 5;
-
-/// What the profile asks a source to collect, resolved to micros at the scan's as-of time.
-#[derive(Clone, Debug)]
-pub struct StatsRequest {
-    pub required: Vec<String>,
-    pub timestamp: Option<String>,
-    pub label: Option<String>,
-    pub key: Option<String>,
-    /// Trimmed and lower-cased for the case-insensitive comparison.
-    pub placeholders: Vec<String>,
-    pub as_of: i64,
-    /// Rows whose timestamp is before this are stale.
-    pub stale_before: i64,
-    /// Key columns to collect for entities (DESIGN §3 "Fragmentation").
-    pub entity_keys: Vec<KeyGather>,
-    /// Key and value columns to collect for entities' `compare` pairs.
-    pub entity_values: Vec<ValueGather>,
-    /// The only columns to read and measure (a source's `columns`, with every column the
-    /// profile names); `None` for all of them.
-    pub only: Option<Vec<String>>,
-}
-
-impl StatsRequest {
-    /// Whether column `name` is read at all.
-    pub fn wants(&self, name: &str) -> bool {
-        self.only.as_ref().is_none_or(|o| o.iter().any(|c| c == name))
-    }
-}
-
-/// One system's keys of one entity: which column, normalized how.
-#[derive(Clone, Debug)]
-pub struct KeyGather {
-    pub column: String,
-    pub normalize: Arc<[Normalization]>,
-    /// Set once the source's collector has too many distinct raw keys to keep them as text:
-    /// batches then stop keeping theirs, which only the source's would have used.
-    pub raw_full: Arc<std::sync::atomic::AtomicBool>,
-}
-
-/// One side of an entity's `compare` pair: each row's (normalized) key and its value.
-#[derive(Clone, Debug)]
-pub struct ValueGather {
-    pub key: String,
-    pub value: String,
-    pub normalize: Arc<[Normalization]>,
-}
 
 /// What a column feeds besides its own measures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,60 +40,6 @@ enum Slot {
     Key(usize),
     PairKey(usize),
     PairValue(usize),
-}
-
-impl StatsRequest {
-    pub fn is_placeholder(&self, trimmed: &str) -> bool {
-        // Placeholders are short words; long values skip the comparison entirely.
-        if trimmed.len() > 32 {
-            return false;
-        }
-        if trimmed.is_ascii() {
-            self.placeholders.iter().any(|p| p.eq_ignore_ascii_case(trimmed))
-        } else {
-            let lower = trimmed.to_lowercase();
-            self.placeholders.contains(&lower)
-        }
-    }
-}
-
-/// Where a value was found: a CSV line (1-based, the header is line 1), a Parquet row index
-/// (0-based), or a SQL key.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Locator {
-    Line(u64),
-    Row(u64),
-    Key(String),
-    /// An entity's key value itself, standing for every row that holds it (DESIGN §3
-    /// "Fragmentation"): there is no one row to point at.
-    EntityKey(String),
-    /// A row of a SQL table with no primary key, read without a `key`: nothing names the row
-    /// (the text says why), so the example shows its value only.
-    NoKey(String),
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Example {
-    #[serde(flatten)]
-    pub at: LocatorInFile,
-    pub value: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct LocatorInFile {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
-    #[serde(flatten)]
-    pub at: Locator,
-}
-
-/// Position of a row while a batch is read, turned into an `Example` only when one is kept.
-#[derive(Clone, Copy, Debug)]
-pub struct Pos {
-    pub part: u32,
-    pub line: Option<u64>,
-    pub row: u64,
 }
 
 /// One value as a reader hands it over. `Text` is raw bytes (not yet checked for UTF-8);
@@ -771,127 +678,6 @@ pub fn clip(s: &str) -> String {
     }
 }
 
-/// What a database computed for one column by aggregate SQL (DESIGN §6 push-down): the
-/// measures a reader would otherwise accumulate cell by cell.
-#[derive(Clone, Debug, Default)]
-pub struct PushedColumn {
-    /// The column's type in report terms (`string`, `integer`, `timestamp`, …).
-    pub ty: &'static str,
-    pub nulls: u64,
-    pub blanks: u64,
-    pub placeholders: u64,
-    pub present: u64,
-    /// Exact distinct present values.
-    pub distinct: u64,
-    pub range: Option<PushedRange>,
-    /// Most frequent present values, most frequent first, ties by value (as `top_values`).
-    pub top: Vec<(String, u64)>,
-    pub missing_examples: Vec<(Pos, MissingKind, String)>,
-    /// PII matches per `PiiKind`, counted on a sample of `pii_sampled` present values.
-    pub pii: [u64; 6],
-    pub pii_examples: Vec<(Pos, PiiKind, String)>,
-    pub pii_sampled: Option<u64>,
-}
-
-/// Min and max of a pushed-down column, in the column's own terms.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PushedRange {
-    Int(i64, i64),
-    Float(f64, f64),
-    /// Microseconds since the epoch, UTC.
-    Micros(i64, i64),
-    Text(String, String),
-}
-
-/// Key uniqueness counted by a database.
-#[derive(Clone, Debug, Default)]
-pub struct PushedKeys {
-    pub distinct: u64,
-    /// Distinct values occurring more than once, and the rows beyond their first.
-    pub duplicated: u64,
-    pub duplicate_rows: u64,
-    pub examples: Vec<(Pos, String)>,
-}
-
-/// Everything a database computed for one source; `SourceAcc::from_pushdown` turns it into the
-/// accumulator the measures read, so SQL and file sources are measured by the same code.
-#[derive(Clone, Debug, Default)]
-pub struct Pushdown {
-    pub columns: Vec<String>,
-    /// One per entry of `columns`.
-    pub cols: Vec<PushedColumn>,
-    pub rows: u64,
-    pub complete_rows: u64,
-    pub labeled_rows: u64,
-    pub ready_rows: u64,
-    /// For the request's timestamp column, when the source has it.
-    pub timestamp: Option<TimestampAcc>,
-    /// For the request's label column, when the source has it.
-    pub labels: Option<LabelAcc>,
-    /// For the request's key column, when the source has it.
-    pub keys: Option<PushedKeys>,
-}
-
-impl SourceAcc {
-    /// Builds the accumulator from aggregates a database computed. The request decides which
-    /// columns are the timestamp, label and key, exactly as for `SourceAcc::new`.
-    pub fn from_pushdown(p: Pushdown, req: &StatsRequest) -> SourceAcc {
-        let types: Vec<Option<&'static str>> = p.cols.iter().map(|c| Some(c.ty)).collect();
-        let mut acc = SourceAcc::new(&p.columns, &types, req);
-        acc.rows = p.rows;
-        acc.complete_rows = p.complete_rows;
-        acc.labeled_rows = p.labeled_rows;
-        acc.ready_rows = p.ready_rows;
-        for (c, pc) in acc.cols.iter_mut().zip(p.cols) {
-            c.nulls = pc.nulls;
-            c.blanks = pc.blanks;
-            c.placeholders = pc.placeholders;
-            c.present = pc.present;
-            c.missing_examples = pc.missing_examples;
-            c.pii = pc.pii;
-            c.pii_examples = pc.pii_examples;
-            c.pii_sampled = pc.pii_sampled;
-            c.seen.any = pc.present > 0;
-            // Cell-fed columns gather keys batch by batch; a pushed-down one has its counts already.
-            c.keys = None;
-            match pc.range {
-                Some(PushedRange::Int(a, b)) => {
-                    c.minmax.int = Some((a, b));
-                    c.minmax.num = Some((a as f64, b as f64));
-                }
-                Some(PushedRange::Float(a, b)) => c.minmax.num = Some((a, b)),
-                Some(PushedRange::Micros(a, b)) => c.minmax.ts = Some((a, b)),
-                Some(PushedRange::Text(a, b)) => {
-                    c.minmax.text = Some((TextBound::new(a.as_bytes()), TextBound::new(b.as_bytes())))
-                }
-                None => {}
-            }
-            c.pushed = Some(PushedValues { distinct: pc.distinct, top: pc.top });
-        }
-        if let (Some(i), Some(ts)) = (acc.ts_col, p.timestamp)
-            && let Some(c) = acc.cols.get_mut(i)
-        {
-            c.ts = Some(ts);
-        }
-        if let (Some(i), Some(l)) = (acc.label_col, p.labels)
-            && let Some(c) = acc.cols.get_mut(i)
-        {
-            c.label = Some(l);
-        }
-        acc.key_set = match (acc.key_col, p.keys) {
-            (Some(_), Some(k)) => Some(KeySet {
-                duplicate_rows: k.duplicate_rows,
-                duplicate_examples: k.examples,
-                counted: Some((k.distinct, k.duplicated)),
-                ..KeySet::default()
-            }),
-            (Some(_), None) => Some(KeySet { counted: Some((0, 0)), ..KeySet::default() }),
-            (None, _) => None,
-        };
-        acc
-    }
-}
-
 impl ColumnAcc {
     /// Values the PII shares are relative to: every present value, or the sample classified.
     pub fn pii_base(&self) -> u64 {
@@ -1235,201 +1021,7 @@ impl TimestampAcc {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
-
-    #[test]
-    fn text_min_and_max_agree_with_byte_order_when_the_first_16_bytes_tie() {
-        let texts: [&[u8]; 9] = [
-            b"ab",
-            b"ab\0",
-            b"a",
-            b"abcdefghijklmnopq",
-            b"abcdefghijklmnop",
-            b"abcdefghijklmnopA",
-            b"",
-            b"\xff",
-            b"abcdefghijklmnop\0",
-        ];
-        // Every order of arrival of a few rotations.
-        for start in 0..texts.len() {
-            let mut m = MinMax::default();
-            for t in texts.iter().cycle().skip(start).take(texts.len()) {
-                m.text(t);
-            }
-            let (lo, hi) = m.text.as_ref().map(|(a, b)| (a.bytes.clone(), b.bytes.clone())).unwrap_or_default();
-            assert_eq!((lo.as_slice(), hi.as_slice()), (&b""[..], &b"\xff"[..]));
-        }
-        let mut m = MinMax::default();
-        for t in [&b"abcdefghijklmnopq"[..], b"abcdefghijklmnopA", b"abcdefghijklmnop\0", b"abcdefghijklmnop"] {
-            m.text(t);
-        }
-        let (lo, hi) = m.text.as_ref().map(|(a, b)| (a.bytes.clone(), b.bytes.clone())).unwrap_or_default();
-        assert_eq!((lo.as_slice(), hi.as_slice()), (&b"abcdefghijklmnop"[..], &b"abcdefghijklmnopq"[..]));
-    }
-
-    const DAY: i64 = 86_400_000_000;
-    /// 2025-01-10T10:00:00Z.
-    pub const AS_OF: i64 = 1_736_503_200_000_000;
-
-    pub fn request() -> StatsRequest {
-        StatsRequest {
-            required: vec!["id".into(), "body".into()],
-            timestamp: Some("ts".into()),
-            label: Some("label".into()),
-            key: Some("id".into()),
-            placeholders: vec!["n/a".into(), "-".into(), "unknown".into()],
-            as_of: AS_OF,
-            stale_before: AS_OF - 365 * DAY,
-            entity_keys: Vec::new(),
-            entity_values: Vec::new(),
-            only: None,
-        }
-    }
-
-    /// Rows as text cells (`None` is a null), fed in batches of `batch` rows and merged in order.
-    pub fn collect(rows: &[[Option<&str>; 4]], batch: usize) -> SourceAcc {
-        let req = request();
-        let columns: Vec<String> = ["id", "body", "ts", "label"].iter().map(|s| s.to_string()).collect();
-        let mut acc = SourceAcc::new(&columns, &[None, None, None, None], &req);
-        for (b, chunk) in rows.chunks(batch.max(1)).enumerate() {
-            let mut batch_acc = acc.batch(&req, chunk.len());
-            for (r, row) in chunk.iter().enumerate() {
-                let i = (b * batch + r) as u64;
-                let pos = Pos { part: 0, line: Some(i + 2), row: i };
-                for (c, cell) in row.iter().enumerate() {
-                    let cell = match cell {
-                        Some(s) => Cell::Text(s.as_bytes()),
-                        None => Cell::Null,
-                    };
-                    batch_acc.push(c, r, pos, cell);
-                }
-            }
-            acc.merge(batch_acc.finish(chunk.len() as u64, false, false));
-        }
-        acc
-    }
-
-    pub fn rows() -> Vec<[Option<&'static str>; 4]> {
-        vec![
-            [Some("1"), Some("printer jams"), Some("2025-01-09T10:00:00Z"), Some("hardware")],
-            [Some("2"), Some("  "), Some("2025-01-08"), Some("Hardware ")],
-            [Some("3"), Some("N/A"), Some("2023-01-01 00:00:00"), Some("billing")],
-            [Some("3"), None, Some("yesterday"), None],
-            [None, Some("refund please"), Some("2026-01-01T00:00:00Z"), Some("-")],
-            [Some("5"), Some("cannot log in"), None, Some("billing")],
-        ]
-    }
-
-    #[test]
-    fn missing_fields_count_nulls_blanks_and_placeholders() {
-        let acc = collect(&rows(), 64);
-        let body = &acc.cols[1];
-        assert_eq!((body.nulls, body.blanks, body.placeholders, body.present), (1, 1, 1, 3));
-        let id = &acc.cols[0];
-        assert_eq!((id.nulls, id.blanks, id.placeholders), (1, 0, 0));
-        // Complete: every required column (id, body) present: rows 1 and 6.
-        assert_eq!(acc.complete_rows, 2);
-    }
-
-    #[test]
-    fn staleness_counts_stale_future_and_unparseable() {
-        let acc = collect(&rows(), 64);
-        let ts = acc.timestamp().expect("timestamp column");
-        assert_eq!((ts.parsed, ts.stale, ts.future, ts.unparseable, ts.naive), (4, 1, 1, 1, 2));
-        assert_eq!(ts.max.map(|m| m.0), Some(AS_OF + 356 * DAY - 10 * 3_600_000_000));
-        assert_eq!(ts.max_past.map(|m| m.0), Some(AS_OF - DAY));
-        assert_eq!(ts.stale_examples.first().map(|e| e.0.line), Some(Some(4)));
-        assert_eq!(ts.unparseable_examples.first().map(|e| e.1.as_str()), Some("yesterday"));
-    }
-
-    #[test]
-    fn labels_count_raw_values_and_coverage() {
-        let acc = collect(&rows(), 64);
-        let l = acc.labels().expect("label column");
-        assert_eq!(l.counts.get("billing"), Some(&2));
-        assert_eq!(l.counts.get("hardware"), Some(&1));
-        assert_eq!(l.counts.get("Hardware "), Some(&1));
-        assert_eq!(l.counts.len(), 3);
-        // Null and the placeholder `-` are unlabeled.
-        assert_eq!(acc.labeled_rows, 4);
-    }
-
-    #[test]
-    fn ready_rows_need_complete_labeled_and_fresh() {
-        let acc = collect(&rows(), 64);
-        // Row 1: ready. Row 2: blank body. Row 3: placeholder body and stale. Row 4: null body
-        // and label. Row 5: null id. Row 6: ready (a missing timestamp is not stale).
-        assert_eq!(acc.ready_rows, 2);
-    }
-
-    #[test]
-    fn keys_find_duplicates_across_batches() {
-        let acc = collect(&rows(), 2);
-        let keys = acc.key_set.as_ref().expect("key set");
-        assert_eq!((keys.seen.len(), keys.duplicated.len(), keys.duplicate_rows), (4, 1, 1));
-        assert_eq!(keys.duplicate_examples.first().map(|e| (e.0.line, e.1.as_str())), Some((Some(5), "3")));
-    }
-
-    #[test]
-    fn results_do_not_depend_on_batch_size() {
-        let whole = collect(&rows(), 64);
-        for batch in 1..=5 {
-            let parts = collect(&rows(), batch);
-            assert_eq!((parts.rows, parts.complete_rows, parts.labeled_rows, parts.ready_rows), (6, 2, 4, 2));
-            for (a, b) in whole.cols.iter().zip(&parts.cols) {
-                assert_eq!(
-                    (a.nulls, a.blanks, a.placeholders, a.present),
-                    (b.nulls, b.blanks, b.placeholders, b.present)
-                );
-            }
-            assert_eq!(whole.distinct(1), parts.distinct(1), "batch {batch}");
-            assert_eq!(whole.min_max(2), parts.min_max(2), "batch {batch}");
-        }
-    }
-
-    #[test]
-    fn column_types_are_inferred_from_text() {
-        let acc = collect(&rows(), 64);
-        assert_eq!(acc.column_type(1), "string");
-        assert_eq!(acc.column_type(2), "string", "`yesterday` makes the column text");
-        assert_eq!(acc.min_max(0), Some(("1".into(), "5".into())));
-    }
-
-    /// One column of text cells, the other three null.
-    fn one_column(values: &[&'static str]) -> SourceAcc {
-        let rows: Vec<[Option<&str>; 4]> = values.iter().map(|v| [Some(*v), None, None, None]).collect();
-        collect(&rows, 2)
-    }
-
-    #[test]
-    fn issue_18_a_zip_code_with_a_leading_zero_is_text_and_keeps_its_zero() {
-        let acc = one_column(&["08123", "10115", "94016"]);
-        assert_eq!(acc.column_type(0), "string");
-        assert_eq!(acc.min_max(0), Some(("08123".into(), "94016".into())));
-        let floats = one_column(&["007.5", "1.5"]);
-        assert_eq!(floats.column_type(0), "string");
-    }
-
-    #[test]
-    fn issue_18_numbers_that_would_not_write_back_as_written_are_text() {
-        for v in ["+5", "00", "-07", "12345678901234567890", "1234567890.1234567"] {
-            assert!(!reads_as_number(v), "{v}");
-        }
-        for v in ["0", "-3", "0.5", "1.50", "1e5", "-0.25", "123456789012345678", "9007199254740.99"] {
-            assert!(reads_as_number(v), "{v}");
-        }
-        assert_eq!(one_column(&["0", "12", "-3"]).column_type(0), "integer");
-        assert_eq!(one_column(&["0.5", "1.50"]).column_type(0), "float");
-    }
-
-    #[test]
-    fn issue_18_text_min_and_max_are_exact_values_of_the_data() {
-        let long = "Sexing primers did not amplify. Not enough blood for isotopic analysis of the sample.";
-        let acc = one_column(&["Adult not sampled.", long]);
-        assert_eq!(acc.min_max(0), Some(("Adult not sampled.".into(), long.into())));
-    }
-}
+pub(crate) mod tests;
 
 #[cfg(test)]
 mod extreme_values {
@@ -1449,71 +1041,5 @@ mod extreme_values {
         let acc = b.finish(3, false, false);
         let ts = acc.timestamp().expect("timestamp column");
         assert_eq!((ts.parsed, ts.future), (3, 1));
-    }
-}
-
-#[cfg(test)]
-mod pushdown_tests {
-    use super::*;
-
-    fn req() -> StatsRequest {
-        StatsRequest {
-            required: vec!["id".into()],
-            timestamp: None,
-            label: Some("cat".into()),
-            key: Some("id".into()),
-            placeholders: vec!["n/a".into()],
-            as_of: 0,
-            stale_before: 0,
-            entity_keys: Vec::new(),
-            entity_values: Vec::new(),
-            only: None,
-        }
-    }
-
-    #[test]
-    fn pushed_aggregates_read_like_accumulated_ones() {
-        let mut labels = LabelAcc::default();
-        labels.counts.insert("a".into(), 3);
-        let p = Pushdown {
-            columns: vec!["id".into(), "cat".into()],
-            cols: vec![
-                PushedColumn {
-                    ty: "integer",
-                    present: 4,
-                    distinct: 3,
-                    range: Some(PushedRange::Int(1, 9)),
-                    top: vec![("9".into(), 2), ("1".into(), 1)],
-                    ..PushedColumn::default()
-                },
-                PushedColumn {
-                    ty: "string",
-                    nulls: 1,
-                    present: 3,
-                    distinct: 1,
-                    pii: [2, 0, 0, 0, 0, 0],
-                    pii_sampled: Some(2),
-                    ..PushedColumn::default()
-                },
-            ],
-            rows: 4,
-            complete_rows: 4,
-            labeled_rows: 3,
-            ready_rows: 3,
-            timestamp: None,
-            labels: Some(labels),
-            keys: Some(PushedKeys { distinct: 3, duplicated: 1, duplicate_rows: 1, examples: Vec::new() }),
-        };
-        let acc = SourceAcc::from_pushdown(p, &req());
-        assert_eq!((acc.rows, acc.ready_rows), (4, 3));
-        assert_eq!(acc.distinct(0), Some((3, true)));
-        assert_eq!(acc.column_type(0), "integer");
-        assert_eq!(acc.min_max(0), Some(("1".into(), "9".into())));
-        assert_eq!(acc.top_values(0, 1), vec![("9".to_string(), 2)]);
-        assert_eq!(acc.labels().map(|l| l.counts.get("a").copied()), Some(Some(3)));
-        let keys = acc.key_set.as_ref().map(|k| (k.distinct(), k.duplicates(), k.duplicate_rows));
-        assert_eq!(keys, Some((3, 1, 1)));
-        // PII shares are relative to the sample the classifier saw, not to every value.
-        assert_eq!(acc.cols.get(1).map(ColumnAcc::pii_base), Some(2));
     }
 }

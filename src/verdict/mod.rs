@@ -1,14 +1,15 @@
 //! Judges measures against the profile's thresholds: every check yields a `Finding` (PASS, WARN
 //! or FAIL) with its evidence, and the worst finding per checklist part makes the verdict.
 
-pub mod entity;
+mod finding;
+pub mod id;
 pub mod readiness;
-pub mod rules;
+pub mod review;
 
-pub use rules::evaluate_source;
+pub use finding::{Check, Checklist, Finding, Severity};
+pub use id::{FindingId, Rule, Subject};
 
 use crate::profile::Limit;
-use crate::report::{Finding, Severity};
 
 /// Severity of a value that must stay at or below its limits (a share of missing values, an age).
 pub fn at_most<T: PartialOrd + Copy>(value: T, limit: &Limit<T>) -> Severity {

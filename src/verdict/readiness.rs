@@ -3,8 +3,8 @@
 //! and what people declared in `[review]`, then applies the review's rule.
 
 use crate::profile::{Declaration, Profile, ReviewStatus, format_duration};
-use crate::report::readiness::{Basis, Checkpoint, Readiness, ReadinessRow, RowStatus};
-use crate::report::{Check, Checklist, Severity};
+use crate::verdict::review::{Basis, Checkpoint, Readiness, ReadinessRow, RowStatus};
+use crate::verdict::{Check, Checklist, Severity};
 
 /// What the history shows about monitoring: earlier scans of this profile in the window.
 #[derive(Clone, Debug, PartialEq)]
@@ -181,7 +181,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::report::readiness::Outcome;
+    use crate::verdict::review::Outcome;
 
     fn profile(extra: &str) -> Profile {
         let text = format!("{extra}\n[[sources]]\nname = \"t\"\npath = \"t.csv\"\n");

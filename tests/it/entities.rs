@@ -317,8 +317,8 @@ fn three_systems_count_keys_in_all_and_in_no_other() {
 /// records the whole process's peak).
 #[test]
 fn ten_million_keys_a_side_fit_in_a_few_hundred_megabytes() {
-    use preflight::entity::keys::{KeyCollector, View, overlap};
     use preflight::profile::Normalization;
+    use preflight::stats::keys::{KeyCollector, View, overlap};
     const N: u64 = 10_000_000;
     let chain = [Normalization::StripPrefix("C-".into()), Normalization::StripLeadingZeros];
     let mut a = KeyCollector::default();

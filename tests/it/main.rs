@@ -12,6 +12,7 @@ mod detect;
 mod entities;
 mod faults;
 mod history;
+mod layers;
 mod object;
 mod profiles;
 mod reports;

@@ -13,10 +13,10 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::{HistoryReport, ScanRecord, direction};
-use crate::report::Severity;
 use crate::report::escape::esc;
 use crate::report::fmt::{count, pct, thousands, when};
 use crate::report::page::{CSS, badge, figure, page_head, sev_class, share_axis};
+use crate::verdict::Severity;
 
 pub fn render(h: &HistoryReport, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(document(h).as_bytes())

@@ -6,9 +6,9 @@
 use std::io::{self, Write};
 
 use super::{HistoryReport, MostMissing, ScanRecord, direction, judged};
-use crate::report::Severity;
 use crate::report::escape::{code, text};
 use crate::report::fmt::{count, pct, thousands, when};
+use crate::verdict::Severity;
 
 pub fn render(h: &HistoryReport, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(document(h).as_bytes())

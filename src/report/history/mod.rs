@@ -16,8 +16,10 @@ use std::io::{self, Write};
 
 use serde::{Serialize, Serializer};
 
-use super::{Checklist, Report, Severity, Status};
+use super::Report;
+use crate::measures::Status;
 use crate::stats::timestamp::parse_timestamp;
+use crate::verdict::{Checklist, Severity};
 
 /// Output formats `preflight history --format` accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

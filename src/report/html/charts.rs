@@ -5,11 +5,12 @@
 use std::fmt::Write as _;
 
 use super::phrase;
+use crate::measures::StalenessReport;
 use crate::report::escape::esc;
 use crate::report::fmt::{clip, pct, thousands};
 use crate::report::page::{badge, figure, share_axis};
 use crate::report::view::{LabelsView, SourceView, StalenessView, SystemRow};
-use crate::report::{Severity, StalenessReport};
+use crate::verdict::Severity;
 
 /// Hands out ids for `aria-labelledby`: from a counter, never from the data.
 #[derive(Default)]

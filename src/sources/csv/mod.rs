@@ -555,9 +555,9 @@ impl Source for CsvSource {
                 }
                 Ok(acc)
             });
-            super::pipeline::run(ctx.pool, acc, next, work, |m| SourceError::Unreadable {
+            super::pipeline::run(ctx.pool, acc, next, work, |e| SourceError::Unreadable {
                 path: shown.clone(),
-                message: m,
+                message: e.to_string(),
             })
             .map_err(|e| fail(e, access.clone()))?;
             if let Some(m) = io_error {

@@ -16,7 +16,7 @@ use object_store::{ClientOptions, ObjectMeta, ObjectStore, ObjectStoreExt, Retry
 pub use read::{ObjectReader, Sparse};
 
 use super::{Source, SourceError, Unopenable, files};
-use crate::profile::{FileFormat, ObjectOptions, SourceSpec, redact_url};
+use crate::profile::{FileFormat, ObjectOptions, SourceSpec, is_object_url, redact_url};
 
 /// How long one source's requests may take in all when the profile sets no `timeout`.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -31,15 +31,6 @@ const SECRET_PARAMS: [&str; 8] = [
     "token",
     "access_token",
 ];
-
-/// Whether a written path is an object-store URL rather than a local path.
-pub fn is_object_url(text: &str) -> bool {
-    let Some((scheme, _)) = text.split_once("://") else { return false };
-    matches!(
-        scheme.to_ascii_lowercase().as_str(),
-        "s3" | "s3a" | "gs" | "az" | "azure" | "abfs" | "abfss" | "adl" | "https" | "http"
-    )
-}
 
 /// The URL with any password and any signature or token parameter replaced by `***`.
 pub fn redact(url: &str) -> String {
@@ -414,14 +405,14 @@ pub fn open(spec: &SourceSpec, written: &str) -> Box<dyn Source> {
 }
 
 /// The report's `read` block of an object source.
-pub fn read_info(remote: &Remote, rows: u64, size: u64) -> crate::report::ReadInfo {
+pub fn read_info(remote: &Remote, rows: u64, size: u64) -> crate::sources::ReadInfo {
     let transferred = remote.transferred();
     let reason = if transferred < size {
         format!("read from the object store by range requests: {transferred} of {size} bytes fetched")
     } else {
         format!("read from the object store: {transferred} bytes fetched")
     };
-    crate::report::ReadInfo { mode: "file", reason, rows_transferred: rows, bytes_transferred: transferred }
+    crate::sources::ReadInfo { mode: "file", reason, rows_transferred: rows, bytes_transferred: transferred }
 }
 
 #[cfg(test)]

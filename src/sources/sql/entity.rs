@@ -3,10 +3,10 @@
 //! PostgreSQL and SQLite; MySQL's case-insensitive collations and Unicode `LOWER` would not
 //! match the normalizations' byte-exact, ASCII-only definitions, so MySQL keys are streamed.
 
-use crate::entity::Measured;
-use crate::entity::keys::Comparison;
 use crate::profile::{EntitySpec, Location, Normalization, Profile, SourceSpec};
 use crate::stats::MAX_EXAMPLES;
+use crate::stats::entity::Measured;
+use crate::stats::keys::Comparison;
 
 use super::dialect::{Dialect, Sql};
 use super::{Conn, SqlSource, Val};

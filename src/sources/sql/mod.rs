@@ -14,18 +14,19 @@ mod stream;
 
 pub use connect::{Transport, run_password_command};
 
-pub use entity::{entity_in_database, joins_in_database};
-
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::{Column, ConnectOptions, Connection, Executor, Row, TypeInfo};
 
-use crate::profile::{ConnectSpec, DEFAULT_SQL_TIMEOUT_SECS, Location, PushdownMode, SourceSpec, TlsMode};
+use crate::profile::{
+    ConnectSpec, DEFAULT_SQL_TIMEOUT_SECS, EntitySpec, Location, Profile, PushdownMode, SourceSpec, TlsMode,
+};
 use crate::sources::{
     CollectCtx, DbSignals, FileSignals, Source, SourceError, SourceFailure, SourceStats, SqlAccess, files,
 };
+use crate::stats::entity::Measured;
 use crate::stats::timestamp::format_micros;
 use crate::stats::{
     AGE_BUCKET_DAYS, LabelAcc, MissingKind, Pos, Pushdown, PushedColumn, PushedKeys, PushedRange, SourceAcc,
@@ -1290,6 +1291,14 @@ impl Source for SqlSource {
             }
         })
     }
+
+    fn joins_entity(&self, profile: &Profile, entity: &EntitySpec) -> bool {
+        entity::joins_in_database(profile, entity)
+    }
+
+    fn measure_entity(&self, profile: &Profile, entity: &EntitySpec) -> Result<Measured, String> {
+        entity::entity_in_database(profile, entity)
+    }
 }
 
 impl SqlSource {
@@ -1376,7 +1385,7 @@ mod tests {
         let result = loaded.and_then(|_| crate::profile::Profile::from_str(Path::new("t.toml"), &text).ok()).map(|p| {
             let spec = &p.sources[0];
             let source = SqlSource::new(spec).expect("a SQL source");
-            let req = crate::scan::request(spec, 1_736_503_200_000_000);
+            let req = StatsRequest::new(spec, 1_736_503_200_000_000);
             let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a pool");
             let ctx = CollectCtx { pool: &pool, progress: Default::default() };
             let started = std::time::Instant::now();

@@ -11,7 +11,7 @@ use futures_util::TryStreamExt;
 use sqlx::Row;
 
 use crate::profile::PushdownMode;
-use crate::report::ReadInfo;
+use crate::sources::ReadInfo;
 use crate::sources::{Source, SourceError};
 use crate::stats::{Cell, Pos, SourceAcc, StatsRequest};
 

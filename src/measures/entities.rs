@@ -1,15 +1,16 @@
 //! The rules per entity (the `connected` part of the checklist): unmatched keys per system,
 //! duplicated keys where they should be unique, disagreeing values, and key shapes.
 
-use crate::entity::Measured;
+use crate::measures::EntityReport;
 use crate::profile::{EntitySpec, Profile};
-use crate::report::{Check, EntityReport, Finding, Severity};
+use crate::stats::entity::Measured;
 use crate::stats::{Example, Locator, LocatorInFile};
+use crate::verdict::{Check, Finding, FindingId, Rule, Severity, Subject};
 
-use super::at_most;
 use super::rules::{crossed, limit_text, pct};
+use crate::verdict::at_most;
 
-fn finding(id: String, severity: Severity, source: &str, column: Option<&str>) -> Finding {
+fn finding(id: FindingId, severity: Severity, source: &str, column: Option<&str>) -> Finding {
     Finding::new(id, Check::Connected, severity, Some(source), column)
 }
 
@@ -38,7 +39,12 @@ pub fn evaluate(profile: &Profile, spec: &EntitySpec, r: &EntityReport, m: &Meas
         let exact = if distinct == 0 { 0.0 } else { unmatched as f64 / distinct as f64 };
         let th = &spec.max_unmatched_share;
         let sev = at_most(exact, th);
-        let mut f = finding(format!("entities.max_unmatched_share.{name}.{system}"), sev, system, Some(column));
+        let mut f = finding(
+            FindingId::new(Rule::EntitiesMaxUnmatchedShare, Subject::system(name, system)),
+            sev,
+            system,
+            Some(column),
+        );
         f.value = Some(pct(share));
         f.threshold = limit_text(th, pct);
         let others: Vec<&str> = spec.keys.iter().map(|(s, _)| s.as_str()).filter(|s| s != system).collect();
@@ -67,7 +73,12 @@ pub fn evaluate(profile: &Profile, spec: &EntitySpec, r: &EntityReport, m: &Meas
             let dups = m.duplicates.get(i).copied().unwrap_or(0);
             let th = &spec.max_duplicate_keys;
             let sev = at_most(dups, th);
-            let mut f = finding(format!("entities.max_duplicate_keys.{name}.{system}"), sev, system, Some(column));
+            let mut f = finding(
+                FindingId::new(Rule::EntitiesMaxDuplicateKeys, Subject::system(name, system)),
+                sev,
+                system,
+                Some(column),
+            );
             f.value = Some(dups.to_string());
             f.threshold = limit_text(th, |x| x.to_string());
             f.message = if dups == 0 {
@@ -85,7 +96,10 @@ pub fn evaluate(profile: &Profile, spec: &EntitySpec, r: &EntityReport, m: &Meas
     }
 
     for (((ls, lc), (rs, rc)), c) in spec.compare.iter().zip(&m.conflicts) {
-        let id = format!("entities.max_conflict_share.{name}.{ls}.{lc}.{rs}.{rc}");
+        let id = FindingId::new(
+            Rule::EntitiesMaxConflictShare,
+            Subject::Pair { entity: name.clone(), left: (ls.clone(), lc.clone()), right: (rs.clone(), rc.clone()) },
+        );
         let Some(c) = c else {
             let mut f = finding(id, Severity::Fail, ls, Some(lc));
             f.value = Some("absent".into());
@@ -128,7 +142,7 @@ fn shapes(spec: &EntitySpec, r: &EntityReport) -> Finding {
     let firsts: Vec<String> =
         r.shapes.0.iter().filter_map(|(s, v)| v.first().map(|shape| format!("{s} {shape}"))).collect();
     let sev = if r.shapes_differ && r.recovered <= 0 { Severity::Warn } else { Severity::Pass };
-    let mut f = finding(format!("entities.key_shapes.{name}"), sev, name, None);
+    let mut f = finding(FindingId::new(Rule::EntitiesKeyShapes, Subject::Entity(name.clone())), sev, name, None);
     f.value = Some(if r.shapes_differ { "differ" } else { "agree" }.into());
     let suggestion = r.suggestion.as_ref().map(|s| {
         format!(
@@ -162,7 +176,12 @@ fn shapes(spec: &EntitySpec, r: &EntityReport) -> Finding {
 
 /// An entity whose systems could not all be read: it cannot be judged, which fails `connected`.
 pub fn evaluate_unmeasured(spec: &EntitySpec, r: &EntityReport) -> Vec<Finding> {
-    let mut f = finding(format!("entities.unmeasured.{}", spec.name), Severity::Fail, &spec.name, None);
+    let mut f = finding(
+        FindingId::new(Rule::EntitiesUnmeasured, Subject::Entity(spec.name.clone())),
+        Severity::Fail,
+        &spec.name,
+        None,
+    );
     f.value = Some("unmeasured".into());
     f.message =
         format!("{}: cannot be measured: {}", spec.name, r.error.as_deref().unwrap_or("a system could not be read"));

@@ -1,11 +1,24 @@
 //! Turns what a source collected (`SourceStats`) into the measures of DESIGN §3, as the
 //! report's `SourceReport`. No I/O and no clock: everything comes from the stats and the spec.
 
-use crate::profile::SourceSpec;
-use crate::report::{
-    AccessReport, AgeBucket, ColumnReport, KeyReport, LabelReport, PiiReport, SourceReport, StalenessReport, Status,
-    ValueCount, share,
+pub mod access;
+pub mod entities;
+pub mod format;
+pub mod keys;
+pub mod labels;
+pub mod missing;
+mod output;
+pub mod rules;
+pub mod staleness;
+
+pub use output::{
+    AccessReport, AgeBucket, ColumnReport, ConflictExample, Conflicts, EntityReport, KeyReport, LabelReport, PerSystem,
+    PiiReport, SourceReport, StalenessReport, Status, ValueCount, share, transport_text,
 };
+
+pub use rules::evaluate_source;
+
+use crate::profile::SourceSpec;
 use crate::sources::{SourceError, SourceFailure, SourceStats};
 use crate::stats::pii::{PiiKind, mask};
 use crate::stats::timestamp::format_micros;

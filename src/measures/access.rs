@@ -1,0 +1,185 @@
+//! Access, the "permissioned" part: reachable and readable, credentials in the profile, a
+//! role that can write, the session's transport, world-writable files, personal data.
+
+use crate::measures::SourceReport;
+use crate::profile::{Location, SourceSpec, url_has_password};
+use crate::sources::SourceStats;
+use crate::stats::Example;
+use crate::stats::pii::mask;
+use crate::verdict::{Check, Finding, FindingId, Rule, Severity, Subject};
+
+use super::rules::{Ev, finding, pct};
+
+pub(super) fn access(spec: &SourceSpec, report: &SourceReport, stats: Option<&SourceStats>, out: &mut Vec<Finding>) {
+    let name = &spec.name;
+    let mut f = finding(
+        FindingId::new(Rule::AccessReadable, Subject::source(name)),
+        Check::Permissioned,
+        Severity::Pass,
+        spec,
+        None,
+    );
+    match &report.error {
+        Some(e) => {
+            f.severity = Severity::Fail;
+            f.value = Some("unreadable".into());
+            f.message = e.clone();
+        }
+        None => {
+            f.value = Some("readable".into());
+            f.message = format!("{} is reachable and readable", report.location);
+        }
+    }
+    out.push(f);
+
+    if let Location::Url { url, redacted, .. } = &spec.location
+        && url_has_password(url)
+    {
+        {
+            let mut f = finding(
+                FindingId::new(Rule::AccessCredentials, Subject::source(name)),
+                Check::Permissioned,
+                Severity::Fail,
+                spec,
+                None,
+            );
+            f.value = Some(redacted.clone());
+            f.message = "the profile holds a password inside the URL; use `password_env` instead".into();
+            out.push(f);
+        }
+    }
+
+    if let Location::Path { written, .. } = &spec.location
+        && let Some(redacted) = crate::sources::object::secret_in_url(written)
+    {
+        let mut f = finding(
+            FindingId::new(Rule::AccessCredentials, Subject::source(name)),
+            Check::Permissioned,
+            Severity::Fail,
+            spec,
+            None,
+        );
+        f.value = Some(redacted);
+        f.message = "the profile holds a secret inside the object-store URL (a password, signature or token); \
+                     credentials come from the cloud's own chain (environment, shared config files, instance identity)"
+            .into();
+        out.push(f);
+    }
+
+    if let Some(sql) = &report.access.sql {
+        let can_write = sql.can_write();
+        let sev = if can_write { Severity::Warn } else { Severity::Pass };
+        let mut f =
+            finding(FindingId::new(Rule::AccessCanWrite, Subject::source(name)), Check::Permissioned, sev, spec, None);
+        let role = sql.role.clone().unwrap_or_else(|| "the role".into());
+        let mut why = Vec::new();
+        if sql.superuser == Some(true) {
+            why.push("is a superuser".to_string());
+        }
+        if sql.owner == Some(true) {
+            why.push("owns the table".to_string());
+        }
+        if !sql.write_privileges.is_empty() {
+            why.push(format!("can {}", sql.write_privileges.join(", ")));
+        }
+        f.value = Some(if can_write { why.join("; ") } else { "read only".into() });
+        f.message = if can_write {
+            format!("role `{role}` {}: a scanner needs read only; use a read-only role", why.join(" and "))
+        } else {
+            format!("role `{role}` can read but not change the table")
+        };
+        out.push(f);
+    }
+
+    if let Some(t) = &report.access.transport {
+        let plaintext_remote = !t.encrypted && t.remote_host.is_some();
+        let sev = if plaintext_remote { Severity::Warn } else { Severity::Pass };
+        let mut f =
+            finding(FindingId::new(Rule::AccessPlaintext, Subject::source(name)), Check::Permissioned, sev, spec, None);
+        f.value = Some(crate::measures::transport_text(t));
+        let mode = t.mode.unwrap_or("prefer");
+        f.message = match (&t.remote_host, t.encrypted, t.verified) {
+            (Some(host), false, _) => format!(
+                "the session to {host} is not encrypted (sslmode {mode}): credentials and data crossed the network \
+                 unencrypted; set `tls = {{ mode = \"verify-full\", ca = … }}`"
+            ),
+            (None, false, _) => "the session is not encrypted, but stays on this machine (loopback)".into(),
+            (_, true, true) => "the session is encrypted and the server's certificate verified".into(),
+            (_, true, false) => format!(
+                "the session is encrypted, but the server's certificate is not checked (sslmode {mode}): \
+                 use `verify-full` with the provider's CA"
+            ),
+        };
+        out.push(f);
+    }
+
+    if let Some(ww) = report.access.world_writable {
+        let sev = if ww { Severity::Warn } else { Severity::Pass };
+        let mut f = finding(
+            FindingId::new(Rule::AccessWorldWritable, Subject::source(name)),
+            Check::Permissioned,
+            sev,
+            spec,
+            None,
+        );
+        let mode = report.access.mode.clone().unwrap_or_default();
+        let owner = report.access.owner.clone().unwrap_or_default();
+        f.value = Some(format!("mode {mode}, owner {owner}"));
+        f.message = if ww {
+            let files = stats.and_then(|s| s.access.as_ref()).map(|a| a.world_writable_files.len()).unwrap_or(1);
+            format!("{files} file(s) anyone on the machine can change (mode {mode}, owner {owner})")
+        } else {
+            format!("files are not world-writable (mode {mode}, owner {owner})")
+        };
+        out.push(f);
+    }
+
+    if let Some(stats) = stats {
+        let ev = Ev { stats, report };
+        for c in &report.columns {
+            let Some(p) = &c.pii else { continue };
+            let sev = if p.acknowledged { Severity::Pass } else { Severity::Warn };
+            let mut f = finding(
+                FindingId::new(Rule::AccessPii, Subject::column(name, &c.name)),
+                Check::Permissioned,
+                sev,
+                spec,
+                Some(&c.name),
+            );
+            f.value = Some(format!("{} {}", pct(p.share), p.kind));
+            f.message = if p.acknowledged {
+                format!("{} of values look like {}; listed under `pii`", pct(p.share), pii_noun(&p.kind))
+            } else {
+                format!(
+                    "{} of values look like {}, and the column is not listed under `pii`: confirm the pilot may use it",
+                    pct(p.share),
+                    pii_noun(&p.kind)
+                )
+            };
+            if let Some(i) = ev.col(&c.name)
+                && let Some(acc) = stats.acc.cols.get(i)
+            {
+                {
+                    f.evidence = acc
+                        .pii_examples
+                        .iter()
+                        .map(|(pos, kind, v)| Example { at: ev.at(pos), value: Some(mask(v, *kind)) })
+                        .collect();
+                }
+            }
+            out.push(f);
+        }
+    }
+}
+
+fn pii_noun(kind: &str) -> &'static str {
+    match kind {
+        "email" => "email addresses",
+        "phone" => "phone numbers",
+        "payment_card" => "payment card numbers",
+        "iban" => "IBANs",
+        "national_id" => "national ids",
+        "ip_address" => "IP addresses",
+        _ => "personal data",
+    }
+}

@@ -1,0 +1,115 @@
+//! Missing fields, a part of "clean": required columns absent, missing shares over their
+//! limits, suspected placeholders.
+
+use crate::measures::{ColumnReport, SourceReport};
+use crate::profile::SourceSpec;
+use crate::stats::{Example, MissingKind, clip};
+use crate::verdict::{Check, Finding, FindingId, Rule, Severity, Subject, at_most};
+
+use super::rules::{Ev, crossed, did_you_mean_column, finding, limit_text, pct};
+
+pub(super) fn missing(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<Finding>) {
+    let name = &spec.name;
+    let th = &spec.thresholds;
+    for r in &report.absent_required {
+        let mut f = finding(
+            FindingId::new(Rule::MissingRequiredAbsent, Subject::column(name, r)),
+            Check::Clean,
+            Severity::Fail,
+            spec,
+            Some(r),
+        );
+        f.value = Some("absent".into());
+        let hint = did_you_mean_column(r, report);
+        f.message = format!("required column `{r}` is not in the source{hint}");
+        out.push(f);
+    }
+    for c in report.columns.iter().filter(|c| c.required) {
+        let sev = at_most(c.missing_share, &th.max_missing_share);
+        let mut f = finding(
+            FindingId::new(Rule::MissingMaxMissingShare, Subject::column(name, &c.name)),
+            Check::Clean,
+            sev,
+            spec,
+            Some(&c.name),
+        );
+        f.value = Some(pct(c.missing_share));
+        f.threshold = limit_text(&th.max_missing_share, pct);
+        f.message = format!(
+            "{} missing{}: {} null, {} blank, {} placeholder",
+            pct(c.missing_share),
+            crossed(sev, &th.max_missing_share, pct, "above"),
+            c.nulls,
+            c.blanks,
+            c.placeholders
+        );
+        f.evidence = missing_evidence(ev, c);
+        out.push(f);
+    }
+    for c in &report.columns {
+        if c.suspected_placeholders.is_empty() {
+            continue;
+        }
+        let mut f = finding(
+            FindingId::new(Rule::MissingSuspectedPlaceholders, Subject::column(name, &c.name)),
+            Check::Clean,
+            Severity::Warn,
+            spec,
+            Some(&c.name),
+        );
+        let list: Vec<String> =
+            c.suspected_placeholders.iter().map(|v| format!("\"{}\" ×{}", clip(&v.value), v.count)).collect();
+        f.value = Some(list.join(", "));
+        f.message = format!(
+            "looks like placeholder values: {}; add them to `placeholders` if they mean \"unknown\"",
+            list.join(", ")
+        );
+        out.push(f);
+    }
+    for c in report.columns.iter().filter(|c| c.invalid_utf8 > 0) {
+        let mut f = finding(
+            FindingId::new(Rule::FormatInvalidUtf8, Subject::column(name, &c.name)),
+            Check::Clean,
+            Severity::Fail,
+            spec,
+            Some(&c.name),
+        );
+        f.value = Some(c.invalid_utf8.to_string());
+        f.message = format!("{} value(s) are not valid UTF-8", c.invalid_utf8);
+        if let Some(acc) = ev.col(&c.name).and_then(|i| ev.stats.acc.cols.get(i)) {
+            f.evidence = acc.invalid_utf8_examples.iter().map(|p| Example { at: ev.at(p), value: None }).collect();
+        }
+        out.push(f);
+    }
+}
+
+pub(super) fn missing_evidence(ev: &Ev<'_>, c: &ColumnReport) -> Vec<Example> {
+    let Some(acc) = ev.col(&c.name).and_then(|i| ev.stats.acc.cols.get(i)) else { return Vec::new() };
+    acc.missing_examples
+        .iter()
+        .map(|(pos, kind, v)| match kind {
+            MissingKind::Null => Example { at: ev.at(pos), value: None },
+            _ => Example { at: ev.at(pos), value: Some(v.clone()) },
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::rules::tests::{findings_with, get, spec};
+    use crate::profile::Limit;
+    use crate::verdict::Severity;
+
+    #[test]
+    fn missing_share_passes_warns_and_fails_at_its_limits() {
+        // `body` is blank, `N/A` and null in 3 of the fixture's 6 rows: 50% missing.
+        let at = |warn, fail| {
+            let mut s = spec();
+            s.thresholds.max_missing_share = Limit { warn, fail };
+            get(&findings_with(&s), "missing.max_missing_share.t.body").severity
+        };
+        assert_eq!(at(Some(0.5), Some(0.6)), Severity::Pass, "a limit is inclusive");
+        assert_eq!(at(Some(0.49), Some(0.5)), Severity::Warn);
+        assert_eq!(at(Some(0.1), Some(0.49)), Severity::Fail);
+    }
+}
