@@ -94,7 +94,7 @@ impl Table {
                     .collect())
             }
             Table::Remote(remote) => {
-                let prefix = format!("{}/_delta_log", remote.key_prefix());
+                let prefix = under(remote.key_prefix(), "_delta_log");
                 let listed = remote.list(&prefix)?;
                 Ok(listed
                     .into_iter()
@@ -113,9 +113,14 @@ impl Table {
                 let path = dir.join("_delta_log").join(name);
                 std::fs::read(&path).map(Bytes::from).map_err(|e| super::files::io_error(shown, &path, &e))
             }
-            Table::Remote(remote) => remote.get(&format!("{}/_delta_log/{name}", remote.key_prefix())),
+            Table::Remote(remote) => remote.get(&under(remote.key_prefix(), &format!("_delta_log/{name}"))),
         }
     }
+}
+
+/// A key under a table's prefix (the bucket's root when the prefix is empty).
+fn under(root: &str, rest: &str) -> String {
+    if root.is_empty() { rest.to_string() } else { format!("{root}/{rest}") }
 }
 
 /// The checkpoints of one version: a classic one (single- or multi-part) and whether a v2
@@ -656,7 +661,7 @@ impl DeltaSource {
                     .files
                     .iter()
                     .map(|f| Object {
-                        path: object_store::path::Path::from(format!("{root}/{}", f.path)),
+                        path: object_store::path::Path::from(under(root, &f.path)),
                         size: f.size,
                         modified_micros: f.modified_ms.saturating_mul(1000),
                     })
@@ -706,6 +711,12 @@ mod tests {
 
     fn fixture(name: &str) -> Table {
         Table::Local(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/delta").join(name))
+    }
+
+    #[test]
+    fn keys_under_a_table_at_the_buckets_root() {
+        assert_eq!(under("", "_delta_log"), "_delta_log");
+        assert_eq!(under("lake/t", "_delta_log/0.json"), "lake/t/_delta_log/0.json");
     }
 
     #[test]
