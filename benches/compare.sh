@@ -11,6 +11,7 @@
 #   bash benches/compare.sh keys                    # entity key sets, 10,000,000 keys a side
 #   bash benches/compare.sh sql                     # tickets in SQLite, PostgreSQL, MariaDB: stream vs DuckDB
 #   ENGINES=sqlite RUNS=3 bash benches/compare.sh sql
+#   bash benches/compare.sh object                  # tickets Parquet in a loopback S3 server vs DuckDB httpfs
 #   bash benches/compare.sh all                     # every job, then one combined table
 #   ROWS=100000 KEYS=100000 RUNS=1 bash benches/compare.sh all     # a quick end-to-end check
 #   PREFLIGHT_BIN=target/release/preflight bash benches/compare.sh csv   # that binary, no build
@@ -74,6 +75,20 @@
 #        benches/out/compare-sql-<engine>.json. Servers: PREFLIGHT_BENCH_POSTGRES_URL (as pg)
 #        and PREFLIGHT_BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306/test); a database
 #        `preflight_bench_<pid>_<time>` is created on each and dropped on exit.
+#
+#   object
+#        The parquet job's tickets file (ROWS rows, default 2,000,000) uploaded to an
+#        S3-compatible server on loopback (PREFLIGHT_BENCH_S3_ENDPOINT, default moto's
+#        http://127.0.0.1:5010, as .ci/run starts it) into a bucket `preflight-bench-<pid>-<time>`
+#        (created with plain HTTP PUTs, which moto takes unsigned, and removed on exit). preflight
+#        scans `s3://bucket/tickets-ROWS.parquet` (footer, then the column chunks by range
+#        requests) against DuckDB reading the same URL with its httpfs extension and running
+#        duckdb_peer.py's measures query. DuckDB and httpfs come from PyPI (duckdb==1.5.5 and
+#        duckdb-extension-httpfs==1.5.5) in their own environment, $PREFLIGHT_BENCH_VENV-object.
+#        Both read with the test key `testing`/`testing` (AWS_ACCESS_KEY_ID and
+#        AWS_SECRET_ACCESS_KEY for preflight, a DuckDB S3 secret for DuckDB). Warm-up, results.py
+#        check, RUNS alternating runs, medians and the ratio: as the file jobs, written to
+#        benches/out/compare-object.json; preflight's `read` block (bytes fetched) is printed.
 #
 #   all  csv, parquet, csv10m, overlap, pg (skipped, with a note, when the PostgreSQL server
 #        does not answer) and keys, one after the other in one environment (ROWS, KEYS, RUNS
@@ -152,9 +167,9 @@ set -euo pipefail
 
 job=${1:-}
 case "$job" in
-  csv | parquet | csv10m | overlap | pg | keys | sql | all) ;;
+  csv | parquet | csv10m | overlap | pg | keys | sql | object | all) ;;
   *)
-    echo "usage: bash benches/compare.sh csv|parquet|csv10m|overlap|pg|keys|sql|all   (ROWS=2000000 KEYS=10000000 RUNS=5 PEERS=duckdb,polars PREFLIGHT_BIN=…)" >&2
+    echo "usage: bash benches/compare.sh csv|parquet|csv10m|overlap|pg|keys|sql|object|all   (ROWS=2000000 KEYS=10000000 RUNS=5 PEERS=duckdb,polars PREFLIGHT_BIN=…)" >&2
     exit 2
     ;;
 esac
@@ -532,6 +547,105 @@ PY
     echo "{\"rows\": $ROWS, \"files\": {}, \"generate_s\": 0, \"check_path\": \"$work/check-$engine.json\"}" >>"$results"
     python3 "$root/benches/compare/results.py" summarize "$results" "$work/meta.json" "$root/benches/out/compare-sql-$engine.json"
   done
+  exit 0
+fi
+
+# The object job: the tickets Parquet file in a loopback S3 server, preflight against DuckDB httpfs.
+if [ "$job" = "object" ]; then
+  ROWS=${ROWS:-2000000}
+  RUNS=${RUNS:-5}
+  AS_OF=${AS_OF:-2026-11-25T00:00:00Z}
+  S3=${PREFLIGHT_BENCH_S3_ENDPOINT:-http://127.0.0.1:5010}
+  S3=${S3%/}
+  OBJECT_PINS="duckdb==1.5.5 duckdb-extension-httpfs==1.5.5 pyarrow==26.0.1 numpy==2.4.6 pytz==2026.6"
+  command -v curl >/dev/null 2>&1 || { echo "compare.sh: \`curl\` is required (Debian package \`curl\`)" >&2; exit 2; }
+  curl -s -o /dev/null --max-time 5 "$S3/" || { echo "compare.sh: no S3 server answers at $S3 (PREFLIGHT_BENCH_S3_ENDPOINT)" >&2; exit 2; }
+  preflight_bin
+  venv="$BENCH_VENV-object"
+  py="$venv/bin/python"
+  [ -x "$py" ] || python3 -m venv "$venv"
+  # shellcheck disable=SC2086
+  "$py" -m pip install --quiet --disable-pip-version-check $OBJECT_PINS
+  work=$(mktemp -d "${TMPDIR:-/tmp}/preflight-object.XXXXXX")
+  bucket="preflight-bench-$$-$(date +%s)"
+  object_cleanup() {
+    curl -s -o /dev/null -X DELETE "$S3/$bucket/$key" || true
+    curl -s -o /dev/null -X DELETE "$S3/$bucket" || true
+    rm -rf "$work"
+  }
+  key=""
+  trap object_cleanup EXIT
+  trap 'exit 130' INT TERM
+  mkdir -p "$root/benches/out" "$BENCH_DATA"
+  tickets=$("$py" "$root/benches/compare/generate.py" "$BENCH_DATA" tickets "$ROWS" parquet)
+  key=$(basename "$tickets")
+  curl -sf -o /dev/null -X PUT "$S3/$bucket" || { echo "compare.sh: cannot create bucket $bucket at $S3" >&2; exit 1; }
+  curl -sf -o /dev/null -T "$tickets" "$S3/$bucket/$key" || { echo "compare.sh: cannot upload $key to $S3" >&2; exit 1; }
+  url="s3://$bucket/$key"
+  echo "uploaded $tickets ($(du -m "$tickets" | cut -f1) MB) to $S3 as $url" >&2
+  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1
+  export AWS_SHARED_CREDENTIALS_FILE=/nonexistent AWS_CONFIG_FILE=/nonexistent
+  cat >"$work/bench.toml" <<TOML
+[pilot]
+name = "bench-object"
+
+[defaults]
+stale_after = "365d"
+
+[[sources]]
+name = "tickets"
+path = "$url"
+endpoint = "$S3"
+region = "us-east-1"
+timestamp = "updated_at"
+label = "category"
+key = "ticket_id"
+required = ["ticket_id", "customer_id", "subject", "body", "category"]
+TOML
+  results="$work/results.jsonl"
+  : >"$results"
+  "$py" - "$work/meta.json" "$RUNS" "$AS_OF" "$("$bin" --version)" "$bin" <<'PY'
+import json, platform, sys
+from importlib.metadata import version
+out, runs, as_of, pf_version, pf_bin = sys.argv[1:]
+json.dump({"job": "object", "what": "tickets parquet in a loopback S3 server (moto): range reads against DuckDB httpfs",
+           "format": "parquet", "mode": "measures", "runs": int(runs), "as_of": as_of, "peers": ["duckdb"],
+           "versions": {"preflight": pf_version, "preflight_bin": pf_bin, "duckdb": version("duckdb"),
+                        "duckdb-extension-httpfs": version("duckdb-extension-httpfs"),
+                        "python": platform.python_version()}}, open(out, "w"), indent=2)
+PY
+  object_run() {
+    local c
+    if [ "$1" = "preflight" ]; then
+      read -r w m c < <(timed "$bin" scan "$work/bench.toml" --format json --out "$work/preflight.json" --quiet --as-of "$AS_OF")
+      [ "$c" -le 1 ] || { echo "compare.sh: preflight exited $c" >&2; cat "$work/cmd.err" >&2; exit 1; }
+    else
+      read -r w m c < <(timed env PREFLIGHT_BENCH_S3_ENDPOINT="$S3" "$py" "$root/benches/compare/duckdb_peer.py" measures s3 "$url" "$AS_OF" "$work/duckdb.json")
+      [ "$c" = 0 ] || { echo "compare.sh: duckdb exited $c" >&2; cat "$work/cmd.err" >&2; exit 1; }
+    fi
+  }
+  for tool in preflight duckdb; do
+    object_run "$tool"
+    echo "  warm-up $tool ${w}s $((m / 1024)) MB" >&2
+  done
+  python3 -c "import json, sys; r = json.load(open(sys.argv[1]))['sources'][0]; print('  preflight:', r['status'], r.get('rows'), 'rows; read:', r.get('read'))" "$work/preflight.json" >&2
+  python3 "$root/benches/compare/results.py" check measures "$work/preflight.json" "$work/check-object.json" "$work/duckdb.json"
+  for r in $(seq 1 "$RUNS"); do
+    for tool in preflight duckdb; do
+      object_run "$tool"
+      echo "{\"rows\": $ROWS, \"tool\": \"$tool\", \"run\": $r, \"wall_s\": $w, \"peak_kb\": $m}" >>"$results"
+      printf '  run %s %-9s %6ss %6s MB\n' "$r" "$tool" "$w" "$((m / 1024))" >&2
+    done
+  done
+  cp "$work/preflight.json" "$root/benches/out/compare-object-preflight-$ROWS.json"
+  cp "$work/duckdb.json" "$root/benches/out/compare-object-duckdb-$ROWS.json"
+  python3 - "$ROWS" "$tickets" "$work/check-object.json" >>"$results" <<'PY'
+import json, os, sys
+n, tickets, check = sys.argv[1:]
+print(json.dumps({"rows": int(n), "files": {"tickets": {"path": tickets, "mb": round(os.path.getsize(tickets) / 2**20, 1)}},
+                  "generate_s": 0, "check_path": check}))
+PY
+  python3 "$root/benches/compare/results.py" summarize "$results" "$work/meta.json" "$root/benches/out/compare-object.json"
   exit 0
 fi
 

@@ -3,11 +3,17 @@
     python duckdb_peer.py measures csv|parquet TICKETS AS_OF OUT.json
     python duckdb_peer.py overlap  csv|parquet TICKETS CUSTOMERS OUT.json
     python duckdb_peer.py measures sqlite|postgres|mysql TARGET AS_OF OUT.json   (the sql job)
+    python duckdb_peer.py measures s3 s3://BUCKET/KEY.parquet AS_OF OUT.json     (the object job)
 
 For sqlite, postgres and mysql, TARGET is what DuckDB ATTACHes (a file path, a libpq or a
 MySQL connection string) with the extension of that name (sqlite_scanner, postgres_scanner,
 mysql_scanner), loaded from its PyPI wheel (`duckdb-extension-*`, no download at run time); the
 measures read its `tickets` table.
+
+For s3, the Parquet object is read with the httpfs extension from its PyPI wheel
+(`duckdb-extension-httpfs`) and an S3 secret: the endpoint from PREFLIGHT_BENCH_S3_ENDPOINT
+(path-style URLs, plain http when it says so), key and region from AWS_ACCESS_KEY_ID,
+AWS_SECRET_ACCESS_KEY and AWS_REGION.
 
 `measures`: one aggregate query over the tickets file computing, per column, nulls, blanks,
 placeholders, approx_count_distinct, min and max (over present values, see tables.py); the
@@ -61,20 +67,35 @@ def flag(c):
 DATABASES = {"sqlite": "sqlite_scanner", "postgres": "postgres_scanner", "mysql": "mysql_scanner"}
 
 
-def attach(con, fmt, target):
-    """Loads the database's scanner from its wheel and attaches TARGET read-only as `src`."""
+def load(con, ext):
+    """Loads an extension from its PyPI wheel (no download at run time)."""
     import importlib
 
-    ext = DATABASES[fmt]
     mod = importlib.import_module(f"duckdb_extension_{ext}")
     con.execute(f"LOAD {lit(os.path.join(os.path.dirname(mod.__file__), 'extensions', 'v' + duckdb.__version__, ext + '.duckdb_extension'))}")
+
+
+def attach(con, fmt, target):
+    """Loads the database's scanner from its wheel and attaches TARGET read-only as `src`."""
+    load(con, DATABASES[fmt])
     con.execute(f"ATTACH {lit(target)} AS src (TYPE {fmt}, READ_ONLY)")
+
+
+def s3_secret(con):
+    """httpfs and an S3 secret for the loopback server the object job uploads to."""
+    load(con, "httpfs")
+    endpoint = os.environ["PREFLIGHT_BENCH_S3_ENDPOINT"].rstrip("/")
+    ssl = endpoint.startswith("https://")
+    host = endpoint.split("://", 1)[1]
+    con.execute(f"""CREATE SECRET bench (TYPE s3, KEY_ID {lit(os.environ['AWS_ACCESS_KEY_ID'])},
+        SECRET {lit(os.environ['AWS_SECRET_ACCESS_KEY'])}, REGION {lit(os.environ.get('AWS_REGION', 'us-east-1'))},
+        ENDPOINT {lit(host)}, URL_STYLE 'path', USE_SSL {str(ssl).lower()})""")
 
 
 def relation(fmt, path, schema):
     if fmt in DATABASES:
         return "src.tickets"
-    if fmt == "parquet":
+    if fmt in ("parquet", "s3"):
         return f"read_parquet({lit(path)})"
     cols = ", ".join(f"{lit(n)}: {lit(SQL_TYPES[k])}" for n, k in schema)
     return (f"read_csv({lit(path)}, header = true, delim = ',', quote = '\"', escape = '\"', "
@@ -96,10 +117,13 @@ def measures(con, fmt, path, as_of):
     text = [n for n, k in schema if k == "text"]
     flags = [f"{flag(c)} AS m_{c}" for c in text]
     cutoff = as_of - datetime.timedelta(days=tables.STALE_DAYS)
-    ts_type = "TIMESTAMPTZ" if fmt == "parquet" else "TIMESTAMP"
-    cutoff_lit = cutoff.strftime("%Y-%m-%d %H:%M:%S") + ("+00" if fmt == "parquet" else "")
+    tz = fmt in ("parquet", "s3")
+    ts_type = "TIMESTAMPTZ" if tz else "TIMESTAMP"
+    cutoff_lit = cutoff.strftime("%Y-%m-%d %H:%M:%S") + ("+00" if tz else "")
     if fmt in DATABASES:
         attach(con, fmt, path)
+    if fmt == "s3":
+        s3_secret(con)
     parts = ["count(*) AS rows"]
     for n, k in schema:
         if k == "text":

@@ -298,6 +298,8 @@ pub struct ObjectOptions {
     pub credentials_profile: Option<String>,
     /// Delta Lake: the table version to read (`version`); the latest when `None`.
     pub version: Option<i64>,
+    /// Delta Lake: the latest version committed at or before this time (`as_of`, Unix ms).
+    pub as_of: Option<i64>,
 }
 
 impl SourceSpec {

@@ -62,6 +62,7 @@ const SOURCE_KEYS: &[&str] = &[
     "endpoint",
     "credentials_profile",
     "version",
+    "as_of",
 ];
 const TLS_KEYS: &[&str] = &["mode", "ca", "cert", "key"];
 const ENTITY_KEYS: &[&str] = &[
@@ -1033,7 +1034,24 @@ fn object_options(w: &mut Walker<'_>, t: &DeTable<'_>, path: &str) -> super::Obj
     });
     let version =
         get(t, "version").and_then(|v| w.count(v, &join(path, "version"))).and_then(|v| i64::try_from(v).ok());
-    super::ObjectOptions { region, endpoint, credentials_profile, version }
+    // Delta time travel by commit time: an RFC 3339 time with its offset, as `--as-of`.
+    let as_of = w.string(t, "as_of", path).and_then(|s| match chrono::DateTime::parse_from_rfc3339(s.get_ref()) {
+        Ok(d) if version.is_none() => Some(d.timestamp_millis()),
+        Ok(_) => {
+            w.problem(&s.span(), &join(path, "as_of"), "a source takes `version` or `as_of`, not both".into(), None);
+            None
+        }
+        Err(e) => {
+            w.problem(
+                &s.span(),
+                &join(path, "as_of"),
+                format!("`{}` is not an RFC 3339 time ({e})", s.get_ref()),
+                Some("for example `as_of = \"2026-01-01T00:00:00Z\"`".into()),
+            );
+            None
+        }
+    });
+    super::ObjectOptions { region, endpoint, credentials_profile, version, as_of }
 }
 
 fn entity(

@@ -60,16 +60,106 @@ pub struct ParquetSource {
     remote: Option<Arc<Remote>>,
     /// The parts, when a table's log names them (Delta) rather than the path.
     listed: Option<Vec<PathBuf>>,
+    /// The objects, when a table's log names them (Delta in an object store).
+    objects: Option<Vec<Object>>,
+    /// Columns whose values are not in the files but in the table's log (Delta partitions).
+    partitions: Option<Arc<Partitions>>,
+}
+
+/// Partition columns of a table: one value per part (in the parts' order) and column, as text
+/// (`None` for a null partition), measured as columns of `fields`' types after the files' own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Partitions {
+    pub fields: Vec<(String, DataType)>,
+    pub values: Vec<Vec<Option<String>>>,
+}
+
+impl Partitions {
+    /// The one-row typed values of part `part`, for the wanted columns `cols`.
+    fn scalars(&self, part: usize, cols: &[usize], shown: &str) -> Result<Vec<ArrayRef>, SourceError> {
+        cols.iter()
+            .map(|&c| {
+                let (name, ty) =
+                    self.fields.get(c).ok_or_else(|| unreadable(shown, "a partition column is missing"))?;
+                let value = self.values.get(part).and_then(|v| v.get(c)).cloned().flatten();
+                partition_scalar(value.as_deref(), ty).ok_or_else(|| {
+                    unreadable(
+                        shown,
+                        format!("partition value `{}` of column `{name}` is not a {ty}", value.unwrap_or_default()),
+                    )
+                })
+            })
+            .collect()
+    }
+}
+
+/// A partition value (the log's text form) as a one-row array of `ty`.
+fn partition_scalar(value: Option<&str>, ty: &DataType) -> Option<ArrayRef> {
+    use arrow_array::{BooleanArray, Date32Array, Float64Array, Int64Array, StringArray, TimestampMicrosecondArray};
+    let Some(v) = value else { return Some(arrow_array::new_null_array(ty, 1)) };
+    Some(match ty {
+        DataType::Int64 => Arc::new(Int64Array::from(vec![v.trim().parse::<i64>().ok()?])),
+        DataType::Float64 => Arc::new(Float64Array::from(vec![v.trim().parse::<f64>().ok()?])),
+        DataType::Boolean => Arc::new(BooleanArray::from(vec![v.trim().parse::<bool>().ok()?])),
+        DataType::Date32 => {
+            let d = chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").ok()?;
+            let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?;
+            Arc::new(Date32Array::from(vec![i32::try_from((d - epoch).num_days()).ok()?]))
+        }
+        DataType::Timestamp(TimeUnit::Microsecond, tz) => {
+            // The log writes `2026-01-01 10:00:00` (or with fractions, or ISO with an offset).
+            let micros = chrono::DateTime::parse_from_rfc3339(v.trim())
+                .map(|d| d.timestamp_micros())
+                .or_else(|_| {
+                    chrono::NaiveDateTime::parse_from_str(v.trim(), "%Y-%m-%d %H:%M:%S%.f")
+                        .map(|d| d.and_utc().timestamp_micros())
+                })
+                .ok()?;
+            Arc::new(TimestampMicrosecondArray::from(vec![micros]).with_timezone_opt(tz.clone()))
+        }
+        _ => Arc::new(StringArray::from(vec![v])),
+    })
 }
 
 impl ParquetSource {
     pub fn new(written: String, path: PathBuf) -> ParquetSource {
-        ParquetSource { written, path, remote: None, listed: None }
+        ParquetSource { written, path, remote: None, listed: None, objects: None, partitions: None }
     }
 
     /// These files as the parts of one source (a Delta table's live files).
-    pub fn listed(written: String, files: Vec<PathBuf>) -> ParquetSource {
-        ParquetSource { written, path: PathBuf::new(), remote: None, listed: Some(files) }
+    pub fn listed(written: String, files: Vec<PathBuf>, partitions: Option<Partitions>) -> ParquetSource {
+        ParquetSource {
+            written,
+            path: PathBuf::new(),
+            remote: None,
+            listed: Some(files),
+            objects: None,
+            partitions: partitions.map(Arc::new),
+        }
+    }
+
+    /// These objects as the parts of one source (a Delta table's live files in a store).
+    pub fn remote_listed(remote: Arc<Remote>, objects: Vec<Object>, partitions: Option<Partitions>) -> ParquetSource {
+        ParquetSource {
+            written: remote.shown.clone(),
+            path: PathBuf::new(),
+            remote: Some(remote),
+            listed: None,
+            objects: Some(objects),
+            partitions: partitions.map(Arc::new),
+        }
+    }
+
+    fn remote_objects(&self, remote: &Remote) -> Result<Vec<Object>, SourceError> {
+        match &self.objects {
+            Some(o) if o.is_empty() => Err(SourceError::NoFiles { pattern: self.written.clone() }),
+            Some(o) => Ok(o.clone()),
+            None => remote.objects(Some(FileFormat::Parquet)),
+        }
+    }
+
+    fn partition_names(&self) -> impl Iterator<Item = String> + '_ {
+        self.partitions.iter().flat_map(|p| p.fields.iter().map(|(n, _)| n.clone()))
     }
 
     fn local_paths(&self) -> Result<Vec<PathBuf>, SourceError> {
@@ -82,7 +172,14 @@ impl ParquetSource {
 
     /// The Parquet objects an object-store URL names, read by range requests.
     pub fn remote(remote: Arc<Remote>) -> ParquetSource {
-        ParquetSource { written: remote.shown.clone(), path: PathBuf::new(), remote: Some(remote), listed: None }
+        ParquetSource {
+            written: remote.shown.clone(),
+            path: PathBuf::new(),
+            remote: Some(remote),
+            listed: None,
+            objects: None,
+            partitions: None,
+        }
     }
 }
 
@@ -580,16 +677,17 @@ impl Source for ParquetSource {
     }
 
     fn columns(&self) -> Result<Vec<String>, SourceError> {
-        if let Some(remote) = &self.remote {
-            let objects = remote.objects(Some(FileFormat::Parquet))?;
+        let part = if let Some(remote) = &self.remote {
+            let objects = self.remote_objects(remote)?;
             let first = objects.first().ok_or_else(|| SourceError::NoFiles { pattern: self.written.clone() })?;
-            let part = open_object(remote, first, &self.written)?;
-            return Ok(part.meta.schema().fields().iter().map(|f| f.name().clone()).collect());
-        }
-        let paths = self.local_paths()?;
-        let first = paths.first().ok_or_else(|| SourceError::NoFiles { pattern: self.written.clone() })?;
-        let part = open_part(first, &self.written)?;
-        Ok(part.meta.schema().fields().iter().map(|f| f.name().clone()).collect())
+            open_object(remote, first, &self.written)?
+        } else {
+            let paths = self.local_paths()?;
+            let first = paths.first().ok_or_else(|| SourceError::NoFiles { pattern: self.written.clone() })?;
+            open_part(first, &self.written)?
+        };
+        let own = part.meta.schema().fields().iter().map(|f| f.name().clone());
+        Ok(own.chain(self.partition_names()).collect())
     }
 
     fn collect(&self, req: &StatsRequest, ctx: &CollectCtx<'_>) -> Result<SourceStats, SourceFailure> {
@@ -607,7 +705,7 @@ impl Source for ParquetSource {
                 (paths, Vec::new(), access)
             }
             Some(remote) => {
-                let objects = remote.objects(Some(FileFormat::Parquet)).map_err(|e| fail(e, None))?;
+                let objects = self.remote_objects(remote).map_err(|e| fail(e, None))?;
                 let multi = objects.len() > 1;
                 for o in &objects {
                     let shown = if multi { remote.name(&o.path) } else { self.written.clone() };
@@ -627,8 +725,20 @@ impl Source for ParquetSource {
             .collect();
         let roots = (keep.len() < schema.fields().len()).then(|| Arc::new(keep.clone()));
         let fields: Vec<&arrow_schema::FieldRef> = keep.iter().filter_map(|&i| schema.fields().get(i)).collect();
-        let names: Vec<String> = fields.iter().map(|f| f.name().clone()).collect();
-        let types: Vec<Option<&'static str>> = fields.iter().map(|f| Some(type_name(f.data_type()))).collect();
+        let mut names: Vec<String> = fields.iter().map(|f| f.name().clone()).collect();
+        let mut types: Vec<Option<&'static str>> = fields.iter().map(|f| Some(type_name(f.data_type()))).collect();
+        // Partition columns the files do not hold come after the files' own.
+        let pcols: Vec<usize> = self.partitions.as_ref().map_or_else(Vec::new, |p| {
+            (0..p.fields.len())
+                .filter(|&i| p.fields.get(i).is_some_and(|(n, _)| req.wants(n) && schema.field_with_name(n).is_err()))
+                .collect()
+        });
+        if let Some(p) = &self.partitions {
+            for (n, t) in pcols.iter().filter_map(|&i| p.fields.get(i)) {
+                names.push(n.clone());
+                types.push(Some(type_name(t)));
+            }
+        }
         for p in parts.iter().skip(1) {
             if p.meta.schema().fields() != schema.fields() {
                 let message = "its schema differs from the first part's".to_string();
@@ -651,6 +761,12 @@ impl Source for ParquetSource {
         // One task per row group, in file order.
         let mut tasks = Vec::new();
         for (pi, p) in parts.iter().enumerate() {
+            let extra = match &self.partitions {
+                Some(parts_of) if !pcols.is_empty() => {
+                    Some(Arc::new(parts_of.scalars(pi, &pcols, &p.shown).map_err(|e| fail(e, access.clone()))?))
+                }
+                _ => None,
+            };
             let mut first_row = 0u64;
             for (gi, rg) in p.meta.metadata().row_groups().iter().enumerate() {
                 tasks.push(RowGroupTask {
@@ -661,6 +777,7 @@ impl Source for ParquetSource {
                     input: p.input.clone(),
                     shown: multi.then(|| p.shown.clone()),
                     meta: p.meta.clone(),
+                    extra: extra.clone(),
                 });
                 first_row += rg.num_rows().max(0) as u64;
             }
@@ -732,6 +849,8 @@ struct RowGroupTask {
     /// The part's name, when the source has several parts.
     shown: Option<String>,
     meta: ArrowReaderMetadata,
+    /// One-row values of the part's partition columns, measured after the decoded columns.
+    extra: Option<Arc<Vec<ArrayRef>>>,
 }
 
 impl RowGroupTask {
@@ -801,6 +920,12 @@ fn read_row_group(
             b.sketch_only(&out.sketch_only());
             for (c, col) in batch.columns().iter().enumerate() {
                 feed(&mut b, c, col, t.part, row);
+            }
+            for (j, one) in t.extra.iter().flat_map(|e| e.iter()).enumerate() {
+                let repeated = arrow_array::UInt32Array::from(vec![0u32; n]);
+                if let Ok(col) = arrow_select::take::take(one.as_ref(), &repeated, None) {
+                    feed(&mut b, batch.num_columns() + j, &col, t.part, row);
+                }
             }
             out.merge(b.finish(n as u64, absent_required, absent_label));
             progress.add(n as u64);
@@ -1861,6 +1986,22 @@ mod tests {
         let stats = collect(&write(&batch, true)).expect("measured");
         assert_eq!(stats.acc.rows, 5);
         assert_eq!(nulls(&stats), [3]);
+    }
+
+    #[test]
+    fn partition_values_take_their_columns_types() {
+        let one = |v: Option<&str>, t: DataType| partition_scalar(v, &t);
+        let a = one(Some("42"), DataType::Int64).expect("a long");
+        assert_eq!(a.as_primitive::<Int64Type>().value(0), 42);
+        let d = one(Some("2026-01-02"), DataType::Date32).expect("a date");
+        assert_eq!(d.as_primitive::<Date32Type>().value(0), 20_455);
+        let ts = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
+        let t = one(Some("2026-01-02 03:04:05.5"), ts.clone()).expect("a timestamp");
+        assert_eq!(t.as_primitive::<TimestampMicrosecondType>().value(0), 1_767_323_045_500_000);
+        assert_eq!(t.data_type(), &ts);
+        assert!(one(None, DataType::Int64).expect("a null").is_null(0));
+        assert!(one(Some("x"), DataType::Int64).is_none(), "not a long");
+        assert_eq!(one(Some("a b"), DataType::Utf8).expect("text").as_string::<i32>().value(0), "a b");
     }
 
     #[test]

@@ -28,9 +28,14 @@ fn required() -> bool {
 /// One plain HTTP/1.1 request to the server; moto's server takes unsigned requests, which is
 /// all that setting up and tearing down a bucket needs. Returns the status code.
 fn request(method: &str, path: &str, body: &[u8]) -> std::io::Result<u16> {
+    request_with(method, path, "", body)
+}
+
+/// `request` with extra header lines (each ending in `\r\n`).
+fn request_with(method: &str, path: &str, headers: &str, body: &[u8]) -> std::io::Result<u16> {
     let mut s = TcpStream::connect(host_port())?;
     let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n",
         host_port(),
         body.len()
     );
@@ -64,7 +69,12 @@ impl Bucket {
     }
 
     fn put(&mut self, key: &str, body: &[u8]) {
-        let code = request("PUT", &format!("/{}/{key}", self.name), body).expect("the object is uploaded");
+        self.put_with(key, "", body);
+    }
+
+    fn put_with(&mut self, key: &str, headers: &str, body: &[u8]) {
+        let code =
+            request_with("PUT", &format!("/{}/{key}", self.name), headers, body).expect("the object is uploaded");
         assert_eq!(code, 200, "uploading {key}");
         self.keys.push(key.to_string());
     }
@@ -415,8 +425,14 @@ impl Drop for Container {
 fn azure_blobs_are_read_and_a_wrong_key_is_denied_access() {
     let name = format!("pf-az-{}", std::process::id());
     let csv = root().join("fixtures/demo/tickets.csv");
-    let upload =
-        format!("c.create_container()\nc.upload_blob('t/tickets.csv', open(r'{}','rb').read())", csv.display());
+    let table = root().join("fixtures/delta/partitioned");
+    let upload = format!(
+        "import os\nc.create_container()\nc.upload_blob('t/tickets.csv', open(r'{}','rb').read())\n\
+         for d, _, fs in os.walk(r'{t}'):\n    for f in fs:\n        p = os.path.join(d, f)\n        \
+         c.upload_blob('lake/p/' + os.path.relpath(p, r'{t}'), open(p, 'rb').read())",
+        csv.display(),
+        t = table.display()
+    );
     if !azure_py(&name, &upload) {
         assert!(!required(), "Azurite at {} (with python3 azure-storage-blob) is required", azurite());
         println!("skipped: no Azurite at {} or no azure-storage-blob", azurite());
@@ -447,10 +463,281 @@ fn azure_blobs_are_read_and_a_wrong_key_is_denied_access() {
     let size = std::fs::metadata(&csv).expect("the demo CSV").len();
     assert_eq!(s["read"]["bytes_transferred"], size);
 
+    // A Delta table under a container prefix: deltalake's 10 rows at version 3 (fixtures/README.md).
+    let delta = write(
+        dir.path(),
+        "azd.toml",
+        format!(
+            "{HEAD}\n[[sources]]\nname = \"t\"\npath = \"az://{name}/lake/p\"\nendpoint = \"{}\"\nlabel = \"category\"\n",
+            azurite()
+        ),
+    );
+    let o = bin()
+        .current_dir(root())
+        .env("AZURE_STORAGE_ACCOUNT_NAME", AZURITE_ACCOUNT)
+        .env("AZURE_STORAGE_ACCOUNT_KEY", AZURITE_KEY)
+        .args(["scan", &delta.to_string_lossy(), "--format", "json", "--as-of", AS_OF, "--quiet"])
+        .output()
+        .expect("the preflight binary runs");
+    let r: Value = serde_json::from_slice(&o.stdout).expect("a JSON report");
+    let s = source(&r, "t");
+    assert_eq!(
+        (s["status"].as_str(), s["kind"].as_str(), s["rows"].as_u64()),
+        (Some("ok"), Some("delta"), Some(10)),
+        "{s}"
+    );
+    assert_eq!(s["labels"]["classes"]["billing"], 5);
+
     // Another key of the same length: the store answers 403.
     let wrong = format!("AAAA{}", &AZURITE_KEY[4..]);
     let r = scan_with(&wrong);
     let f = finding(&r, "access.readable.t").expect("an access finding");
     assert_eq!(f["severity"], "FAIL");
     assert!(f["message"].as_str().is_some_and(|m| m.contains("permission denied") && m.contains("403")), "{f}");
+}
+
+/// Every file under a local folder, as (key relative to it, bytes), in path order.
+fn folder_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("a fixture folder").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).expect("under the folder").to_string_lossy().to_string();
+                out.push((rel, std::fs::read(&p).expect("a fixture file")));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A profile of one Delta source at `path` (a folder or a URL) with extra keys.
+fn delta_profile(path: &str, extra: &str) -> String {
+    format!(
+        "{HEAD}\n[[sources]]\nname = \"t\"\npath = \"{path}\"\ntimestamp = \"updated_at\"\nlabel = \"category\"\n{extra}\n"
+    )
+}
+
+#[test]
+fn delta_tables_in_the_store_read_as_on_disk() {
+    let Some(mut b) = Bucket::new("delta") else { return };
+    for table in ["partitioned", "changed"] {
+        for (rel, bytes) in folder_files(&root().join("fixtures/delta").join(table)) {
+            b.put(&format!("lake/{table}/{rel}"), &bytes);
+        }
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ep = format!("endpoint = \"{}\"", endpoint());
+    // deltalake's counts (fixtures/README.md): the latest, a version behind a checkpoint, as_of.
+    for (table, url_tail, extra, rows, version) in [
+        ("partitioned", "", "", 10, 3),
+        ("partitioned", "/", "as_of = \"2026-12-02T14:49:20Z\"", 9, 1),
+        ("changed", "", "version = 2", 3, 2),
+        ("changed", "/", "format = \"delta\"", 5, 3),
+    ] {
+        let local = root().join("fixtures/delta").join(table).display().to_string();
+        let url = format!("{}{url_tail}", b.url(&format!("lake/{table}")));
+        let (_, lr) = scan(&write(dir.path(), "l.toml", delta_profile(&local, extra)));
+        let (_, rr) = scan(&write(dir.path(), "r.toml", delta_profile(&url, &format!("{extra}\n{ep}"))));
+        let (l, r) = (source(&lr, "t"), source(&rr, "t"));
+        assert_eq!(r["status"], "ok", "{url} {extra}: {r}");
+        assert_eq!(r["kind"], "delta");
+        assert_eq!((r["rows"].as_u64(), r["delta"]["version"].as_i64()), (Some(rows), Some(version)), "{url} {extra}");
+        assert_eq!(measures(l), measures(r), "{url} {extra}");
+        assert_eq!(l["delta"], r["delta"], "{url} {extra}");
+        let read = &r["read"];
+        assert_eq!(read["rows_transferred"], rows);
+        assert!(read["bytes_transferred"].as_u64().is_some_and(|n| n > 0), "{read}");
+    }
+    // A prefix without a log is not a table; a table whose version is missing says so.
+    let (_, r) =
+        scan(&write(dir.path(), "v.toml", delta_profile(&b.url("lake/changed"), &format!("version = 9\n{ep}"))));
+    let m = source(&r, "t")["error"].as_str().unwrap_or_default().to_string();
+    assert!(m.contains("no version 9"), "{m}");
+}
+
+// --- Google Cloud Storage: fake-gcs-server at `PREFLIGHT_TEST_GCS_ENDPOINT` ------------------
+
+fn gcs() -> String {
+    std::env::var("PREFLIGHT_TEST_GCS_ENDPOINT").unwrap_or_else(|_| "http://127.0.0.1:10020".into())
+}
+
+/// One plain HTTP/1.1 request to a `http://host:port` server; returns the status code.
+fn http(base: &str, method: &str, path: &str, body: &[u8]) -> std::io::Result<u16> {
+    let host = base.trim_start_matches("http://").trim_end_matches('/');
+    let mut s = TcpStream::connect(host)?;
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes())?;
+    s.write_all(body)?;
+    let mut out = Vec::new();
+    s.read_to_end(&mut out)?;
+    let text = String::from_utf8_lossy(out.get(..out.len().min(64)).unwrap_or_default()).to_string();
+    Ok(text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0))
+}
+
+#[test]
+fn gcs_objects_read_as_on_disk() {
+    let bucket = format!("pf-gcs-{}", std::process::id());
+    let created = http(&gcs(), "POST", "/storage/v1/b", format!("{{\"name\":\"{bucket}\"}}").as_bytes());
+    if !matches!(created, Ok(200)) {
+        assert!(!required(), "the GCS server at {} is required: {created:?}", gcs());
+        println!("skipped: no GCS server at {} ({created:?})", gcs());
+        return;
+    }
+    let put = |key: &str, bytes: &[u8]| {
+        let path = format!("/upload/storage/v1/b/{bucket}/o?uploadType=media&name={key}");
+        assert_eq!(http(&gcs(), "POST", &path, bytes).expect("uploaded"), 200, "{key}");
+    };
+    put("demo/tickets.csv", &std::fs::read(root().join("fixtures/demo/tickets.csv")).expect("the demo CSV"));
+    put("demo/kb.parquet", &std::fs::read(root().join("fixtures/demo/kb.parquet")).expect("the demo Parquet"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let local = demo_profile(
+        &root().join("fixtures/demo/tickets.csv").display().to_string(),
+        &root().join("fixtures/demo/kb.parquet").display().to_string(),
+        "",
+    );
+    let remote = demo_profile(
+        &format!("gs://{bucket}/demo/tickets.csv"),
+        &format!("gs://{bucket}/demo/*.parquet"),
+        &format!("endpoint = \"{}\"\ntimeout = \"10s\"", gcs()),
+    );
+    let run = |p: &Path| -> Value {
+        let o = bin()
+            .current_dir(root())
+            // The emulator takes unsigned requests; a real bucket takes the chain's credentials.
+            .env("GOOGLE_SKIP_SIGNATURE", "true")
+            .args(["scan", &p.to_string_lossy(), "--format", "json", "--as-of", AS_OF, "--quiet"])
+            .output()
+            .expect("the preflight binary runs");
+        serde_json::from_slice(&o.stdout).expect("a JSON report")
+    };
+    let lr = run(&write(dir.path(), "l.toml", local));
+    let rr = run(&write(dir.path(), "g.toml", remote));
+    for name in ["tickets", "kb"] {
+        let (l, r) = (source(&lr, name), source(&rr, name));
+        assert_eq!(r["status"], "ok", "{r}");
+        assert_eq!(measures(l), measures(r), "source {name}");
+        assert_eq!(r["read"]["rows_transferred"], l["rows"]);
+    }
+    let missing = demo_profile(
+        &format!("gs://{bucket}/demo/nope.csv"),
+        &format!("gs://{bucket}-absent/kb.parquet"),
+        &format!("endpoint = \"{}\"\ntimeout = \"10s\"", gcs()),
+    );
+    let r = run(&write(dir.path(), "m.toml", missing));
+    for name in ["tickets", "kb"] {
+        let f = finding(&r, &format!("access.readable.{name}")).expect("an access finding");
+        assert_eq!(f["severity"], "FAIL", "{f}");
+        // The emulator answers a missing bucket with its own 500 "no bucket named …".
+        let m = f["message"].as_str().unwrap_or_default();
+        assert!(m.contains("not found") || m.contains("404") || m.contains("no bucket named"), "{f}");
+    }
+}
+
+#[test]
+fn plain_http_urls_are_read_by_range_requests() {
+    // moto serves public-read objects at path-style URLs to unsigned GETs, honouring `Range`.
+    let Some(mut b) = Bucket::new("http") else { return };
+    let tickets = std::fs::read(root().join("fixtures/demo/tickets.csv")).expect("the demo CSV");
+    let kb = std::fs::read(root().join("fixtures/demo/kb.parquet")).expect("the demo Parquet");
+    b.put_with("demo/tickets.csv", "x-amz-acl: public-read\r\n", &tickets);
+    b.put_with("demo/kb.parquet", "x-amz-acl: public-read\r\n", &kb);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let base = format!("{}/{}", endpoint().trim_end_matches('/'), b.name);
+    let local = demo_profile(
+        &root().join("fixtures/demo/tickets.csv").display().to_string(),
+        &root().join("fixtures/demo/kb.parquet").display().to_string(),
+        "",
+    );
+    let remote =
+        demo_profile(&format!("{base}/demo/tickets.csv"), &format!("{base}/demo/kb.parquet"), "timeout = \"10s\"");
+    let (_, lr) = scan(&write(dir.path(), "l.toml", local));
+    let (_, rr) = scan(&write(dir.path(), "h.toml", remote));
+    for name in ["tickets", "kb"] {
+        let (l, r) = (source(&lr, name), source(&rr, name));
+        assert_eq!(r["status"], "ok", "{r}");
+        assert_eq!(measures(l), measures(r), "source {name}");
+    }
+    assert_eq!(source(&rr, "tickets")["read"]["bytes_transferred"], tickets.len() as u64);
+    let got = source(&rr, "kb")["read"]["bytes_transferred"].as_u64().unwrap_or(u64::MAX);
+    assert!(got <= kb.len() as u64, "{got}");
+    let (_, r) = scan(&write(dir.path(), "n.toml", with_local(&format!("{base}/nope.csv"), "")));
+    let m = remote_failure(&r);
+    assert!(m.contains("not found") || m.contains("404"), "{m}");
+}
+
+#[test]
+fn an_expired_sas_token_is_a_failure_with_the_stores_message() {
+    let name = format!("pf-sas-{}", std::process::id());
+    // Two read-and-list SAS tokens for the container, signed with the real key: one valid for
+    // the next hour, one that expired an hour ago (`se=` in the past).
+    let code = "c.create_container()\nc.upload_blob('x.csv', b'id\\n1\\n')\n\
+        import datetime\nfrom azure.storage.blob import generate_container_sas, ContainerSasPermissions\n\
+        now = datetime.datetime.now(datetime.timezone.utc)\n\
+        sas = lambda a, b: generate_container_sas(c.account_name, c.container_name, \
+        account_key=c.credential.account_key, permission=ContainerSasPermissions(read=True, list=True), \
+        start=now + datetime.timedelta(hours=a), expiry=now + datetime.timedelta(hours=b))\n\
+        open(OUT, 'w').write(sas(-2, -1) + '\\n' + sas(-1, 1))";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("sas.txt");
+    let code = code.replace("OUT", &format!("r'{}'", out.display()));
+    if !azure_py(&name, &code) {
+        assert!(!required(), "Azurite at {} (with python3 azure-storage-blob) is required", azurite());
+        println!("skipped: no Azurite at {} or no azure-storage-blob", azurite());
+        return;
+    }
+    let _container = Container(name.clone());
+    let tokens = std::fs::read_to_string(&out).expect("the SAS tokens");
+    let (expired, valid) = tokens.split_once('\n').expect("two tokens");
+    assert!(expired.contains("se="), "{expired}");
+    let text = with_local(&format!("az://{name}/x.csv"), &format!("endpoint = \"{}\"", azurite()));
+    let profile = write(dir.path(), "sas.toml", text);
+    let with_sas = |sas: &str| -> Value {
+        let o = bin()
+            .current_dir(root())
+            .env("AZURE_STORAGE_ACCOUNT_NAME", AZURITE_ACCOUNT)
+            .env_remove("AZURE_STORAGE_ACCOUNT_KEY")
+            .env("AZURE_STORAGE_SAS_KEY", sas)
+            .args(["scan", &profile.to_string_lossy(), "--format", "json", "--as-of", AS_OF, "--quiet"])
+            .output()
+            .expect("the preflight binary runs");
+        serde_json::from_slice(&o.stdout).expect("a JSON report")
+    };
+    assert_eq!(source(&with_sas(valid), "remote")["rows"], 1, "the valid token reads");
+    let started = std::time::Instant::now();
+    let r = with_sas(expired);
+    let m = remote_failure(&r);
+    // Azurite's own answer to a signature past its expiry: a 403 with its error document.
+    assert!(m.contains("403") && m.contains("AuthorizationFailure"), "{m}");
+    assert!(!r.to_string().contains(expired), "the token is never printed");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "no retry past the timeout");
+}
+
+#[test]
+fn a_store_that_never_answers_fails_within_the_timeout() {
+    // A listener that accepts connections and says nothing.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let port = listener.local_addr().expect("an address").port();
+    let held = std::thread::spawn(move || {
+        let mut open = Vec::new();
+        for s in listener.incoming().take(16).flatten() {
+            open.push(s);
+        }
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = with_local("s3://silent/x.csv", &format!("endpoint = \"http://127.0.0.1:{port}\""))
+        .replace("timeout = \"5s\"", "timeout = \"2s\"");
+    let started = std::time::Instant::now();
+    let (_, r) = scan(&write(dir.path(), "t.toml", text));
+    let m = remote_failure(&r);
+    assert!(m.contains("timeout") || m.contains("timed out"), "{m}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "took {:?}", started.elapsed());
+    drop(held);
 }

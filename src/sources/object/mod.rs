@@ -134,10 +134,15 @@ impl Remote {
                 Arc::new(b.build().map_err(|e| bad(e.to_string()))?)
             }
             "gs" => {
-                let b = object_store::gcp::GoogleCloudStorageBuilder::from_env()
+                let mut b = object_store::gcp::GoogleCloudStorageBuilder::from_env()
                     .with_url(origin.clone())
                     .with_client_options(client)
                     .with_retry(retry);
+                // A GCS-compatible endpoint (an emulator, a private endpoint) in place of
+                // storage.googleapis.com.
+                if let Some(e) = &options.endpoint {
+                    b = b.with_base_url(e.trim_end_matches('/'));
+                }
                 Arc::new(b.build().map_err(|e| bad(e.to_string()))?)
             }
             "az" | "azure" | "abfs" | "abfss" | "adl" => {
@@ -165,6 +170,31 @@ impl Remote {
             .build()
             .map_err(|e| bad(format!("cannot start the I/O runtime: {e}")))?;
         Ok(Remote { shown, origin, key: key.to_string(), store, runtime, timeout, transferred: AtomicU64::new(0) })
+    }
+
+    /// The key (or prefix) the URL names, without a trailing `/`.
+    pub fn key_prefix(&self) -> &str {
+        self.key.trim_end_matches('/')
+    }
+
+    /// The whole body of a small object (a Delta log entry), counted as transferred.
+    pub fn get(&self, key: &str) -> Result<bytes::Bytes, SourceError> {
+        let store = Arc::clone(&self.store);
+        let path = ObjectPath::from(key);
+        let what = self.name(&path);
+        let body = self.run(&what, async move { store.get(&path).await?.bytes().await })?;
+        self.transferred.fetch_add(body.len() as u64, Ordering::Relaxed);
+        Ok(body)
+    }
+
+    /// Whether the URL names a Delta table: a prefix with objects under `_delta_log/`.
+    pub fn is_delta_table(&self) -> Result<bool, SourceError> {
+        let key = self.key_prefix();
+        if key.contains(['*', '?', '[']) {
+            return Ok(false);
+        }
+        let prefix = if key.is_empty() { "_delta_log".to_string() } else { format!("{key}/_delta_log") };
+        Ok(!self.list(&prefix)?.is_empty())
     }
 
     /// Bytes fetched so far (object bodies and ranges; listings and headers are not counted).
@@ -242,13 +272,29 @@ impl Remote {
             let path = ObjectPath::from(trimmed);
             match self.run(&self.shown, self.store.head(&path)) {
                 Ok(meta) => return Ok(vec![object(meta)]),
-                // A prefix of parts has no object of its own name.
-                Err(SourceError::Unreadable { message, .. }) if message.starts_with("not found") => {
+                // A prefix of parts has no object of its own name (plain HTTP lists nothing).
+                Err(SourceError::Unreadable { message, .. })
+                    if message.starts_with("not found") && !self.origin.starts_with("http") =>
+                {
                     let parts = self.parts(trimmed, format)?;
                     if parts.is_empty() {
                         return Err(SourceError::Unreadable { path: self.shown.clone(), message });
                     }
                     return Ok(parts);
+                }
+                // A refused HEAD has no body, so the store's reason (an expired signature, a
+                // wrong key) is fetched with a one-byte GET, which answers with it.
+                Err(SourceError::PermissionDenied { .. }) => {
+                    let store = Arc::clone(&self.store);
+                    let again = path.clone();
+                    let e = match self.run(&self.shown, async move { store.get_range(&again, 0..1).await }) {
+                        Err(reason) => reason,
+                        Ok(_) => SourceError::PermissionDenied {
+                            path: self.shown.clone(),
+                            detail: ": the store refused the object's metadata (HEAD) but not its bytes".into(),
+                        },
+                    };
+                    return Err(e);
                 }
                 Err(e) => return Err(e),
             }
@@ -376,30 +422,31 @@ pub fn open(spec: &SourceSpec, written: &str) -> Box<dyn Source> {
     let by_name = files::guess_format(std::path::Path::new(written.split(['?', '#']).next().unwrap_or(written)));
     let format = match spec.format.or(by_name) {
         Some(f) => Ok(f),
-        None => remote.objects(None).and_then(|objs| {
-            let mut formats = objs.iter().filter_map(|o| files::guess_format(std::path::Path::new(o.path.as_ref())));
-            let first = formats.next();
-            match first {
-                Some(f) if formats.all(|g| g == f) => Ok(f),
-                _ => Err(SourceError::Unsupported {
-                    path: remote.shown.clone(),
-                    what: "cannot tell the format from the name; set `format = \"csv\"` or `format = \"parquet\"`"
-                        .into(),
-                }),
+        None => remote.is_delta_table().and_then(|delta| {
+            if delta {
+                Ok(FileFormat::Delta)
+            } else {
+                remote.objects(None).and_then(|objs| {
+                    let mut formats =
+                        objs.iter().filter_map(|o| files::guess_format(std::path::Path::new(o.path.as_ref())));
+                    let first = formats.next();
+                    match first {
+                        Some(f) if formats.all(|g| g == f) => Ok(f),
+                        _ => Err(SourceError::Unsupported {
+                            path: remote.shown.clone(),
+                            what:
+                                "cannot tell the format from the name; set `format = \"csv\"` or `format = \"parquet\"`"
+                                    .into(),
+                        }),
+                    }
+                })
             }
         }),
     };
     match format {
         Ok(FileFormat::Parquet) => Box::new(super::parquet::ParquetSource::remote(remote)),
         Ok(FileFormat::Csv) => Box::new(super::csv::CsvSource::remote(remote, spec.delimiter)),
-        Ok(FileFormat::Delta) => Box::new(Unopenable {
-            kind: "delta",
-            location: remote.shown.clone(),
-            error: SourceError::Unsupported {
-                path: remote.shown.clone(),
-                what: "Delta tables are read from local folders only in this version".into(),
-            },
-        }),
+        Ok(FileFormat::Delta) => Box::new(super::delta::DeltaSource::remote(remote, spec)),
         Err(error) => Box::new(Unopenable { kind: "object", location: remote.shown.clone(), error }),
     }
 }
