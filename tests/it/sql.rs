@@ -152,7 +152,7 @@ fn load_statements(table: &str, q: char) -> Vec<String> {
     out
 }
 
-fn csv_text() -> String {
+pub(crate) fn csv_text() -> String {
     let field = |v: Option<&str>| match v {
         None => String::new(),
         Some(s) => format!("\"{}\"", s.replace('"', "\"\"")),
@@ -164,7 +164,7 @@ fn csv_text() -> String {
     out
 }
 
-fn make_sqlite(path: &Path, table: &str) {
+pub(crate) fn make_sqlite(path: &Path, table: &str) {
     rt().block_on(async {
         let o = sqlx::sqlite::SqliteConnectOptions::new().filename(path).create_if_missing(true);
         let mut c = sqlx::SqliteConnection::connect_with(&o).await.expect("create the SQLite file");
@@ -236,7 +236,7 @@ fn scan_profile(dir: &Path, sources: &str) -> (i32, Value) {
 }
 
 /// The dataset as a Parquet file: `id` as int64, the rest as nullable UTF-8.
-fn write_parquet(path: &Path) {
+pub(crate) fn write_parquet(path: &Path) {
     use std::sync::Arc;
 
     use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
