@@ -155,8 +155,8 @@ fn an_entity_across_a_spark_table_and_a_postgres_table() {
     crate::entities::assert_expected(&r);
     let e = &r["entities"][0];
     assert_eq!(e["computed_in"], "preflight");
-    // Spark sent its distinct ticket keys (four, a blank and a null: six groups), not its rows.
-    assert_eq!(e["keys_fetched"], json!({"tickets": 6, "crm": 8}), "{e}");
+    // Spark sent its distinct ticket keys as written (five, a blank and a null), not its rows.
+    assert_eq!(e["keys_fetched"], json!({"tickets": 7, "crm": 8}), "{e}");
 }
 
 /// A Spark source that cannot be reached, one whose query fails in the cluster and one whose
@@ -171,7 +171,7 @@ fn a_closed_port_a_failing_query_and_a_lost_connection_are_findings() {
     write(dir.path(), "data.csv", crate::sql::csv_text());
     let parquet = dir.path().join("data.parquet");
     crate::sql::write_parquet(&parquet);
-    let proxy = cut_after(spark_url().trim_start_matches("sc://"), 600);
+    let proxy = cut_after(spark_url().trim_start_matches("sc://"), 4000);
     let url = spark_url();
     let mut sources = source_toml("csv", "path = \"data.csv\"");
     sources += &source_toml("closed", "url = \"sc://127.0.0.1:1\"\ntable = \"t\"");
@@ -205,39 +205,43 @@ fn a_closed_port_a_failing_query_and_a_lost_connection_are_findings() {
     assert_eq!(source(&r, "badquery")["access"]["reachable"], true);
 }
 
-/// A TCP proxy to `target` that closes both sides once `limit` bytes have come back from the
-/// server: a connection lost in the middle of a scan. Returns its `host:port`.
+/// A TCP proxy to `target` for one connection, which it closes on both sides once `limit` bytes
+/// have come back from the server: a connection lost in the middle of a scan, and a server gone
+/// when the client tries again. Returns its `host:port`.
 fn cut_after(target: &str, limit: usize) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
     let at = listener.local_addr().expect("its address").to_string();
     let target = target.trim_end_matches('/').to_string();
     std::thread::spawn(move || {
-        for client in listener.incoming().flatten() {
-            let Ok(server) = TcpStream::connect(&target) else { continue };
-            let (mut c_in, mut s_out) = (client.try_clone().expect("clone"), server.try_clone().expect("clone"));
-            std::thread::spawn(move || {
-                let mut buf = [0u8; 8192];
-                while let Ok(n) = c_in.read(&mut buf) {
-                    if n == 0 || s_out.write_all(&buf[..n]).is_err() {
-                        break;
-                    }
+        let accepted = listener.accept();
+        drop(listener);
+        let Ok((client, _)) = accepted else { return };
+        let Ok(server) = TcpStream::connect(&target) else { return };
+        let (mut c_in, mut s_out) = (client.try_clone().expect("clone"), server.try_clone().expect("clone"));
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = c_in.read(&mut buf) {
+                if n == 0 || s_out.write_all(&buf[..n]).is_err() {
+                    break;
                 }
-            });
-            let (mut s_in, mut c_out) = (server, client);
-            std::thread::spawn(move || {
-                let mut buf = [0u8; 8192];
-                let mut sent = 0;
-                while let Ok(n) = s_in.read(&mut buf) {
-                    let n = n.min(limit.saturating_sub(sent));
-                    if n == 0 || c_out.write_all(&buf[..n]).is_err() {
-                        break;
-                    }
-                    sent += n;
-                }
-                let _ = c_out.shutdown(std::net::Shutdown::Both);
-                let _ = s_in.shutdown(std::net::Shutdown::Both);
-            });
+            }
+        });
+        let (mut s_in, mut c_out) = (server, client);
+        let mut buf = [0u8; 8192];
+        let mut sent = 0;
+        while let Ok(n) = s_in.read(&mut buf) {
+            let n = n.min(limit.saturating_sub(sent));
+            if n == 0 || c_out.write_all(&buf[..n]).is_err() {
+                break;
+            }
+            sent += n;
+            // Cut at once, mid-frame: waiting for more would leave the client waiting too.
+            if sent >= limit {
+                break;
+            }
         }
+        let _ = c_out.shutdown(std::net::Shutdown::Both);
+        let _ = s_in.shutdown(std::net::Shutdown::Both);
     });
     at
 }
@@ -275,4 +279,62 @@ fn a_token_in_the_url_is_a_finding_and_is_never_printed() {
     let r: Value = serde_json::from_slice(&o.stdout).expect("a JSON report");
     assert_eq!(finding(&r, "access.credentials.lake").map(|f| f["severity"].clone()), Some(json!("FAIL")));
     assert_eq!(source(&r, "lake")["location"], "sc://127.0.0.1:1/;token=***#t");
+}
+
+/// Spark's timestamp parsing (the dialect's layers of Spark SQL) agrees with the file reader's
+/// on every edge case the other engines are checked on, value by value.
+#[test]
+fn spark_timestamp_parsing_matches_the_file_parser() {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Int32Type, Int64Type};
+    use preflight::sources::spark::{Client, ConnString, ConnectOptions};
+    use preflight::sources::sql::dialect::{Class, Col, Dialect, Plan, Sql, TS, TS_NAIVE};
+    use preflight::stats::timestamp::parse_timestamp;
+    if !spark_available() {
+        return;
+    }
+    let rows: Vec<String> =
+        crate::sql::TIMESTAMP_EDGES.iter().enumerate().map(|(n, v)| format!("({n}, {})", lit(v))).collect();
+    let plan = Plan {
+        dialect: Dialect::Spark,
+        relation: format!("(SELECT * FROM VALUES {} AS v(n, t))", rows.join(", ")),
+        cols: vec![Col { name: "n".into(), class: Class::Int }, Col { name: "t".into(), class: Class::Text }],
+        required: vec![],
+        timestamp: Some(1),
+        label: None,
+        key: None,
+        evidence_key: None,
+        placeholders: vec![],
+        required_absent: false,
+        label_absent: false,
+        as_of: 0,
+        stale_before: 0,
+    };
+    let mut sql = Sql::default();
+    let from = plan.source(&mut sql);
+    let query = format!("SELECT n, {TS}, {TS_NAIVE} FROM {from}");
+    let url = ConnString::parse(&spark_url()).expect("a Spark URL");
+    let batches = crate::sql::rt().block_on(async {
+        let mut c = Client::connect(&url, &ConnectOptions::default(), Duration::from_secs(120)).await.expect("Spark");
+        c.fetch(&query).await.expect("Spark parses the timestamps")
+    });
+    let mut seen = 0;
+    for b in &batches {
+        let (n, ts, naive) = (
+            b.column(0).as_primitive::<Int32Type>(),
+            b.column(1).as_primitive::<Int64Type>(),
+            b.column(2).as_primitive::<Int32Type>(),
+        );
+        for r in 0..b.num_rows() {
+            let v = crate::sql::TIMESTAMP_EDGES[n.value(r) as usize];
+            let expected = parse_timestamp(v);
+            let got = (!arrow_array::Array::is_null(ts, r)).then(|| ts.value(r));
+            assert_eq!(got, expected.map(|p| p.micros), "Spark parses {v:?}");
+            if let Some(p) = expected {
+                assert_eq!(naive.value(r) == 1, p.naive, "Spark naive {v:?}");
+            }
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, crate::sql::TIMESTAMP_EDGES.len());
 }

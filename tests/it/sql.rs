@@ -582,7 +582,7 @@ fn queries_run_read_only_under_the_statement_timeout() {
 }
 
 /// Timestamp texts on the edges of what `stats::timestamp` accepts.
-const TIMESTAMP_EDGES: &[&str] = &[
+pub(crate) const TIMESTAMP_EDGES: &[&str] = &[
     "2024-01-01",
     " 2024-01-01 ",
     "2024-02-29",
@@ -691,6 +691,7 @@ fn sql_timestamp_parsing_matches_the_file_parser() {
                 }
                 Dialect::Postgres => go!(sqlx::PgConnection::connect(&url).await.expect("postgres")),
                 Dialect::MySql => go!(sqlx::MySqlConnection::connect(&url).await.expect("mysql")),
+                Dialect::Spark => unreachable!("Spark's parser is checked in spark.rs"),
             }
         });
         assert_eq!(rows.len(), TIMESTAMP_EDGES.len(), "{d:?}");

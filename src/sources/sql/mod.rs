@@ -427,6 +427,10 @@ impl SqlSource {
     /// were to echo it, and the URL appears only redacted.
     fn scrub(&self, message: &str, password: Option<&str>) -> String {
         let mut m = message.trim_start_matches("error returned from database: ").to_string();
+        // The Spark client's errors travel as the driver's protocol error (`spark_error`).
+        if self.dialect == Dialect::Spark {
+            m = m.trim_start_matches("encountered unexpected or invalid data: ").to_string();
+        }
         m = m.replace(&self.url, &self.redacted);
         if let Some(p) = password.filter(|p| p.len() >= 2) {
             m = m.replace(p, "***");
