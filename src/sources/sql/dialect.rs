@@ -954,7 +954,7 @@ mod tests {
 
     #[test]
     fn hostile_names_cannot_change_the_query() {
-        for (d, q) in [(Dialect::Postgres, '"'), (Dialect::Sqlite, '"'), (Dialect::MySql, '`')] {
+        for (d, q) in [(Dialect::Postgres, '"'), (Dialect::Sqlite, '"'), (Dialect::MySql, '`'), (Dialect::Spark, '`')] {
             let evil = format!("x{q}; DROP TABLE t; --");
             let mut p = plan(d, &[(&evil, Class::Text), ("ok", Class::Int)]);
             p.relation = d.quote_table(&format!("t{q} ; DELETE FROM t"));
@@ -984,6 +984,22 @@ mod tests {
         let sql = my.aggregate();
         assert!(sql.binds.is_empty());
         assert!(sql.text.contains("IN (X'6974277s')".replace("7s", "73").as_str()), "{}", sql.text);
+    }
+
+    #[test]
+    fn spark_writes_placeholders_as_binary_literals_and_types_by_its_names() {
+        let mut p = plan(Dialect::Spark, &[("a", Class::Text)]);
+        p.placeholders = vec!["it's".into()];
+        let sql = p.aggregate();
+        assert!(sql.binds.is_empty());
+        assert!(sql.text.contains("IN (CAST(X'69742773' AS STRING))"), "{}", sql.text);
+        assert!(!sql.text.contains("it's"));
+        assert_eq!(Dialect::Spark.quote("a`b"), "`a``b`");
+        assert_eq!(Dialect::Spark.classify("string"), Class::Text);
+        assert_eq!(Dialect::Spark.classify("bigint"), Class::Int);
+        assert_eq!(Dialect::Spark.classify("decimal(10,2)"), Class::Float);
+        assert_eq!(Dialect::Spark.classify("timestamp_ntz"), Class::Timestamp);
+        assert_eq!(Dialect::Spark.classify("array<string>"), Class::Other);
     }
 
     #[test]
