@@ -12,6 +12,7 @@
 #   bash benches/compare.sh sql                     # tickets in SQLite, PostgreSQL, MariaDB: stream vs DuckDB
 #   ENGINES=sqlite RUNS=3 bash benches/compare.sh sql
 #   bash benches/compare.sh object                  # tickets Parquet in a loopback S3 server vs DuckDB httpfs
+#   bash benches/compare.sh spark                   # 10,000,000 tickets on the Spark cluster: push-down vs PySpark
 #   bash benches/compare.sh all                     # every job, then one combined table
 #   ROWS=100000 KEYS=100000 RUNS=1 bash benches/compare.sh all     # a quick end-to-end check
 #   PREFLIGHT_BIN=target/release/preflight bash benches/compare.sh csv   # that binary, no build
@@ -89,6 +90,18 @@
 #        AWS_SECRET_ACCESS_KEY for preflight, a DuckDB S3 secret for DuckDB). Warm-up, results.py
 #        check, RUNS alternating runs, medians and the ratio: as the file jobs, written to
 #        benches/out/compare-object.json; preflight's `read` block (bytes fetched) is printed.
+#   spark
+#        A tickets table of ROWS rows (default 10,000,000) computed inside Spark and written as
+#        Parquet by its executors (benches/compare/spark_peer.py generate; kept under
+#        PREFLIGHT_BENCH_DATA/spark/), on the cluster at PREFLIGHT_BENCH_SPARK_URL (default
+#        PREFLIGHT_TEST_SPARK_URL, then sc://127.0.0.1:15002: the two-worker cluster .ci/run
+#        starts). `preflight scan` of a profile reading it by path (every measure pushed down as
+#        Spark SQL) against spark_peer.py measures: the hand-written queries for the same
+#        measures, run by the PySpark Connect client. Warm-up, a check that both agree (rows,
+#        complete rows, per column nulls, blanks, placeholders and exact distinct, stale and
+#        future rows, label classes), RUNS (default 3) alternating runs of each whole process,
+#        medians, the ratio, and preflight's `read.rows_transferred` / `bytes_transferred`
+#        (benches/out/compare-spark.json). Not part of `all`.
 #
 #   all  csv, parquet, csv10m, overlap, pg (skipped, with a note, when the PostgreSQL server
 #        does not answer) and keys, one after the other in one environment (ROWS, KEYS, RUNS
@@ -167,9 +180,9 @@ set -euo pipefail
 
 job=${1:-}
 case "$job" in
-  csv | parquet | csv10m | overlap | pg | keys | sql | object | all) ;;
+  csv | parquet | csv10m | overlap | pg | keys | sql | object | spark | all) ;;
   *)
-    echo "usage: bash benches/compare.sh csv|parquet|csv10m|overlap|pg|keys|sql|object|all   (ROWS=2000000 KEYS=10000000 RUNS=5 PEERS=duckdb,polars PREFLIGHT_BIN=…)" >&2
+    echo "usage: bash benches/compare.sh csv|parquet|csv10m|overlap|pg|keys|sql|object|spark|all   (ROWS=2000000 KEYS=10000000 RUNS=5 PEERS=duckdb,polars PREFLIGHT_BIN=…)" >&2
     exit 2
     ;;
 esac
@@ -729,6 +742,115 @@ doc = {"job": "keys", "keys_per_side": n, "runs": len(runs), "wall_s": wall, "pe
        "machine": {"cores": os.cpu_count(), "system": platform.platform()}}
 json.dump(doc, open(out, "w"), indent=2)
 print(f"written to {os.path.relpath(out)}")
+PY
+  exit 0
+fi
+# The spark job: a tickets table computed and written as Parquet by the cluster itself, then
+# preflight's push-down against a hand-written Spark SQL query run by the PySpark Connect client.
+if [ "$job" = "spark" ]; then
+  ROWS=${ROWS:-10000000}
+  RUNS=${RUNS:-3}
+  AS_OF=${AS_OF:-2026-11-25T00:00:00Z}
+  SPARK_URL=${PREFLIGHT_BENCH_SPARK_URL:-${PREFLIGHT_TEST_SPARK_URL:-sc://127.0.0.1:15002}}
+  python3 -c 'import pyspark.sql.connect' 2>/dev/null ||
+    { echo "compare.sh: the spark job needs pyspark[connect] (as .ci/run installs it)" >&2; exit 2; }
+  preflight_bin
+  work=$(mktemp -d "${TMPDIR:-/tmp}/preflight-spark.XXXXXX")
+  trap 'rm -rf "$work"' EXIT
+  mkdir -p "$root/benches/out" "$BENCH_DATA/spark"
+  results="$work/results.jsonl"
+  : >"$results"
+  IFS=',' read -r -a sizes <<<"$ROWS"
+  for n in "${sizes[@]}"; do
+    data="$BENCH_DATA/spark/tickets-$n.parquet"
+    if [ ! -e "$data/_SUCCESS" ]; then
+      echo "generating $n rows in the cluster…" >&2
+      python3 "$root/benches/compare/spark_peer.py" generate "$SPARK_URL" "$data" "$n" 2>"$work/gen.err" ||
+        { cat "$work/gen.err" >&2; exit 1; }
+    fi
+    cat >"$work/bench.toml" <<TOML
+[pilot]
+name = "spark-bench"
+
+[[sources]]
+name = "tickets"
+url = "$SPARK_URL"
+format = "parquet"
+path = "$data"
+timestamp = "updated_at"
+label = "category"
+key = "ticket_id"
+required = ["ticket_id", "customer_id", "subject", "body", "category"]
+timeout = "30m"
+TOML
+    report="$work/report.json"
+    # Warm-up, untimed (the files into the page cache, the executors' JVMs warm), and the check.
+    rc=0
+    "$bin" scan "$work/bench.toml" --format json --out "$report" --quiet --as-of "$AS_OF" >/dev/null 2>"$work/warm.err" || rc=$?
+    [ "$rc" -le 1 ] || { echo "compare.sh: preflight exited $rc" >&2; cat "$work/warm.err" >&2; exit 1; }
+    python3 "$root/benches/compare/spark_peer.py" measures "$SPARK_URL" "$data" "$AS_OF" "$work/peer.json" 2>"$work/peer.err" ||
+      { cat "$work/peer.err" >&2; exit 1; }
+    python3 - "$report" "$work/peer.json" "$n" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+p = json.load(open(sys.argv[2]))
+n = int(sys.argv[3])
+s = next(x for x in r["sources"] if x["name"] == "tickets")
+assert s["status"] == "ok", s.get("error")
+m = p["measures"]
+bad = []
+def same(what, a, b):
+    if a != b:
+        bad.append(f"{what}: preflight {a}, hand-written {b}")
+same("rows", s["rows"], n)
+same("rows (query)", m["rows_"], n)
+same("complete rows", s["complete_rows"], m["complete_rows"])
+for c in s["columns"]:
+    name = c["name"]
+    for k in ["nulls", "blanks", "placeholders", "distinct"]:
+        if f"{name}_{k}" in m:
+            same(f"{name}.{k}", c[k], m[f"{name}_{k}"])
+st = s["staleness"]
+same("stale rows", st["stale_rows"], m["stale_rows"])
+same("future rows", st["future_rows"], m["future_rows"])
+same("label classes", {k: v for k, v in s["labels"]["classes"].items() if k != "other"}, p["classes"])
+if bad:
+    sys.exit("compare.sh: the measures differ:\n  " + "\n  ".join(bad))
+print(f"  check: preflight and the hand-written query agree on {n:,} rows", file=sys.stderr)
+PY
+    for r in $(seq 1 "$RUNS"); do
+      read -r w m c < <(timed "$bin" scan "$work/bench.toml" --format json --out "$report" --quiet --as-of "$AS_OF")
+      [ "$c" -le 1 ] || { echo "compare.sh: preflight exited $c" >&2; cat "$work/cmd.err" >&2; exit 1; }
+      sent=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["sources"][0]["read"]; print(s["rows_transferred"], s["bytes_transferred"])' "$report")
+      echo "{\"rows\": $n, \"tool\": \"preflight\", \"run\": $r, \"wall_s\": $w, \"peak_kb\": $m, \"transferred\": \"$sent\"}" >>"$results"
+      echo "  run $r preflight    ${w}s $((m / 1024)) MB (rows, bytes back: $sent)" >&2
+      read -r w m c < <(timed python3 "$root/benches/compare/spark_peer.py" measures "$SPARK_URL" "$data" "$AS_OF" "$work/peer.json")
+      [ "$c" = 0 ] || { echo "compare.sh: the hand-written query failed" >&2; cat "$work/cmd.err" >&2; exit 1; }
+      echo "{\"rows\": $n, \"tool\": \"pyspark\", \"run\": $r, \"wall_s\": $w, \"peak_kb\": $m}" >>"$results"
+      echo "  run $r hand-written ${w}s $((m / 1024)) MB" >&2
+    done
+    cp "$report" "$root/benches/out/compare-spark-report-$n.json"
+  done
+  python3 - "$results" "$root/benches/out/compare-spark.json" "$SPARK_URL" <<'PY'
+import datetime, json, os, platform, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+out = {"job": "spark", "url": sys.argv[3], "sizes": [],
+       "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+       "machine": {"cores": os.cpu_count(), "system": platform.platform()}}
+for n in sorted({r["rows"] for r in rows}):
+    pf = [r for r in rows if r["rows"] == n and r["tool"] == "preflight"]
+    hw = [r for r in rows if r["rows"] == n and r["tool"] == "pyspark"]
+    a, b = statistics.median(r["wall_s"] for r in pf), statistics.median(r["wall_s"] for r in hw)
+    rt, bt = pf[-1]["transferred"].split()
+    print(f"\n{n:,} rows on the cluster, medians of {len(pf)} runs")
+    print(f"  preflight scan        wall {a:.1f} s  ({rt} rows, {bt} bytes came back)")
+    print(f"  hand-written (pyspark) wall {b:.1f} s")
+    print(f"  ratio preflight / hand-written: {a / b:.2f}x")
+    out["sizes"].append({"rows": n, "preflight_wall_s": a, "handwritten_wall_s": b, "ratio": round(a / b, 2),
+                         "rows_transferred": int(rt), "bytes_transferred": int(bt),
+                         "runs": {"preflight": [r["wall_s"] for r in pf], "pyspark": [r["wall_s"] for r in hw]}})
+json.dump(out, open(sys.argv[2], "w"), indent=2)
+print(f"written to {os.path.relpath(sys.argv[2])}")
 PY
   exit 0
 fi

@@ -243,6 +243,8 @@ pub struct ConnectSpec {
     pub tls: Option<TlsSpec>,
     /// argv of a command whose trimmed stdout is the password (no shell).
     pub password_command: Option<Vec<String>>,
+    /// Spark: files the cluster reads by path (`path` beside an `sc://` URL), with `format`.
+    pub cluster_path: Option<String>,
 }
 
 /// The profile's `tls = { mode, ca, cert, key }`; paths are resolved against the profile.
@@ -497,6 +499,17 @@ pub fn is_object_url(text: &str) -> bool {
 
 /// Replaces the password in a URL with `***`, keeping everything else readable.
 pub fn redact_url(url: &str) -> String {
+    // Spark Connect: `sc://host:15002/;token=…;…` carries its secret as a parameter.
+    if let Some(rest) = url.strip_prefix("sc://") {
+        let parts: Vec<String> = rest
+            .split(';')
+            .map(|kv| match kv.trim().strip_prefix("token=") {
+                Some(_) => "token=***".to_string(),
+                None => kv.to_string(),
+            })
+            .collect();
+        return format!("sc://{}", parts.join(";"));
+    }
     let Some(scheme_end) = url.find("://") else { return url.to_string() };
     let rest = &url[scheme_end + 3..];
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
@@ -528,6 +541,9 @@ mod tests {
         assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact_url("mysql://u:p@ss@h/db"), "mysql://u:***@h/db");
         assert_eq!(redact_url("sqlite://data/crm.db"), "sqlite://data/crm.db");
+        assert_eq!(redact_url("sc://h:15002/;token=s3cret;use_ssl=true"), "sc://h:15002/;token=***;use_ssl=true");
+        assert!(url_has_password("sc://h:15002/;token=x"));
+        assert!(!url_has_password("sc://h:15002/;use_ssl=true"));
         assert!(url_has_password("postgres://u:x@h/db"));
         assert!(!url_has_password("postgres://u@h/db?x=a:b@c"));
     }

@@ -800,6 +800,11 @@ fn source(
     };
     let file = w.string(t, "path", path);
     let url = w.string(t, "url", path);
+    // Spark reads files by path itself: `path` beside an `sc://` URL names what the cluster reads.
+    let (file, cluster_path) = match (file, &url) {
+        (Some(p), Some(u)) if u.get_ref().starts_with("sc://") => (None, Some(p.into_inner())),
+        (f, _) => (f, None),
+    };
     let location = match (file, url) {
         (Some(p), None) => {
             if p.get_ref().trim().is_empty() {
@@ -815,13 +820,16 @@ fn source(
         (None, Some(u)) => {
             let url = u.get_ref().clone();
             let scheme = url.split("://").next().unwrap_or("");
-            if !url.contains("://") || !["postgres", "postgresql", "mysql", "mariadb", "sqlite"].contains(&scheme) {
+            if !url.contains("://") || !["postgres", "postgresql", "mysql", "mariadb", "sqlite", "sc"].contains(&scheme)
+            {
                 w.problem(
                     &u.span(),
                     &join(path, "url"),
                     format!("`{}` is not a database URL this version reads", redact_url(&url)),
                     Some(
-                        "expected `postgres://…`, `postgresql://…`, `mysql://…`, `mariadb://…` or `sqlite://…`".into(),
+                        "expected `postgres://…`, `postgresql://…`, `mysql://…`, `mariadb://…`, `sqlite://…` or \
+                         `sc://…` (Spark Connect)"
+                            .into(),
                     ),
                 );
             }
@@ -903,7 +911,8 @@ fn source(
     let pii = w.named_list(t, "pii", path);
     let columns = get(t, "columns").map(|_| w.named_list(t, "columns", path));
     let thresholds = w.thresholds(t, path, defaults);
-    let connect = connect_spec(w, t, path, dir, &location);
+    let mut connect = connect_spec(w, t, path, dir, &location);
+    connect.cluster_path = cluster_path;
     let object = object_options(w, t, path);
     Some(SourceSpec {
         name,

@@ -3,7 +3,7 @@
 //! while walking the TOML (`spec.rs`), where the offending value's position is known.
 
 use super::spec::Walked;
-use super::{Location, Problem};
+use super::{FileFormat, Location, Problem};
 
 pub(super) fn cross_checks(w: &Walked, problems: &mut Vec<Problem>) {
     let p = &w.profile;
@@ -16,6 +16,44 @@ pub(super) fn cross_checks(w: &Walked, problems: &mut Vec<Problem>) {
             hint,
         };
         match &s.location {
+            // Spark reads files itself: `path` (with `format`) is a third way to name its data.
+            Location::Url { url, .. } if url.starts_with("sc://") => {
+                let named = [s.table.is_some(), s.query.is_some(), s.connect.cluster_path.is_some()];
+                match named.iter().filter(|&&x| x).count() {
+                    0 => problems.push(at(
+                        "table",
+                        format!("Spark source `{}` needs `table`, `query`, or `format` and `path`", s.name),
+                        Some("for example `table = \"db.tickets\"` or `format = \"parquet\"` with `path = \"s3a://bucket/tickets/\"`".into()),
+                    )),
+                    1 => {}
+                    _ => problems.push(at(
+                        "query",
+                        format!("Spark source `{}` names its data more than once (`table`, `query`, `path`)", s.name),
+                        Some("keep one".into()),
+                    )),
+                }
+                if s.connect.cluster_path.is_some() && s.format.is_none() {
+                    problems.push(at(
+                        "format",
+                        format!("Spark source `{}` reads `path` but has no `format`", s.name),
+                        Some("add `format = \"parquet\"` or `format = \"delta\"`".into()),
+                    ));
+                }
+                if s.format == Some(FileFormat::Csv) {
+                    problems.push(at(
+                        "format",
+                        "a Spark path read is `parquet` or `delta`".into(),
+                        Some("for CSV, declare a table over the files in Spark and name it with `table`".into()),
+                    ));
+                }
+                if (s.format.is_some() && s.connect.cluster_path.is_none()) || s.delimiter.is_some() {
+                    problems.push(at(
+                        "format",
+                        "`format` goes with `path`; `delimiter` applies to CSV files".into(),
+                        None,
+                    ));
+                }
+            }
             Location::Url { .. } => {
                 if s.table.is_none() && s.query.is_none() {
                     problems.push(at("table", format!("SQL source `{}` needs `table` or `query`", s.name), None));

@@ -7,6 +7,7 @@ pub mod files;
 pub mod object;
 pub mod parquet;
 mod pipeline;
+pub mod spark;
 pub mod sql;
 
 use std::sync::Arc;
@@ -267,6 +268,7 @@ fn url_kind(url: &str) -> &'static str {
         "postgres" | "postgresql" => "postgres",
         "mysql" | "mariadb" => "mysql",
         "sqlite" => "sqlite",
+        "sc" => "spark",
         _ => "sql",
     }
 }

@@ -30,7 +30,7 @@ fn customers() -> Vec<(i64, String)> {
         .collect()
 }
 
-const ENTITY: &str = r#"
+pub(crate) const ENTITY: &str = r#"
 [[entities]]
 name = "customer"
 keys = ["tickets.customer_id", "crm.id"]
@@ -71,7 +71,7 @@ fn measures(e: &Value) -> Value {
     v
 }
 
-fn assert_expected(report: &Value) {
+pub(crate) fn assert_expected(report: &Value) {
     let e = entity(report);
     assert_eq!(e["status"], "ok", "{e}");
     assert_eq!(measures(e), expected(), "{e}");
@@ -94,7 +94,7 @@ fn assert_expected(report: &Value) {
     assert_eq!(report["checklist"]["connected"], "FAIL");
 }
 
-fn tickets_csv() -> String {
+pub(crate) fn tickets_csv() -> String {
     let mut out = String::from("ticket_id,customer_id,email\n");
     for (t, c, e) in TICKETS {
         // A null is an empty unquoted field; the blank id is quoted so it stays a string.
@@ -140,7 +140,7 @@ fn sqlite_exec(path: &Path, stmts: &[String]) -> Result<(), String> {
     })
 }
 
-fn profile(dir: &Path, tickets: &str, crm: &str, entity: &str) -> std::path::PathBuf {
+pub(crate) fn profile(dir: &Path, tickets: &str, crm: &str, entity: &str) -> std::path::PathBuf {
     write(
         dir,
         "profile.toml",
@@ -202,7 +202,7 @@ fn database_with_both(admin: &str, what: &str) -> Option<(String, Cleanup)> {
     Some((url, cleanup))
 }
 
-fn pg_both() -> Option<(String, Cleanup)> {
+pub(crate) fn pg_both() -> Option<(String, Cleanup)> {
     database_with_both(&pg_url(), "PostgreSQL")
 }
 

@@ -152,7 +152,7 @@ fn load_statements(table: &str, q: char) -> Vec<String> {
     out
 }
 
-fn csv_text() -> String {
+pub(crate) fn csv_text() -> String {
     let field = |v: Option<&str>| match v {
         None => String::new(),
         Some(s) => format!("\"{}\"", s.replace('"', "\"\"")),
@@ -164,7 +164,7 @@ fn csv_text() -> String {
     out
 }
 
-fn make_sqlite(path: &Path, table: &str) {
+pub(crate) fn make_sqlite(path: &Path, table: &str) {
     rt().block_on(async {
         let o = sqlx::sqlite::SqliteConnectOptions::new().filename(path).create_if_missing(true);
         let mut c = sqlx::SqliteConnection::connect_with(&o).await.expect("create the SQLite file");
@@ -236,7 +236,7 @@ fn scan_profile(dir: &Path, sources: &str) -> (i32, Value) {
 }
 
 /// The dataset as a Parquet file: `id` as int64, the rest as nullable UTF-8.
-fn write_parquet(path: &Path) {
+pub(crate) fn write_parquet(path: &Path) {
     use std::sync::Arc;
 
     use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
@@ -582,7 +582,7 @@ fn queries_run_read_only_under_the_statement_timeout() {
 }
 
 /// Timestamp texts on the edges of what `stats::timestamp` accepts.
-const TIMESTAMP_EDGES: &[&str] = &[
+pub(crate) const TIMESTAMP_EDGES: &[&str] = &[
     "2024-01-01",
     " 2024-01-01 ",
     "2024-02-29",
@@ -691,6 +691,7 @@ fn sql_timestamp_parsing_matches_the_file_parser() {
                 }
                 Dialect::Postgres => go!(sqlx::PgConnection::connect(&url).await.expect("postgres")),
                 Dialect::MySql => go!(sqlx::MySqlConnection::connect(&url).await.expect("mysql")),
+                Dialect::Spark => unreachable!("Spark's parser is checked in spark.rs"),
             }
         });
         assert_eq!(rows.len(), TIMESTAMP_EDGES.len(), "{d:?}");

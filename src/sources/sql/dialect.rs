@@ -10,7 +10,10 @@
 //! whitespace, placeholders case-insensitively. Each dialect needs its own spelling for that:
 //! PostgreSQL sorts text by locale unless told `COLLATE "C"`; MySQL compares strings
 //! case-insensitively and ignores trailing spaces unless they are cast to binary; SQLite
-//! honours a column's declared `COLLATE NOCASE` unless told `COLLATE BINARY`.
+//! honours a column's declared `COLLATE NOCASE` unless told `COLLATE BINARY`. Spark compares
+//! strings byte for byte already (its default collation is `UTF8_BINARY`), but it raises errors
+//! on bad casts (ANSI mode), divides integers into doubles with `/`, and has no bound string
+//! parameters in plain SQL, so it gets `TRY_CAST`, `DIV` and hexadecimal literals.
 
 use crate::stats::AGE_BUCKET_DAYS;
 
@@ -19,6 +22,8 @@ pub enum Dialect {
     Postgres,
     MySql,
     Sqlite,
+    /// Spark SQL, sent through Spark Connect (`sc://`).
+    Spark,
 }
 
 /// How a column's values are measured, from its declared type.
@@ -70,7 +75,7 @@ impl Dialect {
     /// semicolons stays one identifier. A NUL cannot be part of an identifier in any of them.
     pub fn quote(self, name: &str) -> String {
         let q = match self {
-            Dialect::MySql => '`',
+            Dialect::MySql | Dialect::Spark => '`',
             Dialect::Postgres | Dialect::Sqlite => '"',
         };
         let mut out = String::with_capacity(name.len() + 2);
@@ -133,6 +138,19 @@ impl Dialect {
                 "BLOB" => Class::Other,
                 _ => Class::Text,
             },
+            // Spark's own type names, as `DESCRIBE QUERY` prints them.
+            Dialect::Spark => {
+                let base = t.split(['(', '<']).next().unwrap_or("").trim();
+                match base {
+                    "STRING" | "VARCHAR" | "CHAR" => Class::Text,
+                    "TINYINT" | "SMALLINT" | "INT" | "INTEGER" | "BIGINT" | "BYTE" | "SHORT" | "LONG" => Class::Int,
+                    "FLOAT" | "DOUBLE" | "REAL" | "DECIMAL" | "DEC" | "NUMERIC" => Class::Float,
+                    "BOOLEAN" => Class::Bool,
+                    "TIMESTAMP" | "TIMESTAMP_NTZ" | "TIMESTAMP_LTZ" => Class::Timestamp,
+                    "DATE" => Class::Date,
+                    _ => Class::Other,
+                }
+            }
         }
     }
 
@@ -141,6 +159,7 @@ impl Dialect {
         match self {
             Dialect::MySql => format!("CAST({e} AS CHAR)"),
             Dialect::Postgres | Dialect::Sqlite => format!("CAST({e} AS TEXT)"),
+            Dialect::Spark => format!("CAST({e} AS STRING)"),
         }
     }
 
@@ -162,6 +181,8 @@ impl Dialect {
                 )
             }
             Dialect::Sqlite => format!("TRIM({e}, ' ' || char(9) || char(10) || char(11) || char(12) || char(13))"),
+            // TRIM's first argument is a set of characters; the optimizer folds the CONCAT.
+            Dialect::Spark => format!("TRIM(BOTH CONCAT(' ', chr(9), chr(10), chr(11), chr(12), chr(13)) FROM {e})"),
         }
     }
 
@@ -172,6 +193,8 @@ impl Dialect {
             (Dialect::Postgres, Class::Other | Class::Bool) => format!("CAST({e} AS TEXT) COLLATE \"C\""),
             (Dialect::MySql, Class::Text | Class::Other) => format!("CAST(CONVERT({e} USING utf8mb4) AS BINARY)"),
             (Dialect::Sqlite, Class::Text | Class::Other) => format!("{e} COLLATE BINARY"),
+            // Maps and structs cannot be grouped or counted distinct; their text form can.
+            (Dialect::Spark, Class::Other | Class::Bool) => format!("CAST({e} AS STRING)"),
             _ => e.to_string(),
         }
     }
@@ -186,7 +209,9 @@ impl Dialect {
         match self {
             Dialect::Postgres => " OFFSET 0",
             Dialect::Sqlite => " LIMIT -1 OFFSET 0",
-            Dialect::MySql => "",
+            // Spark's optimizer keeps a projection whose expensive columns are used more than
+            // once (CollapseProject), so its layers need no fence.
+            Dialect::MySql | Dialect::Spark => "",
         }
     }
 
@@ -195,12 +220,14 @@ impl Dialect {
             Dialect::MySql => format!("CAST({e} AS SIGNED)"),
             Dialect::Postgres => format!("CAST({e} AS BIGINT)"),
             Dialect::Sqlite => format!("CAST({e} AS INTEGER)"),
+            // ANSI mode (Spark 4's default) raises on a bad cast; the others yield NULL or 0.
+            Dialect::Spark => format!("TRY_CAST({e} AS BIGINT)"),
         }
     }
 
     fn idiv(self, a: &str, b: &str) -> String {
         match self {
-            Dialect::MySql => format!("(({a}) DIV ({b}))"),
+            Dialect::MySql | Dialect::Spark => format!("(({a}) DIV ({b}))"),
             // Both operands are integers here, so `/` truncates as DIV does.
             Dialect::Postgres | Dialect::Sqlite => format!("(({a}) / ({b}))"),
         }
@@ -209,7 +236,7 @@ impl Dialect {
     fn concat(self, a: &str, b: &str) -> String {
         match self {
             // `||` is logical OR in MySQL unless PIPES_AS_CONCAT is set.
-            Dialect::MySql => format!("CONCAT({a}, {b})"),
+            Dialect::MySql | Dialect::Spark => format!("CONCAT({a}, {b})"),
             Dialect::Postgres | Dialect::Sqlite => format!("({a} || {b})"),
         }
     }
@@ -217,7 +244,7 @@ impl Dialect {
     fn length(self, e: &str) -> String {
         match self {
             Dialect::MySql => format!("CHAR_LENGTH({e})"),
-            Dialect::Postgres | Dialect::Sqlite => format!("LENGTH({e})"),
+            Dialect::Postgres | Dialect::Sqlite | Dialect::Spark => format!("LENGTH({e})"),
         }
     }
 
@@ -232,6 +259,7 @@ impl Dialect {
         match self {
             Dialect::Postgres => format!("({t} ~ '{RE}')"),
             Dialect::MySql => format!("({t} REGEXP '{RE}')"),
+            Dialect::Spark => format!("({t} RLIKE '{RE}')"),
             // SQLite has no regular expressions by default: spell out every shape as a GLOB.
             Dialect::Sqlite => {
                 let d = "[0-9]";
@@ -269,8 +297,8 @@ impl Sql {
         match d {
             Dialect::Postgres => format!("${}", self.binds.len()),
             Dialect::Sqlite => format!("?{}", self.binds.len()),
-            // Not reached: MySQL lists are literals (see `list`).
-            Dialect::MySql => "?".into(),
+            // Not reached: MySQL and Spark lists are literals (see `list`).
+            Dialect::MySql | Dialect::Spark => "?".into(),
         }
     }
 
@@ -284,6 +312,15 @@ impl Sql {
             let hex: Vec<String> = values
                 .iter()
                 .map(|v| format!("X'{}'", v.bytes().map(|b| format!("{b:02x}")).collect::<String>()))
+                .collect();
+            return format!("({})", hex.join(", "));
+        }
+        // Spark SQL has no bound parameters outside its own API: UTF-8 bytes as a binary
+        // literal, cast back to a string, which no value can escape from.
+        if d == Dialect::Spark {
+            let hex: Vec<String> = values
+                .iter()
+                .map(|v| format!("CAST(X'{}' AS STRING)", v.bytes().map(|b| format!("{b:02x}")).collect::<String>()))
                 .collect();
             return format!("({})", hex.join(", "));
         }
@@ -365,6 +402,7 @@ impl Plan {
             Dialect::Postgres => format!("LOWER({trimmed})"),
             Dialect::MySql => format!("CAST(LOWER({trimmed}) AS BINARY)"),
             Dialect::Sqlite => format!("LOWER({trimmed}) COLLATE BINARY"),
+            Dialect::Spark => format!("LOWER({trimmed})"),
         };
         format!("({lower} IN {})", sql.list(self.d(), &self.placeholders))
     }
@@ -414,6 +452,9 @@ impl Plan {
                     // The session's time zone is UTC (set on connect), so TIMESTAMP columns read as UTC.
                     Dialect::MySql => format!("TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', {c})"),
                     Dialect::Sqlite => format!("CAST((julianday({c}) - 2440587.5) * 86400000000 AS INTEGER)"),
+                    // The session's time zone is UTC (set on connect): a date or a
+                    // TIMESTAMP_NTZ reads as UTC.
+                    Dialect::Spark => format!("unix_micros(CAST({c} AS TIMESTAMP))"),
                 };
                 format!(
                     "(SELECT preflight_r.*, {micros} AS {TS}, 0 AS {TS_NAIVE} FROM {rel} AS preflight_r{}) AS preflight_s",
@@ -677,6 +718,7 @@ impl Plan {
             }
             Dialect::MySql => format!("TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', {c})"),
             Dialect::Sqlite => format!("CAST((julianday({c}) - 2440587.5) * 86400000000 AS INTEGER)"),
+            Dialect::Spark => format!("unix_micros(CAST({c} AS TIMESTAMP))"),
         }
     }
 
@@ -765,6 +807,7 @@ impl Plan {
             (Dialect::MySql, Class::Text | Class::Other) => (v.to_string(), v.to_string()),
             (Dialect::MySql, _) => (format!("CAST({v} AS CHAR)"), format!("CAST(CAST({v} AS CHAR) AS BINARY)")),
             (Dialect::Sqlite, _) => (format!("CAST({v} AS TEXT)"), format!("CAST({v} AS TEXT) COLLATE BINARY")),
+            (Dialect::Spark, _) => (format!("CAST({v} AS STRING)"), format!("CAST({v} AS STRING)")),
         }
     }
 
@@ -911,7 +954,7 @@ mod tests {
 
     #[test]
     fn hostile_names_cannot_change_the_query() {
-        for (d, q) in [(Dialect::Postgres, '"'), (Dialect::Sqlite, '"'), (Dialect::MySql, '`')] {
+        for (d, q) in [(Dialect::Postgres, '"'), (Dialect::Sqlite, '"'), (Dialect::MySql, '`'), (Dialect::Spark, '`')] {
             let evil = format!("x{q}; DROP TABLE t; --");
             let mut p = plan(d, &[(&evil, Class::Text), ("ok", Class::Int)]);
             p.relation = d.quote_table(&format!("t{q} ; DELETE FROM t"));
@@ -941,6 +984,22 @@ mod tests {
         let sql = my.aggregate();
         assert!(sql.binds.is_empty());
         assert!(sql.text.contains("IN (X'6974277s')".replace("7s", "73").as_str()), "{}", sql.text);
+    }
+
+    #[test]
+    fn spark_writes_placeholders_as_binary_literals_and_types_by_its_names() {
+        let mut p = plan(Dialect::Spark, &[("a", Class::Text)]);
+        p.placeholders = vec!["it's".into()];
+        let sql = p.aggregate();
+        assert!(sql.binds.is_empty());
+        assert!(sql.text.contains("IN (CAST(X'69742773' AS STRING))"), "{}", sql.text);
+        assert!(!sql.text.contains("it's"));
+        assert_eq!(Dialect::Spark.quote("a`b"), "`a``b`");
+        assert_eq!(Dialect::Spark.classify("string"), Class::Text);
+        assert_eq!(Dialect::Spark.classify("bigint"), Class::Int);
+        assert_eq!(Dialect::Spark.classify("decimal(10,2)"), Class::Float);
+        assert_eq!(Dialect::Spark.classify("timestamp_ntz"), Class::Timestamp);
+        assert_eq!(Dialect::Spark.classify("array<string>"), Class::Other);
     }
 
     #[test]

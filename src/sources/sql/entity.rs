@@ -21,7 +21,7 @@ fn shared<'a>(profile: &'a Profile, entity: &EntitySpec) -> Option<(Dialect, Vec
         entity.keys.iter().map(|(s, _)| profile.sources.iter().find(|x| &x.name == s)).collect::<Option<_>>()?;
     let first = specs.first()?;
     let Location::Url { url, .. } = &first.location else { return None };
-    let dialect = super::dialect_of(url).filter(|d| *d != Dialect::MySql)?;
+    let dialect = super::dialect_of(url).filter(|d| !matches!(d, Dialect::MySql | Dialect::Spark))?;
     let same = specs.iter().all(|s| {
         matches!(&s.location, Location::Url { url: u, .. } if u == url)
             && s.password_env == first.password_env

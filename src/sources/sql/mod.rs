@@ -1,4 +1,4 @@
-//! SQL sources (PostgreSQL, MySQL/MariaDB, SQLite): the measures of DESIGN §3 computed by the
+//! SQL sources (PostgreSQL, MySQL/MariaDB, SQLite, and Spark through Spark Connect): the measures of DESIGN §3 computed by the
 //! database itself with aggregate queries (DESIGN §6), a few per table, never by pulling the
 //! table's rows. Only a sample of at most `PII_SAMPLE_ROWS` rows (for the PII classifier) and
 //! a handful of evidence rows cross the wire.
@@ -66,6 +66,8 @@ pub struct SqlSource {
     bytes_fetched: std::sync::atomic::AtomicU64,
     pushdown: PushdownMode,
     pushdown_above: u64,
+    /// Spark: `format` and `path` of files the cluster reads (`parquet.\`s3a://…\``).
+    cluster_path: Option<(String, String)>,
 }
 
 /// One value read back from the database.
@@ -126,6 +128,61 @@ enum Conn {
     Pg(sqlx::PgConnection),
     My(sqlx::MySqlConnection),
     Lite(sqlx::SqliteConnection),
+    Spark(Box<crate::sources::spark::Client>),
+}
+
+/// A Spark client error in the driver's error type, so one set of push-down code serves every
+/// engine; the message is what the report shows.
+fn spark_error(e: crate::sources::spark::SparkError) -> sqlx::Error {
+    sqlx::Error::Protocol(e.to_string())
+}
+
+/// One Arrow batch as rows of values. Spark's results here are counts, integers and text (the
+/// generated SQL casts everything else); any other type is read through its text form.
+fn arrow_rows(b: &arrow_array::RecordBatch) -> Rows {
+    use arrow_array::{cast::AsArray, types::*};
+    use arrow_schema::DataType as T;
+    let n = b.num_rows();
+    let mut rows: Rows = (0..n).map(|_| Vec::with_capacity(b.num_columns())).collect();
+    for col in b.columns() {
+        let col = col.as_ref();
+        for (r, row) in rows.iter_mut().enumerate() {
+            let v = if col.is_null(r) {
+                Val::Null
+            } else {
+                match col.data_type() {
+                    T::Int8 => Val::Int(i64::from(col.as_primitive::<Int8Type>().value(r))),
+                    T::Int16 => Val::Int(i64::from(col.as_primitive::<Int16Type>().value(r))),
+                    T::Int32 => Val::Int(i64::from(col.as_primitive::<Int32Type>().value(r))),
+                    T::Int64 => Val::Int(col.as_primitive::<Int64Type>().value(r)),
+                    T::Float32 => Val::Float(f64::from(col.as_primitive::<Float32Type>().value(r))),
+                    T::Float64 => Val::Float(col.as_primitive::<Float64Type>().value(r)),
+                    T::Boolean => Val::Int(i64::from(col.as_boolean().value(r))),
+                    T::Utf8 => Val::Text(col.as_string::<i32>().value(r).to_string()),
+                    T::LargeUtf8 => Val::Text(col.as_string::<i64>().value(r).to_string()),
+                    T::Utf8View => Val::Text(col.as_string_view().value(r).to_string()),
+                    T::Binary => Val::Text(String::from_utf8_lossy(col.as_binary::<i32>().value(r)).into_owned()),
+                    T::Decimal128(_, _) => Val::Text(col.as_primitive::<Decimal128Type>().value_as_string(r)),
+                    T::Date32 => Val::Int(i64::from(col.as_primitive::<Date32Type>().value(r))),
+                    T::Timestamp(arrow_schema::TimeUnit::Microsecond, _) => {
+                        Val::Int(col.as_primitive::<TimestampMicrosecondType>().value(r))
+                    }
+                    _ => Val::Null,
+                }
+            };
+            row.push(v);
+        }
+    }
+    rows
+}
+
+/// Spark SQL has no bound parameters; the Spark dialect writes every value as a literal.
+fn spark_text(sql: &Sql) -> Result<&str, sqlx::Error> {
+    if sql.binds.is_empty() {
+        Ok(&sql.text)
+    } else {
+        Err(sqlx::Error::Protocol("a Spark query cannot take bound parameters".into()))
+    }
 }
 
 /// Reads every column of a row whatever the driver: integers (PostgreSQL types `CASE … THEN 1`
@@ -195,6 +252,10 @@ impl Conn {
             Conn::Pg(c) => stream_with!(c, sql, each),
             Conn::My(c) => stream_with!(c, sql, each),
             Conn::Lite(c) => stream_with!(c, sql, each),
+            Conn::Spark(c) => c
+                .stream(spark_text(sql)?, |b| arrow_rows(&b).into_iter().for_each(&mut each))
+                .await
+                .map_err(spark_error)?,
         })
     }
 
@@ -203,6 +264,10 @@ impl Conn {
             Conn::Pg(c) => fetch_with!(c, sql),
             Conn::My(c) => fetch_with!(c, sql),
             Conn::Lite(c) => fetch_with!(c, sql),
+            Conn::Spark(c) => {
+                let batches = c.fetch(spark_text(sql)?).await.map_err(spark_error)?;
+                batches.iter().flat_map(arrow_rows).collect()
+            }
         })
     }
 
@@ -211,6 +276,7 @@ impl Conn {
             Conn::Pg(c) => c.execute(text).await.map(|_| ()),
             Conn::My(c) => c.execute(text).await.map(|_| ()),
             Conn::Lite(c) => c.execute(text).await.map(|_| ()),
+            Conn::Spark(c) => c.fetch(text).await.map(|_| ()).map_err(spark_error),
         }
     }
 
@@ -226,6 +292,15 @@ impl Conn {
             Conn::Pg(c) => cols!(c),
             Conn::My(c) => cols!(c),
             Conn::Lite(c) => cols!(c),
+            // Spark names its columns' types without running the query.
+            Conn::Spark(c) => {
+                let batches = c.fetch(&format!("DESCRIBE QUERY {text}")).await.map_err(spark_error)?;
+                batches
+                    .iter()
+                    .flat_map(arrow_rows)
+                    .filter_map(|r| Some((r.first()?.text()?, r.get(1)?.text()?)))
+                    .collect()
+            }
         })
     }
 
@@ -244,6 +319,7 @@ impl Conn {
             Conn::Pg(c) => c.close().await,
             Conn::My(c) => c.close().await,
             Conn::Lite(c) => c.close().await,
+            Conn::Spark(_) => Ok(()),
         };
     }
 }
@@ -270,6 +346,14 @@ impl SqlSource {
             bytes_fetched: std::sync::atomic::AtomicU64::new(0),
             pushdown: spec.thresholds.pushdown,
             pushdown_above: spec.thresholds.pushdown_above,
+            cluster_path: spec.connect.cluster_path.clone().map(|p| {
+                let f = match spec.format {
+                    Some(crate::profile::FileFormat::Delta) => "delta",
+                    Some(crate::profile::FileFormat::Csv) => "csv",
+                    _ => "parquet",
+                };
+                (f.to_string(), p)
+            }),
         })
     }
 
@@ -299,6 +383,7 @@ impl SqlSource {
             Dialect::Postgres => "postgres",
             Dialect::MySql => "mysql",
             Dialect::Sqlite => "sqlite",
+            Dialect::Spark => "spark",
         }
     }
 
@@ -334,7 +419,7 @@ impl SqlSource {
         let usual = match self.dialect {
             Dialect::Postgres => "PGPASSWORD",
             Dialect::MySql => "MYSQL_PWD",
-            Dialect::Sqlite => return Ok(None),
+            Dialect::Sqlite | Dialect::Spark => return Ok(None),
         };
         Ok(std::env::var(usual).ok())
     }
@@ -343,6 +428,10 @@ impl SqlSource {
     /// were to echo it, and the URL appears only redacted.
     fn scrub(&self, message: &str, password: Option<&str>) -> String {
         let mut m = message.trim_start_matches("error returned from database: ").to_string();
+        // The Spark client's errors travel as the driver's protocol error (`spark_error`).
+        if self.dialect == Dialect::Spark {
+            m = m.trim_start_matches("encountered unexpected or invalid data: ").to_string();
+        }
         m = m.replace(&self.url, &self.redacted);
         if let Some(p) = password.filter(|p| p.len() >= 2) {
             m = m.replace(p, "***");
@@ -439,6 +528,28 @@ impl SqlSource {
                     let c = sqlx::SqliteConnection::connect_with(&o).await.map_err(|e| unreachable(&e, None))?;
                     Ok(Conn::Lite(c))
                 }
+                Dialect::Spark => {
+                    let cs = crate::sources::spark::ConnString::parse(&self.url)
+                        .map_err(|e| unreachable(&e, password.as_deref()))?;
+                    let tls = self.connect.tls.as_ref();
+                    let mut opts = crate::sources::spark::ConnectOptions {
+                        token: password.clone(),
+                        tls: tls.and_then(|t| t.mode).is_some_and(|m| m != TlsMode::Disable),
+                        ca_pem: None,
+                    };
+                    if let Some(ca) = tls.and_then(|t| t.ca.as_ref()) {
+                        opts.ca_pem = Some(std::fs::read(ca).map_err(|e| SourceError::Unreachable {
+                            location: self.redacted.clone(),
+                            message: format!("cannot read the CA file {}: {e}", ca.display()),
+                        })?);
+                    }
+                    let c = crate::sources::spark::Client::connect(&cs, &opts, self.timeout)
+                        .await
+                        .map_err(|e| unreachable(&e, password.as_deref()))?;
+                    let mode = if c.tls { TlsMode::VerifyFull } else { TlsMode::Disable };
+                    self.remember(mode, &cs.host, cs.port);
+                    Ok(Conn::Spark(Box::new(c)))
+                }
             }
         };
         let wait = self.timeout.min(CONNECT_TIMEOUT);
@@ -517,11 +628,18 @@ impl SqlSource {
                 conn.execute("PRAGMA query_only = ON").await?;
                 conn.execute("BEGIN").await?;
             }
+            // Spark has no read-only transaction: preflight sends only queries (a profile's
+            // `query` is wrapped in a SELECT, which a command cannot be), and every call is bounded
+            // by the client. The session's time zone makes dates and naive timestamps UTC.
+            Dialect::Spark => conn.execute("SET TIME ZONE 'UTC'").await?,
         }
         Ok(())
     }
 
     fn relation(&self) -> String {
+        if let (Some((format, path)), None) = (&self.cluster_path, &self.table) {
+            return format!("{format}.{}", self.dialect.quote(path));
+        }
         match (&self.table, &self.query) {
             (Some(t), _) => self.dialect.quote_table(t),
             // The plan gives every relation its alias (`AS preflight_r`).
@@ -552,7 +670,9 @@ impl SqlSource {
         .await
         .map_err(|e| self.query_failed(&e, password.as_deref()));
         conn.forget_statements().await;
-        let _ = conn.execute("ROLLBACK").await;
+        if self.dialect != Dialect::Spark {
+            let _ = conn.execute("ROLLBACK").await;
+        }
         conn.close().await;
         result
     }
@@ -561,7 +681,9 @@ impl SqlSource {
         let (mut conn, password) = self.connect().await?;
         let result = self.measure(&mut conn, req, threads, password.as_deref()).await;
         conn.forget_statements().await;
-        let _ = conn.execute("ROLLBACK").await;
+        if self.dialect != Dialect::Spark {
+            let _ = conn.execute("ROLLBACK").await;
+        }
         conn.close().await;
         result
     }
@@ -587,7 +709,7 @@ impl SqlSource {
                 (acc, keys, stream::read_info("pushdown", reason, rows, bytes))
             }
         };
-        let (access, database, table_bytes) = match self.dialect {
+        let (mut access, database, table_bytes) = match self.dialect {
             Dialect::Sqlite => (None, None, None),
             _ => {
                 let (a, s, b) = self.access(conn).await;
@@ -598,16 +720,24 @@ impl SqlSource {
             Dialect::Sqlite => files::access(&[self.sqlite_path()]),
             _ => None,
         };
-        let modified = match self.dialect {
+        let mut modified = match self.dialect {
             Dialect::Sqlite => files::modified(&[self.sqlite_path()]),
             _ => None,
         };
+        let mut delta = None;
+        if let Conn::Spark(_) = conn {
+            let (m, d, notes) = self.spark_signals(conn).await;
+            (modified, delta) = (m, d);
+            if let Some(a) = access.as_mut() {
+                a.notes.extend(notes);
+            }
+        }
         Ok(SourceStats {
             kind: self.kind_name(),
             parts: vec![self.redacted.clone()],
             acc,
             csv: None,
-            signals: FileSignals { modified, database, ..FileSignals::default() },
+            signals: FileSignals { modified, database, delta, ..FileSignals::default() },
             access: file_access,
             // The SQLite file's size; a server's own count of the table's bytes (data and indexes).
             bytes: match self.dialect {
@@ -949,6 +1079,8 @@ impl SqlSource {
         let mut sql = Sql::default();
         sql.binds.push(name.to_string());
         sql.text = match d {
+            // Spark tables declare no primary keys.
+            Dialect::Spark => return Ok(None),
             Dialect::Sqlite => "SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk".into(),
             Dialect::Postgres => {
                 sql.binds = vec![d.quote_table(table)];
@@ -1109,6 +1241,13 @@ impl SqlSource {
                 }
             }
             Dialect::Sqlite => {}
+            // Open-source Spark keeps no grants to read (a Unity Catalog or Ranger does, outside
+            // the SQL this engine answers): unavailable, never passed.
+            Dialect::Spark => a.notes.push(
+                "privileges: unavailable: open-source Spark has no grants to read; whether this \
+                 session may write the data is not known"
+                    .into(),
+            ),
         }
         (a, signals, bytes)
     }
@@ -1168,6 +1307,14 @@ impl SqlSource {
                 t.encrypted = t.protocol.is_some();
             }
             Dialect::Sqlite => return,
+            Dialect::Spark => {
+                let row = first(self.fetch(conn, &Sql::new("SELECT version()")).await);
+                a.engine = row
+                    .and_then(|r| r.first().and_then(Val::text))
+                    .map(|v| format!("Spark {}", v.split_whitespace().next().unwrap_or("")));
+                t.encrypted = matches!(session.mode, TlsMode::VerifyFull);
+                t.protocol = t.encrypted.then(|| "TLS (gRPC)".to_string());
+            }
         }
         t.verified = t.encrypted && matches!(session.mode, TlsMode::VerifyCa | TlsMode::VerifyFull);
         a.transport = Some(t);
@@ -1194,6 +1341,11 @@ impl Evidence {
     }
 }
 
+/// The first line of an engine's message: Spark appends its JVM stack to some.
+fn first_line(m: &str) -> String {
+    m.lines().next().unwrap_or("").trim().to_string()
+}
+
 /// The password inside a URL's user-info, if any.
 /// The database a URL's scheme names.
 fn dialect_of(url: &str) -> Option<Dialect> {
@@ -1201,11 +1353,16 @@ fn dialect_of(url: &str) -> Option<Dialect> {
         "postgres" | "postgresql" => Some(Dialect::Postgres),
         "mysql" | "mariadb" => Some(Dialect::MySql),
         "sqlite" => Some(Dialect::Sqlite),
+        "sc" => Some(Dialect::Spark),
         _ => None,
     }
 }
 
 fn url_password(url: &str) -> Option<String> {
+    // A Spark Connect string carries its token as a `;token=` parameter.
+    if let Some(rest) = url.strip_prefix("sc://") {
+        return rest.split(';').find_map(|kv| kv.trim().strip_prefix("token=")).map(str::to_string);
+    }
     let rest = url.split_once("://")?.1;
     let authority = rest.split(['/', '?', '#']).next()?;
     let (userinfo, _) = authority.rsplit_once('@')?;
@@ -1261,6 +1418,9 @@ impl Source for SqlSource {
     }
 
     fn location(&self) -> String {
+        if let (Some((format, path)), None) = (&self.cluster_path, &self.table) {
+            return format!("{}#{format}.{}", self.redacted, self.dialect.quote(path));
+        }
         match &self.table {
             Some(t) => format!("{}#{t}", self.redacted),
             None => self.redacted.clone(),
@@ -1302,6 +1462,64 @@ impl Source for SqlSource {
 }
 
 impl SqlSource {
+    /// Spark's change signals: a Delta table's last commit from its history, and for files
+    /// the cluster reads by path the newest modification time it lists. What the engine cannot
+    /// say is a note that it is unavailable.
+    async fn spark_signals(
+        &self,
+        conn: &mut Conn,
+    ) -> (Option<i64>, Option<crate::sources::delta::DeltaInfo>, Vec<String>) {
+        let mut notes = Vec::new();
+        let is_delta = self.cluster_path.as_ref().is_some_and(|(f, _)| f == "delta");
+        let mut delta = None;
+        let history_of = match (&self.table, is_delta) {
+            (Some(t), _) => Some(self.dialect.quote_table(t)),
+            (None, true) => Some(self.relation()),
+            (None, false) => None,
+        };
+        if let Some(rel) = history_of {
+            // Columns: version, timestamp, userId, userName, operation, …
+            match self.fetch(conn, &Sql::new(format!("DESCRIBE HISTORY {rel} LIMIT 1"))).await {
+                Ok(rows) => {
+                    if let Some(r) = rows.first() {
+                        delta = Some(crate::sources::delta::DeltaInfo {
+                            version: r.first().and_then(Val::i64).unwrap_or(0),
+                            last_commit: r.get(1).and_then(Val::i64).map(format_micros),
+                            last_operation: r.get(4).and_then(Val::text),
+                            ..Default::default()
+                        });
+                    }
+                }
+                Err(e) if self.table.is_some() => notes.push(format!(
+                    "table history: unavailable (not a Delta table, or the engine keeps none): {}",
+                    first_line(&self.scrub(&e.to_string(), None))
+                )),
+                Err(e) => notes.push(format!("table history: unavailable: {}", first_line(&e.to_string()))),
+            }
+        }
+        let mut modified = None;
+        match &self.cluster_path {
+            Some((_, path)) => {
+                // `binaryFile` lists the files with their times; their contents are not read.
+                let sql = Sql::new(format!(
+                    "SELECT MAX(unix_micros(modificationTime)) FROM binaryFile.{}",
+                    self.dialect.quote(path)
+                ));
+                match self.fetch(conn, &sql).await {
+                    Ok(rows) => modified = rows.first().and_then(|r| r.first()).and_then(Val::i64),
+                    Err(e) => {
+                        notes.push(format!("file modification time: unavailable: {}", first_line(&e.to_string())))
+                    }
+                }
+            }
+            None if delta.is_none() => {
+                notes.push("file modification time: unavailable for a Spark table or query source".into())
+            }
+            None => {}
+        }
+        (modified, delta, notes)
+    }
+
     fn timed_out(&self) -> SourceError {
         SourceError::QueryFailed {
             location: self.location(),

@@ -87,6 +87,10 @@ impl SqlSource {
     /// `pushdown_above`. A `query` source streams: its result has no size to estimate, and a
     /// query written for the scan is one the database already answers in full.
     pub(super) async fn choose(&self, conn: &mut Conn) -> Choice {
+        // Spark's rows stay in the cluster: there is no stream path to choose.
+        if self.dialect == Dialect::Spark {
+            return Choice::Pushdown("a Spark source is measured in the cluster".into());
+        }
         match self.pushdown {
             PushdownMode::Never => return Choice::Stream("pushdown = \"never\"".into()),
             PushdownMode::Always => return Choice::Pushdown("pushdown = \"always\"".into()),
@@ -113,6 +117,7 @@ impl SqlSource {
         let d = self.dialect;
         let mut sql = Sql::default();
         sql.text = match d {
+            Dialect::Spark => return None,
             // The whole file: SQLite keeps no per-table size unless built with dbstat.
             Dialect::Sqlite => {
                 "SELECT p.page_count * s.page_size FROM pragma_page_count() AS p, pragma_page_size() AS s".into()
@@ -250,6 +255,7 @@ impl SqlSource {
             if w.is_empty() { String::new() } else { format!(" WHERE {}", w.join(" AND ")) }
         };
         match d {
+            Dialect::Spark => Ok(whole),
             Dialect::Sqlite => {
                 // A WITHOUT ROWID table has no rowid: it is read whole, on one connection.
                 let sql = Sql::new(format!("SELECT min(rowid), max(rowid) FROM {}", d.quote_table(table)));
@@ -347,6 +353,8 @@ impl SqlSource {
                 conn.execute("PRAGMA query_only = ON").await?;
                 conn.execute("BEGIN").await?;
             }
+            // Never streamed (`choose`).
+            Dialect::Spark => {}
         }
         let order = job.order.as_ref().map(|o| format!(" ORDER BY {o}")).unwrap_or_default();
         let text = format!("SELECT {} FROM {} AS preflight_r{range}{order}", job.select, self.relation());
@@ -364,7 +372,7 @@ impl SqlSource {
             Conn::Pg(c) => run!(c, pg_cell),
             Conn::My(c) => run!(c, my_cell),
             // SQLite is read by `read_sqlite_range`, never through sqlx.
-            Conn::Lite(_) => {}
+            Conn::Lite(_) | Conn::Spark(_) => {}
         }
         Ok(feed.finish())
     }
@@ -431,7 +439,7 @@ impl SqlSource {
 /// and MySQL type their results; SQLite's values carry their own storage class).
 fn select_expr(d: Dialect, c: &str, class: Class) -> String {
     match (d, class) {
-        (Dialect::Sqlite, _) => c.to_string(),
+        (Dialect::Sqlite | Dialect::Spark, _) => c.to_string(),
         (Dialect::Postgres, Class::Int) => format!("CAST({c} AS BIGINT)"),
         (Dialect::Postgres, Class::Float) => format!("CAST({c} AS DOUBLE PRECISION)"),
         (Dialect::Postgres, Class::Bool | Class::Text) => c.to_string(),
