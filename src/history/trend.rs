@@ -562,4 +562,90 @@ mod tests {
         assert_eq!(points(-0.01), "1 point");
         assert_eq!(round4(0.05 - 0.03), 0.02);
     }
+
+    /// After three steady scans (100 rows; missing 2%, stale 10%, coverage 90%, crm keys 2%
+    /// unmatched), a scan that moved each by a known amount: rows +30%, missing +3 points, stale
+    /// +10 points, coverage -10 points, crm's unmatched share +3 points, two column changes.
+    fn moved(s: &TrendSettings) -> Vec<Finding> {
+        let entity = |crm: f64| {
+            EntityRecord::from_json(serde_json::json!({
+                "name": "customer", "systems": ["t", "crm"], "unmatched_share": {"t": 0.0, "crm": crm}
+            }))
+        };
+        let past: Vec<ScanRecord> = (1..=3)
+            .map(|d| {
+                let mut sc = scan(d, 100, 0.02, 0.1, 0.9, None);
+                sc.entities.push(entity(0.02));
+                sc
+            })
+            .collect();
+        let cols = vec![column("id", "string", 0.0), column("body", "string", 0.05), column("extra", "string", 0.0)];
+        let mut now = scan(4, 130, 0.05, 0.2, 0.8, Some(cols));
+        now.entities.push(entity(0.05));
+        evaluate(&now, &past, s, "h")
+    }
+
+    /// The severities of `id` as its limit sits at the warn edge, just past it, at the fail
+    /// edge and just past it, for a movement of exactly `by`.
+    fn edges(id: &str, by: f64, set: impl Fn(&mut TrendSettings, Limit<f64>)) -> [Severity; 4] {
+        let at = |warn: f64, fail: f64| {
+            let mut s = TrendSettings::default();
+            set(&mut s, Limit { warn: Some(warn), fail: Some(fail) });
+            get(&moved(&s), id).severity
+        };
+        let past = by - 0.0001;
+        [at(by, 0.9), at(past, 0.9), at(0.0, by), at(0.0, past)]
+    }
+
+    const EDGES: [Severity; 4] = [Severity::Pass, Severity::Warn, Severity::Warn, Severity::Fail];
+
+    #[test]
+    fn row_change_edges() {
+        assert_eq!(edges("trend.max_row_change.t", 0.3, |s, l| s.max_row_change = l), EDGES);
+    }
+
+    #[test]
+    fn missing_share_rise_edges() {
+        assert_eq!(edges("trend.max_missing_share_rise.t.body", 0.03, |s, l| s.max_missing_share_rise = l), EDGES);
+    }
+
+    #[test]
+    fn stale_share_rise_edges() {
+        assert_eq!(edges("trend.max_stale_share_rise.t", 0.1, |s, l| s.max_stale_share_rise = l), EDGES);
+    }
+
+    #[test]
+    fn coverage_drop_edges() {
+        assert_eq!(edges("trend.max_coverage_drop.t", 0.1, |s, l| s.max_coverage_drop = l), EDGES);
+    }
+
+    #[test]
+    fn unmatched_share_rise_edges() {
+        let id = "trend.max_unmatched_share_rise.customer.crm";
+        assert_eq!(edges(id, 0.03, |s, l| s.max_unmatched_share_rise = l), EDGES);
+    }
+
+    #[test]
+    fn schema_changes_edges() {
+        // `id` retyped and `extra` added: two changes.
+        let at = |warn, fail| {
+            let s = TrendSettings { max_schema_changes: Limit { warn, fail }, ..TrendSettings::default() };
+            let f = moved(&s);
+            let d = get(&f, "trend.max_schema_changes.t");
+            assert_eq!(d.value.as_deref(), Some("2"));
+            d.severity
+        };
+        assert_eq!(at(Some(2), Some(5)), Severity::Pass, "at the warn limit");
+        assert_eq!(at(Some(1), Some(5)), Severity::Warn, "just past warn");
+        assert_eq!(at(Some(0), Some(2)), Severity::Warn, "at the fail limit");
+        assert_eq!(at(Some(0), Some(1)), Severity::Fail, "just past fail");
+    }
+
+    #[test]
+    fn the_history_finding_passes_whatever_the_trend_found() {
+        let f = moved(&TrendSettings::default());
+        assert!(f.iter().any(|f| f.severity == Severity::Warn), "the movements cross the default warn limits");
+        let h = get(&f, "trend.history");
+        assert_eq!((h.severity, h.value.as_deref()), (Severity::Pass, Some("3 earlier scans")));
+    }
 }

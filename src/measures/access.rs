@@ -183,3 +183,115 @@ fn pii_noun(kind: &str) -> &'static str {
         _ => "personal data",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::rules::tests::{findings_edited, findings_with, get, spec};
+    use crate::measures::{PiiReport, SourceReport};
+    use crate::profile::{Location, SourceSpec};
+    use crate::sources::SqlAccess;
+    use crate::sources::sql::Transport;
+    use crate::verdict::{Finding, Severity};
+
+    fn sev(f: &[Finding], id: &str) -> Severity {
+        get(f, id).severity
+    }
+
+    fn edited(edit: impl FnOnce(&mut SourceReport)) -> Vec<Finding> {
+        findings_edited(&spec(), edit)
+    }
+
+    fn at(written: &str) -> SourceSpec {
+        let mut s = spec();
+        s.location = if written.contains("://") && !written.starts_with("s3://") {
+            Location::Url { url: written.into(), redacted: crate::profile::redact_url(written), base: ".".into() }
+        } else {
+            Location::Path { written: written.into(), resolved: written.into() }
+        };
+        s
+    }
+
+    #[test]
+    fn a_readable_source_passes_and_an_error_fails() {
+        assert_eq!(sev(&findings_with(&spec()), "access.readable.t"), Severity::Pass);
+        let f = edited(|r| r.error = Some("permission denied".into()));
+        let r = get(&f, "access.readable.t");
+        assert_eq!(
+            (r.severity, r.value.as_deref(), r.message.as_str()),
+            (Severity::Fail, Some("unreadable"), "permission denied")
+        );
+    }
+
+    #[test]
+    fn a_password_in_the_url_fails_and_none_says_nothing() {
+        let f = findings_with(&at("postgres://u:secret@db.example.com/app"));
+        let c = get(&f, "access.credentials.t");
+        assert_eq!(c.severity, Severity::Fail);
+        assert!(c.value.as_deref().is_some_and(|v| !v.contains("secret")), "{:?}", c.value);
+        assert!(findings_with(&at("postgres://u@db.example.com/app")).iter().all(|f| f.id != "access.credentials.t"));
+    }
+
+    #[test]
+    fn a_signature_in_an_object_url_fails_and_none_says_nothing() {
+        let f = findings_with(&at("s3://bucket/t.csv?X-Amz-Signature=abc"));
+        let c = get(&f, "access.credentials.t");
+        assert_eq!(c.severity, Severity::Fail);
+        assert!(c.value.as_deref().is_some_and(|v| !v.contains("abc")), "{:?}", c.value);
+        assert!(findings_with(&at("s3://bucket/t.csv")).iter().all(|f| f.id != "access.credentials.t"));
+    }
+
+    #[test]
+    fn a_role_that_can_write_warns_and_a_read_only_role_passes() {
+        let role = |a: SqlAccess| sev(&edited(|r| r.access.sql = Some(a)), "access.can_write.t");
+        assert_eq!(role(SqlAccess::default()), Severity::Pass);
+        assert_eq!(role(SqlAccess { write_privileges: vec!["INSERT".into()], ..SqlAccess::default() }), Severity::Warn);
+        assert_eq!(role(SqlAccess { superuser: Some(true), ..SqlAccess::default() }), Severity::Warn);
+        assert_eq!(role(SqlAccess { owner: Some(true), ..SqlAccess::default() }), Severity::Warn);
+        assert_eq!(
+            role(SqlAccess { superuser: Some(false), owner: Some(false), ..SqlAccess::default() }),
+            Severity::Pass
+        );
+        assert!(findings_with(&spec()).iter().all(|f| f.id != "access.can_write.t"), "a file has no role");
+    }
+
+    #[test]
+    fn plaintext_warns_only_off_this_machine() {
+        let session = |t: Transport| sev(&edited(|r| r.access.transport = Some(t)), "access.plaintext.t");
+        let remote = Some("db.example.com".to_string());
+        assert_eq!(session(Transport { remote_host: remote.clone(), ..Transport::default() }), Severity::Warn);
+        assert_eq!(session(Transport::default()), Severity::Pass, "plaintext on loopback");
+        assert_eq!(
+            session(Transport { encrypted: true, remote_host: remote.clone(), ..Transport::default() }),
+            Severity::Pass
+        );
+        assert_eq!(
+            session(Transport { encrypted: true, verified: true, remote_host: remote, ..Transport::default() }),
+            Severity::Pass
+        );
+    }
+
+    #[test]
+    fn world_writable_files_warn() {
+        let files = |ww| sev(&edited(|r| r.access.world_writable = Some(ww)), "access.world_writable.t");
+        assert_eq!(files(true), Severity::Warn);
+        assert_eq!(files(false), Severity::Pass);
+        assert!(edited(|r| r.access.world_writable = None).iter().all(|f| f.id != "access.world_writable.t"));
+    }
+
+    #[test]
+    fn personal_data_warns_until_listed_under_pii() {
+        let pii = |acknowledged| {
+            let f = edited(|r| {
+                if let Some(c) = r.columns.iter_mut().find(|c| c.name == "body") {
+                    c.pii = Some(PiiReport { kind: "email".into(), matches: 3, share: 1.0, acknowledged });
+                }
+            });
+            let p = get(&f, "access.pii.t.body");
+            assert_eq!(p.value.as_deref(), Some("100% email"));
+            p.severity
+        };
+        assert_eq!(pii(false), Severity::Warn);
+        assert_eq!(pii(true), Severity::Pass);
+        assert!(findings_with(&spec()).iter().all(|f| !f.id.starts_with("access.pii")));
+    }
+}

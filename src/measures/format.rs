@@ -99,3 +99,85 @@ pub(super) fn structure(spec: &SourceSpec, report: &SourceReport, out: &mut Vec<
         out.push(f);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::rules::tests::{findings_edited, findings_with, get, spec};
+    use crate::sources::CsvInfo;
+    use crate::sources::csv::StructureNote;
+    use crate::verdict::{Finding, Severity};
+
+    /// The fixture's findings as if its CSV reader had reported `csv`.
+    fn with_csv(csv: CsvInfo) -> Vec<Finding> {
+        findings_edited(&spec(), |r| r.csv = Some(csv))
+    }
+
+    fn format_ids(f: &[Finding]) -> Vec<String> {
+        f.iter()
+            .filter(|f| f.id.starts_with("format.") || f.id.starts_with("rows."))
+            .map(|f| f.id.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_well_formed_file_has_no_format_finding() {
+        assert!(format_ids(&with_csv(CsvInfo { expected_fields: 4, ..CsvInfo::default() })).is_empty());
+        assert!(format_ids(&findings_with(&spec())).is_empty());
+    }
+
+    #[test]
+    fn an_empty_source_fails_and_one_row_passes() {
+        let f = findings_edited(&spec(), |r| r.rows = Some(0));
+        let empty = get(&f, "rows.empty.t");
+        assert_eq!((empty.severity, empty.value.as_deref()), (Severity::Fail, Some("0 rows")));
+        let f = findings_edited(&spec(), |r| r.rows = Some(1));
+        assert!(f.iter().all(|f| f.id != "rows.empty.t"));
+    }
+
+    #[test]
+    fn one_ragged_row_fails() {
+        let f = with_csv(CsvInfo {
+            ragged_rows: 1,
+            ragged_examples: vec![(7, 3)],
+            expected_fields: 4,
+            ..CsvInfo::default()
+        });
+        let r = get(&f, "format.ragged_rows.t");
+        assert_eq!((r.severity, r.value.as_deref()), (Severity::Fail, Some("1")));
+        assert_eq!(r.threshold.as_deref(), Some("4 fields per row"));
+        assert_eq!(r.evidence.len(), 1);
+    }
+
+    #[test]
+    fn an_unterminated_quote_fails() {
+        let f = with_csv(CsvInfo { unterminated_quote_line: Some(9), ..CsvInfo::default() });
+        let q = get(&f, "format.unterminated_quote.t");
+        assert_eq!((q.severity, q.value.as_deref()), (Severity::Fail, Some("line 9")));
+    }
+
+    #[test]
+    fn duplicate_headers_warn() {
+        let f = with_csv(CsvInfo { duplicate_headers: vec!["id".into()], ..CsvInfo::default() });
+        let d = get(&f, "format.duplicate_headers.t");
+        assert_eq!((d.severity, d.value.as_deref()), (Severity::Warn, Some("id")));
+    }
+
+    #[test]
+    fn structure_notes_warn_when_read_and_fail_when_assumed_and_recurring_kinds_name_their_line() {
+        let note = |kind, fail, line| StructureNote {
+            kind,
+            fail,
+            lines: vec![line],
+            message: format!("{kind} at line {line}"),
+            file: None,
+        };
+        let f = with_csv(CsvInfo {
+            structure: vec![note("preamble", false, 1), note("footnotes", true, 40), note("preamble", true, 20)],
+            ..CsvInfo::default()
+        });
+        assert_eq!(get(&f, "format.preamble.t").severity, Severity::Warn);
+        assert_eq!(get(&f, "format.footnotes.t").severity, Severity::Fail);
+        let again = get(&f, "format.preamble.t.20");
+        assert_eq!((again.severity, again.value.as_deref()), (Severity::Fail, Some("line 20")));
+    }
+}

@@ -56,7 +56,7 @@ pub(super) fn keys(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &
 
 #[cfg(test)]
 mod tests {
-    use super::super::rules::tests::{findings_with, get, spec};
+    use super::super::rules::tests::{findings_edited, findings_with, get, named, spec};
     use crate::profile::Limit;
     use crate::verdict::Severity;
 
@@ -71,5 +71,41 @@ mod tests {
         assert_eq!(at(Some(1), Some(2)), Severity::Pass, "at the warn limit");
         assert_eq!(at(Some(0), Some(1)), Severity::Warn, "above warn, at fail");
         assert_eq!(at(Some(0), Some(0)), Severity::Fail);
+    }
+
+    #[test]
+    fn duplicates_edges_one_by_one() {
+        // One duplicated key value (`3`).
+        let at = |warn, fail| {
+            let mut s = spec();
+            s.thresholds.max_duplicate_keys = Limit { warn, fail };
+            let f = findings_with(&s);
+            let d = get(&f, "keys.duplicates.t");
+            assert_eq!(d.value.as_deref(), Some("1"));
+            d.severity
+        };
+        assert_eq!(at(Some(1), Some(5)), Severity::Pass, "at the warn limit");
+        assert_eq!(at(Some(0), Some(5)), Severity::Warn, "just past warn");
+        assert_eq!(at(Some(0), Some(1)), Severity::Warn, "at the fail limit");
+        assert_eq!(at(Some(0), Some(0)), Severity::Fail, "just past fail");
+    }
+
+    #[test]
+    fn a_key_that_need_not_be_unique_is_not_judged() {
+        let mut s = spec();
+        s.unique = false;
+        assert!(findings_with(&s).iter().all(|f| f.id != "keys.duplicates.t"));
+    }
+
+    #[test]
+    fn an_absent_key_column_fails() {
+        let mut s = spec();
+        s.key = Some(named("ticket_id"));
+        // The stats hold no key column then, so the report has no keys.
+        let f = findings_edited(&s, |r| r.keys = None);
+        let absent = get(&f, "keys.key_absent.t");
+        assert_eq!((absent.severity, absent.value.as_deref()), (Severity::Fail, Some("absent")));
+        assert!(f.iter().all(|f| f.id != "keys.duplicates.t"));
+        assert!(findings_with(&spec()).iter().all(|f| f.id != "keys.key_absent.t"));
     }
 }

@@ -94,7 +94,7 @@ pub(super) fn labeled(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out
 
 #[cfg(test)]
 mod tests {
-    use super::super::rules::tests::{findings_with, get, spec};
+    use super::super::rules::tests::{findings_edited, findings_with, get, named, spec};
     use crate::profile::Limit;
     use crate::verdict::Severity;
 
@@ -109,5 +109,61 @@ mod tests {
         assert_eq!(at(Some(0.6), Some(0.5)), Severity::Pass);
         assert_eq!(at(Some(0.8), Some(0.6)), Severity::Warn);
         assert_eq!(at(Some(0.9), Some(0.7)), Severity::Fail);
+    }
+
+    #[test]
+    fn coverage_edges_are_inclusive() {
+        // 4 of 6 rows labeled: a coverage of 0.6667.
+        let at = |warn, fail| {
+            let mut s = spec();
+            s.thresholds.min_label_coverage = Limit { warn, fail };
+            get(&findings_with(&s), "labels.min_label_coverage.t").severity
+        };
+        assert_eq!(at(Some(0.6667), Some(0.5)), Severity::Pass, "at the warn limit");
+        assert_eq!(at(Some(0.6668), Some(0.5)), Severity::Warn, "just below warn");
+        assert_eq!(at(Some(0.9), Some(0.6667)), Severity::Warn, "at the fail limit");
+        assert_eq!(at(Some(0.9), Some(0.6668)), Severity::Fail, "just below fail");
+    }
+
+    #[test]
+    fn an_absent_label_column_fails() {
+        // A label the source lacks: the stats hold no label column, so the report has no labels.
+        let mut s = spec();
+        s.label = Some(named("category"));
+        let f = findings_edited(&s, |r| r.labels = None);
+        let absent = get(&f, "labels.label_absent.t");
+        assert_eq!((absent.severity, absent.value.as_deref()), (Severity::Fail, Some("absent")));
+        assert!(f.iter().all(|f| f.id != "labels.min_label_coverage.t"));
+        assert!(findings_with(&spec()).iter().all(|f| f.id != "labels.label_absent.t"));
+    }
+
+    #[test]
+    fn rare_classes_warn_below_min_class_examples() {
+        // Classes: `billing` twice, `hardware` and `Hardware ` once each.
+        let at = |min| {
+            let mut s = spec();
+            s.thresholds.min_class_examples = min;
+            let f = findings_with(&s);
+            f.iter()
+                .find(|f| f.id == "labels.rare_classes.t")
+                .map(|f| (f.severity, f.value.clone().unwrap_or_default()))
+        };
+        assert_eq!(at(1), None, "every class has at least one example");
+        assert_eq!(at(2), Some((Severity::Warn, "2".to_string())), "a class of exactly 2 is not rare at 2");
+        assert_eq!(at(3), Some((Severity::Warn, "3".to_string())));
+    }
+
+    #[test]
+    fn variant_labels_warn_and_distinct_labels_pass() {
+        let f = findings_with(&spec());
+        let v = get(&f, "labels.variant_labels.t");
+        assert_eq!((v.severity, v.value.as_deref()), (Severity::Warn, Some("1")), "`hardware` = `Hardware `");
+        let f = findings_edited(&spec(), |r| {
+            if let Some(l) = r.labels.as_mut() {
+                l.variant_labels.clear();
+            }
+        });
+        assert!(f.iter().any(|f| f.id == "labels.min_label_coverage.t"));
+        assert!(f.iter().all(|f| f.id != "labels.variant_labels.t"));
     }
 }

@@ -96,7 +96,8 @@ pub(super) fn missing_evidence(ev: &Ev<'_>, c: &ColumnReport) -> Vec<Example> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::rules::tests::{findings_with, get, spec};
+    use super::super::rules::tests::{findings_edited, findings_with, get, named, spec};
+    use crate::measures::ValueCount;
     use crate::profile::Limit;
     use crate::verdict::Severity;
 
@@ -111,5 +112,54 @@ mod tests {
         assert_eq!(at(Some(0.5), Some(0.6)), Severity::Pass, "a limit is inclusive");
         assert_eq!(at(Some(0.49), Some(0.5)), Severity::Warn);
         assert_eq!(at(Some(0.1), Some(0.49)), Severity::Fail);
+    }
+
+    #[test]
+    fn missing_share_edges_are_inclusive() {
+        // `body`: 3 of 6 rows missing, a share of exactly 0.5.
+        let at = |warn, fail| {
+            let mut s = spec();
+            s.thresholds.max_missing_share = Limit { warn, fail };
+            get(&findings_with(&s), "missing.max_missing_share.t.body").severity
+        };
+        assert_eq!(at(Some(0.5), Some(0.9)), Severity::Pass, "at the warn limit");
+        assert_eq!(at(Some(0.4999), Some(0.9)), Severity::Warn, "just past warn");
+        assert_eq!(at(Some(0.1), Some(0.5)), Severity::Warn, "at the fail limit");
+        assert_eq!(at(Some(0.1), Some(0.4999)), Severity::Fail, "just past fail");
+    }
+
+    #[test]
+    fn a_required_column_absent_fails_on_its_own() {
+        let mut s = spec();
+        s.required.push(named("email"));
+        let f = findings_with(&s);
+        let absent = get(&f, "missing.required_absent.t.email");
+        assert_eq!((absent.severity, absent.value.as_deref()), (Severity::Fail, Some("absent")));
+        assert!(f.iter().all(|f| f.id != "missing.max_missing_share.t.email"));
+        assert!(findings_with(&spec()).iter().all(|f| !f.id.starts_with("missing.required_absent")));
+    }
+
+    #[test]
+    fn suspected_placeholders_warn_and_none_say_nothing() {
+        assert!(findings_with(&spec()).iter().all(|f| !f.id.starts_with("missing.suspected_placeholders")));
+        let f = findings_edited(&spec(), |r| {
+            if let Some(c) = r.columns.iter_mut().find(|c| c.name == "body") {
+                c.suspected_placeholders = vec![ValueCount { value: "tbd".into(), count: 2, share: 0.3333 }];
+            }
+        });
+        let p = get(&f, "missing.suspected_placeholders.t.body");
+        assert_eq!((p.severity, p.value.as_deref()), (Severity::Warn, Some("\"tbd\" ×2")));
+    }
+
+    #[test]
+    fn invalid_utf8_fails_from_one_value() {
+        assert!(findings_with(&spec()).iter().all(|f| !f.id.starts_with("format.invalid_utf8")));
+        let f = findings_edited(&spec(), |r| {
+            if let Some(c) = r.columns.iter_mut().find(|c| c.name == "body") {
+                c.invalid_utf8 = 1;
+            }
+        });
+        let bad = get(&f, "format.invalid_utf8.t.body");
+        assert_eq!((bad.severity, bad.value.as_deref()), (Severity::Fail, Some("1")));
     }
 }

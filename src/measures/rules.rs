@@ -113,7 +113,7 @@ pub(super) mod tests {
     use crate::sources::SourceStats;
     use crate::stats::tests::{collect, request, rows};
 
-    fn named(n: &str) -> Named {
+    pub(in crate::measures) fn named(n: &str) -> Named {
         Named { name: n.into(), line: 1, col: 1 }
     }
 
@@ -147,6 +147,15 @@ pub(super) mod tests {
 
     /// The findings of the fixture rows (`stats::tests::rows`) under `spec`'s thresholds.
     pub(in crate::measures) fn findings_with(spec: &SourceSpec) -> Vec<Finding> {
+        findings_edited(spec, |_| {})
+    }
+
+    /// The same, after `edit` changes what was measured: for the signals the fixture's rows
+    /// cannot carry (a file's shape, a role, a session's transport).
+    pub(in crate::measures) fn findings_edited(
+        spec: &SourceSpec,
+        edit: impl FnOnce(&mut SourceReport),
+    ) -> Vec<Finding> {
         let stats = SourceStats {
             kind: "csv",
             parts: vec!["t.csv".into()],
@@ -160,7 +169,8 @@ pub(super) mod tests {
             read: None,
             sql: None,
         };
-        let report = crate::measures::measure(spec, "t.csv".into(), &stats, &request());
+        let mut report = crate::measures::measure(spec, "t.csv".into(), &stats, &request());
+        edit(&mut report);
         evaluate_source(spec, &report, Some(&stats))
     }
 

@@ -136,7 +136,7 @@ fn database_signals(st: &crate::measures::StalenessReport) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::rules::tests::{findings_with, get, spec};
+    use super::super::rules::tests::{findings_edited, findings_with, get, named, spec};
     use crate::profile::Limit;
     use crate::verdict::Severity;
 
@@ -151,5 +151,74 @@ mod tests {
         assert_eq!(at(Some(86_400), Some(172_800)), Severity::Pass, "a limit is inclusive");
         assert_eq!(at(Some(86_399), Some(86_400)), Severity::Warn);
         assert_eq!(at(Some(3_600), Some(86_399)), Severity::Fail);
+    }
+
+    #[test]
+    fn stale_share_passes_warns_and_fails_at_its_limits() {
+        // One of the fixture's 6 rows is older than `stale_after`: a share of 0.1667.
+        let at = |warn, fail| {
+            let mut s = spec();
+            s.thresholds.max_stale_share = Limit { warn, fail };
+            let f = findings_with(&s);
+            let f = get(&f, "staleness.max_stale_share.t");
+            assert_eq!(f.value.as_deref(), Some("17%"));
+            f.severity
+        };
+        assert_eq!(at(Some(0.1667), Some(0.5)), Severity::Pass, "at the warn limit");
+        assert_eq!(at(Some(0.1666), Some(0.5)), Severity::Warn, "just past warn");
+        assert_eq!(at(Some(0.1), Some(0.1667)), Severity::Warn, "at the fail limit");
+        assert_eq!(at(Some(0.1), Some(0.1666)), Severity::Fail, "just past fail");
+        assert_eq!(at(None, Some(0.1666)), Severity::Fail, "a bare number is a fail limit");
+        assert_eq!(at(None, None), Severity::Pass, "no limit, no failure");
+    }
+
+    #[test]
+    fn age_without_a_warn_limit_goes_from_pass_to_fail() {
+        let at = |fail| {
+            let mut s = spec();
+            s.thresholds.max_age = Limit { warn: None, fail };
+            get(&findings_with(&s), "staleness.max_age.t").severity
+        };
+        assert_eq!(at(Some(86_400)), Severity::Pass);
+        assert_eq!(at(Some(86_399)), Severity::Fail);
+    }
+
+    #[test]
+    fn an_absent_timestamp_column_fails_and_a_present_one_is_measured() {
+        let mut s = spec();
+        s.timestamp = Some(named("updated"));
+        // The stats hold no timestamp column then, so the report has no staleness.
+        let f = findings_edited(&s, |r| r.staleness = None);
+        let absent = get(&f, "staleness.timestamp_absent.t");
+        assert_eq!((absent.severity, absent.value.as_deref()), (Severity::Fail, Some("absent")));
+        assert!(f.iter().all(|f| f.id != "staleness.max_age.t"), "nothing to judge the age by");
+        let f = findings_with(&spec());
+        assert!(f.iter().all(|f| f.id != "staleness.timestamp_absent.t"));
+    }
+
+    #[test]
+    fn future_rows_warn_from_one_row() {
+        let f = findings_with(&spec());
+        let future = get(&f, "staleness.future_rows.t");
+        assert_eq!((future.severity, future.value.as_deref()), (Severity::Warn, Some("1")));
+        let f = findings_edited(&spec(), |r| {
+            if let Some(st) = r.staleness.as_mut() {
+                st.future_rows = 0;
+            }
+        });
+        assert!(f.iter().all(|f| f.id != "staleness.future_rows.t"), "no future row, no finding");
+    }
+
+    #[test]
+    fn unparseable_timestamps_warn_from_one_value() {
+        let f = findings_with(&spec());
+        let bad = get(&f, "staleness.unparseable.t");
+        assert_eq!((bad.severity, bad.value.as_deref()), (Severity::Warn, Some("1")));
+        let f = findings_edited(&spec(), |r| {
+            if let Some(st) = r.staleness.as_mut() {
+                st.unparseable = 0;
+            }
+        });
+        assert!(f.iter().all(|f| f.id != "staleness.unparseable.t"), "every value parsed, no finding");
     }
 }
