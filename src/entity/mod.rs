@@ -317,6 +317,9 @@ pub fn report(spec: &EntitySpec, m: &Measured, computed_in: &'static str, got: &
 }
 
 #[cfg(test)]
+mod rule_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

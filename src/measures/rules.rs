@@ -106,18 +106,18 @@ pub(super) fn did_you_mean_column(name: &str, report: &SourceReport) -> String {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::profile::Location;
     use crate::profile::{Named, Thresholds};
     use crate::sources::SourceStats;
     use crate::stats::tests::{collect, request, rows};
 
-    pub(in crate::measures) fn named(n: &str) -> Named {
+    pub(crate) fn named(n: &str) -> Named {
         Named { name: n.into(), line: 1, col: 1 }
     }
 
-    pub(in crate::measures) fn spec() -> SourceSpec {
+    pub(crate) fn spec() -> SourceSpec {
         SourceSpec {
             name: "t".into(),
             line: 1,
