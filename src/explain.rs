@@ -35,6 +35,12 @@ pub const TOPICS: &[Topic] = &[
         doc: include_str!("explain/keys.md"),
     },
     Topic {
+        name: "duplicate_records",
+        summary: "rows identical to an earlier row in every column (clean)",
+        aliases: &["max_duplicate_records", "duplicate_rows", "copies"],
+        doc: include_str!("explain/duplicate_records.md"),
+    },
+    Topic {
         name: "access",
         summary: "reachable, readable, who may write, credentials (permissioned)",
         aliases: &[
@@ -65,6 +71,12 @@ pub const TOPICS: &[Topic] = &[
         summary: "labeled rows, classes, rare classes and variant labels (labeled)",
         aliases: &["labels", "labeled", "label", "min_label_coverage", "min_class_examples"],
         doc: include_str!("explain/label_coverage.md"),
+    },
+    Topic {
+        name: "label_conflicts",
+        summary: "rows whose label inputs agree and labels differ (labeled)",
+        aliases: &["conflicts", "label_inputs", "max_label_conflict_share", "label_noise"],
+        doc: include_str!("explain/label_conflicts.md"),
     },
     Topic {
         name: "fragmentation",
@@ -160,6 +172,8 @@ mod tests {
         assert_eq!(topic("trend.max_row_change.tickets").map(|t| t.name), Some("trend"));
         assert_eq!(topic("trend.max_missing_share_rise.tickets.body").map(|t| t.name), Some("trend"));
         assert_eq!(topic("trend.history").map(|t| t.name), Some("trend"));
+        assert_eq!(topic("duplicate_records.max_duplicate_records.tickets").map(|t| t.name), Some("duplicate_records"));
+        assert_eq!(topic("labels.max_label_conflict_share.tickets").map(|t| t.name), Some("label_conflicts"));
         assert_eq!(topic("stalenes"), None);
     }
 

@@ -2,6 +2,8 @@
 //! report's `SourceReport`. No I/O and no clock: everything comes from the stats and the spec.
 
 pub mod access;
+mod conflicts;
+mod duplicates;
 pub mod entities;
 pub mod format;
 pub mod keys;
@@ -12,8 +14,9 @@ pub mod rules;
 pub mod staleness;
 
 pub use output::{
-    AccessReport, AgeBucket, ColumnReport, ConflictExample, Conflicts, EntityReport, KeyReport, LabelReport, PerSystem,
-    PiiReport, SourceReport, StalenessReport, Status, ValueCount, share, transport_text,
+    AccessReport, AgeBucket, ColumnReport, ConflictExample, Conflicts, DuplicateRecords, EntityReport, KeyReport,
+    LabelConflictExample, LabelConflicts, LabelReport, PerSystem, PiiReport, SourceReport, StalenessReport, Status,
+    ValueCount, share, transport_text,
 };
 
 pub use rules::evaluate_source;
@@ -87,7 +90,8 @@ pub fn measure(spec: &SourceSpec, location: String, stats: &SourceStats, req: &S
         access.engine = sql.engine.clone();
         access.transport = sql.transport.clone();
     }
-    SourceReport {
+    let duplicates = duplicates::measure(acc);
+    let mut report = SourceReport {
         name: spec.name.clone(),
         kind: stats.kind.to_string(),
         location,
@@ -104,11 +108,18 @@ pub fn measure(spec: &SourceSpec, location: String, stats: &SourceStats, req: &S
         staleness,
         labels,
         keys,
+        duplicate_records: duplicates.as_ref().ok().cloned(),
+        duplicate_records_unmeasured: duplicates.err(),
         access,
         csv: stats.csv.clone(),
         read: stats.read.clone(),
         delta: stats.signals.delta.clone(),
+    };
+    let conflicts = conflicts::measure(spec, stats, &report);
+    if let Some(l) = &mut report.labels {
+        l.conflicts = conflicts;
     }
+    report
 }
 
 /// A source that could not be read: its measures are absent, its access says why.
@@ -262,7 +273,16 @@ fn labels(
     if other > 0 {
         classes.push(("other".into(), other));
     }
-    LabelReport { column, labeled, coverage: share(labeled, rows), classes, rare_classes, imbalance, variant_labels }
+    LabelReport {
+        column,
+        labeled,
+        coverage: share(labeled, rows),
+        classes,
+        rare_classes,
+        imbalance,
+        variant_labels,
+        conflicts: None,
+    }
 }
 
 #[cfg(test)]

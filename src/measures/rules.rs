@@ -19,6 +19,8 @@ pub fn evaluate_source(spec: &SourceSpec, report: &SourceReport, stats: Option<&
     super::keys::keys(spec, report, &ev, &mut out);
     super::staleness::current(spec, report, &ev, &mut out);
     super::labels::labeled(spec, report, &ev, &mut out);
+    super::conflicts::labeled(spec, report, &mut out);
+    super::duplicates::clean(spec, report, &ev, &mut out);
     out
 }
 
@@ -30,22 +32,7 @@ pub(super) struct Ev<'a> {
 
 impl Ev<'_> {
     pub(super) fn at(&self, pos: &Pos) -> LocatorInFile {
-        // A SQL row is named by its key; the position indexes the keys the source fetched.
-        if let Some(keys) = &self.stats.evidence_keys {
-            let key = usize::try_from(pos.row).ok().and_then(|i| keys.get(i)).cloned().unwrap_or_default();
-            let at = if self.stats.evidence_without_key {
-                Locator::NoKey("no primary key and no `key` in the profile: set `key` to name the rows".into())
-            } else {
-                Locator::Key(key)
-            };
-            return LocatorInFile { file: None, at };
-        }
-        let file = (self.stats.parts.len() > 1).then(|| self.stats.parts.get(pos.part as usize).cloned()).flatten();
-        let at = match pos.line {
-            Some(l) => Locator::Line(l),
-            None => Locator::Row(pos.row),
-        };
-        LocatorInFile { file, at }
+        locate(self.stats, pos)
     }
 
     pub(super) fn example(&self, column: &str, pos: &Pos, value: Option<&str>) -> Example {
@@ -59,6 +46,27 @@ impl Ev<'_> {
     pub(super) fn col(&self, name: &str) -> Option<usize> {
         self.stats.acc.columns.iter().position(|c| c == name)
     }
+}
+
+/// Where a collected position is, as evidence names it: a line or row of a file (and which
+/// part), or the key of a SQL row.
+pub(super) fn locate(stats: &SourceStats, pos: &Pos) -> LocatorInFile {
+    // A SQL row is named by its key; the position indexes the keys the source fetched.
+    if let Some(keys) = &stats.evidence_keys {
+        let key = usize::try_from(pos.row).ok().and_then(|i| keys.get(i)).cloned().unwrap_or_default();
+        let at = if stats.evidence_without_key {
+            Locator::NoKey("no primary key and no `key` in the profile: set `key` to name the rows".into())
+        } else {
+            Locator::Key(key)
+        };
+        return LocatorInFile { file: None, at };
+    }
+    let file = (stats.parts.len() > 1).then(|| stats.parts.get(pos.part as usize).cloned()).flatten();
+    let at = match pos.line {
+        Some(l) => Locator::Line(l),
+        None => Locator::Row(pos.row),
+    };
+    LocatorInFile { file, at }
 }
 
 pub(super) fn finding(
@@ -111,7 +119,7 @@ pub(crate) mod tests {
     use crate::profile::Location;
     use crate::profile::{Named, Thresholds};
     use crate::sources::SourceStats;
-    use crate::stats::tests::{collect, request, rows};
+    use crate::stats::tests::{collect_with, request, rows};
 
     pub(crate) fn named(n: &str) -> Named {
         Named { name: n.into(), line: 1, col: 1 }
@@ -129,6 +137,7 @@ pub(crate) mod tests {
             password_env: None,
             timestamp: Some(named("ts")),
             label: Some(named("label")),
+            label_inputs: Vec::new(),
             key: Some(named("id")),
             unique: true,
             required: vec![named("id"), named("body")],
@@ -156,10 +165,12 @@ pub(crate) mod tests {
         spec: &SourceSpec,
         edit: impl FnOnce(&mut SourceReport),
     ) -> Vec<Finding> {
+        let mut req = request();
+        req.label_inputs = spec.label_inputs.iter().map(|n| n.name.clone()).collect();
         let stats = SourceStats {
             kind: "csv",
             parts: vec!["t.csv".into()],
-            acc: collect(&rows(), 64),
+            acc: collect_with(&rows(), 64, &req),
             csv: None,
             signals: Default::default(),
             access: None,
@@ -169,7 +180,7 @@ pub(crate) mod tests {
             read: None,
             sql: None,
         };
-        let mut report = crate::measures::measure(spec, "t.csv".into(), &stats, &request());
+        let mut report = crate::measures::measure(spec, "t.csv".into(), &stats, &req);
         edit(&mut report);
         evaluate_source(spec, &report, Some(&stats))
     }

@@ -54,6 +54,11 @@ pub struct Thresholds {
     pub min_label_coverage: Limit<f64>,
     pub min_class_examples: u64,
     pub max_duplicate_keys: Limit<u64>,
+    /// Rows identical in every measured column to an earlier row; no limit unless the profile
+    /// sets one (the count is reported either way).
+    pub max_duplicate_records: Limit<u64>,
+    /// Share of labeled rows in groups whose inputs agree and labels do not (`label_inputs`).
+    pub max_label_conflict_share: Limit<f64>,
     pub placeholders: Vec<String>,
     /// SQL sources: stream the rows, or push the measures down into the database.
     pub pushdown: PushdownMode,
@@ -87,6 +92,8 @@ impl Default for Thresholds {
             min_label_coverage: Limit { warn: Some(0.8), fail: Some(0.5) },
             min_class_examples: 30,
             max_duplicate_keys: Limit { warn: None, fail: Some(0) },
+            max_duplicate_records: Limit { warn: None, fail: None },
+            max_label_conflict_share: Limit { warn: Some(0.01), fail: Some(0.05) },
             placeholders: DEFAULT_PLACEHOLDERS.iter().map(|s| s.to_string()).collect(),
             pushdown: PushdownMode::Auto,
             pushdown_above: DEFAULT_PUSHDOWN_ABOVE,
@@ -221,6 +228,8 @@ pub struct SourceSpec {
     pub timeout: Option<i64>,
     pub timestamp: Option<Named>,
     pub label: Option<Named>,
+    /// `label_inputs`: the columns a model reads to predict the label (label conflicts).
+    pub label_inputs: Vec<Named>,
     pub key: Option<Named>,
     /// Whether the source's own key must be unique (default true).
     pub unique: bool,
@@ -314,6 +323,7 @@ impl SourceSpec {
             }
         }
         out.extend(self.required.iter().map(|n| ("required", n)));
+        out.extend(self.label_inputs.iter().map(|n| ("label_inputs", n)));
         out.extend(self.pii.iter().map(|n| ("pii", n)));
         out.extend(self.columns.iter().flatten().map(|n| ("columns", n)));
         out

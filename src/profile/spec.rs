@@ -35,6 +35,8 @@ const THRESHOLD_KEYS: &[&str] = &[
     "min_label_coverage",
     "min_class_examples",
     "max_duplicate_keys",
+    "max_duplicate_records",
+    "max_label_conflict_share",
     "placeholders",
     "pushdown",
     "pushdown_above",
@@ -50,6 +52,7 @@ const SOURCE_KEYS: &[&str] = &[
     "delimiter",
     "timestamp",
     "label",
+    "label_inputs",
     "key",
     "unique",
     "required",
@@ -336,6 +339,7 @@ impl Walker<'_> {
             ("max_stale_share", &mut t.max_stale_share, false),
             ("max_missing_share", &mut t.max_missing_share, false),
             ("min_label_coverage", &mut t.min_label_coverage, true),
+            ("max_label_conflict_share", &mut t.max_label_conflict_share, false),
         ] {
             if let Some(v) = get(table, key)
                 && let Some(l) = self.limit(v, &join(path, key), lower, &mut |w, v, p| w.share(v, p))
@@ -352,6 +356,11 @@ impl Walker<'_> {
             && let Some(l) = self.limit(v, &join(path, "max_duplicate_keys"), false, &mut |w, v, p| w.count(v, p))
         {
             t.max_duplicate_keys = l;
+        }
+        if let Some(v) = get(table, "max_duplicate_records")
+            && let Some(l) = self.limit(v, &join(path, "max_duplicate_records"), false, &mut |w, v, p| w.count(v, p))
+        {
+            t.max_duplicate_records = l;
         }
         if let Some(list) = self.string_list(table, "placeholders", path) {
             t.placeholders = list.into_iter().map(Spanned::into_inner).collect();
@@ -905,6 +914,18 @@ fn source(
     };
     let timestamp = w.named(t, "timestamp", path);
     let label = w.named(t, "label", path);
+    let label_inputs = w.named_list(t, "label_inputs", path);
+    if !label_inputs.is_empty()
+        && label.is_none()
+        && let Some(v) = get(t, "label_inputs")
+    {
+        w.problem(
+            &v.span(),
+            &join(path, "label_inputs"),
+            "`label_inputs` needs a `label`: conflicts are rows whose inputs agree and labels differ".into(),
+            Some("add `label = \"…\"` to this source".into()),
+        );
+    }
     let key = w.named(t, "key", path);
     let unique = w.boolean(t, "unique", path).unwrap_or(true);
     let required = w.named_list(t, "required", path);
@@ -926,6 +947,7 @@ fn source(
         timeout,
         timestamp,
         label,
+        label_inputs,
         key,
         unique,
         required,

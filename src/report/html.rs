@@ -259,6 +259,9 @@ fn source(i: usize, sv: &SourceView, ids: &mut Ids, h: &mut String) {
     if let (Some(k), Some(line)) = (&s.keys, &sv.key) {
         let _ = writeln!(h, "<h3>Key <code>{}</code></h3>\n<p>{line}</p>", esc(&k.column));
     }
+    if let Some(line) = &sv.records {
+        let _ = writeln!(h, "<h3>Duplicate records</h3>\n<p>{}</p>", esc(line));
+    }
     access(sv, h);
     h.push_str("</section>\n");
 }

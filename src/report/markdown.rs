@@ -248,9 +248,15 @@ fn source(sv: &SourceView, md: &mut String) {
                 .collect();
             md.push_str(&format!("Variant labels: {}\n\n", groups.join(" · ")));
         }
+        if let Some(c) = &l.conflicts {
+            md.push_str(&format!("Label conflicts: {}\n\n", phrase(c, false)));
+        }
     }
     if let (Some(k), Some(line)) = (&s.keys, &sv.key) {
         md.push_str(&format!("### Key ({})\n\n{line}\n\n", code(&k.column, false)));
+    }
+    if let Some(line) = &sv.records {
+        md.push_str(&format!("### Duplicate records\n\n{line}\n\n"));
     }
     md.push_str(&format!("### Access\n\n{}\n\n", phrases(&sv.access).join(" · ")));
     for note in &s.access.notes {

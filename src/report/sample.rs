@@ -200,8 +200,11 @@ fn tickets() -> SourceReport {
             rare_classes: vec!["returns".into(), "legal".into()],
             imbalance: Some(350.8),
             variant_labels: vec![vec!["Billing ".into(), "billing".into()]],
+            conflicts: None,
         }),
         keys: Some(KeyReport { column: "ticket_id".into(), distinct: 11_997, duplicates: 3, duplicate_rows: 3 }),
+        duplicate_records: None,
+        duplicate_records_unmeasured: None,
         access: AccessReport {
             reachable: true,
             readable: true,
@@ -273,6 +276,8 @@ fn kb() -> SourceReport {
         }),
         labels: None,
         keys: Some(KeyReport { column: "article_id".into(), distinct: 2_400, duplicates: 0, duplicate_rows: 0 }),
+        duplicate_records: None,
+        duplicate_records_unmeasured: None,
         access: AccessReport {
             reachable: true,
             readable: true,

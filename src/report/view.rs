@@ -276,6 +276,9 @@ pub struct SourceView<'a> {
     pub labels: Option<LabelsView<'a>>,
     /// `120 distinct · 3 duplicated (4 extra rows)`.
     pub key: Option<String>,
+    /// Duplicate records, when there are some or a finding judged them:
+    /// `3 rows repeat an earlier row in every column (2 distinct rows with copies)`.
+    pub records: Option<String>,
     pub access: Vec<Phrase>,
     /// The source in one line for a narrow layout (the terminal): rows, ready share, what is
     /// most missing, the newest record, labels, how it was read.
@@ -346,9 +349,27 @@ impl<'a> SourceView<'a> {
                     thousands(k.duplicate_rows)
                 )
             }),
+            records: records(r, s),
             access: access(s),
             summary: summary(s),
         }
+    }
+}
+
+/// The duplicate-records line: shown when rows repeat, or when the profile asked (a finding
+/// judged them), so a source without copies and without a limit reads as before.
+fn records(r: &Report, s: &SourceReport) -> Option<String> {
+    let judged =
+        r.findings.iter().any(|f| f.id.rule == Rule::DuplicateRecords && f.source.as_deref() == Some(s.name.as_str()));
+    match (&s.duplicate_records, &s.duplicate_records_unmeasured) {
+        (Some(d), _) if d.rows > 0 || judged => Some(format!(
+            "{} repeat an earlier row in every column ({} with copies, {} of rows)",
+            count(d.rows, "row", "rows"),
+            count(d.distinct, "distinct row", "distinct rows"),
+            pct(d.share)
+        )),
+        (None, Some(why)) if judged => Some(format!("not measured: {why}")),
+        _ => None,
     }
 }
 
@@ -440,6 +461,12 @@ fn summary(s: &SourceReport) -> Vec<Phrase> {
     }
     if let Some(l) = &s.labels {
         items.push(vec![words(format!("{} labeled (", pct(l.coverage))), data(l.column.as_str()), words(")")]);
+        if let Some(c) = l.conflicts.as_ref().filter(|c| c.rows > 0) {
+            items.push(vec![words(format!("{} with conflicting labels", pct(c.share)))]);
+        }
+    }
+    if let Some(d) = s.duplicate_records.as_ref().filter(|d| d.rows > 0) {
+        items.push(vec![words(count(d.rows, "duplicate row", "duplicate rows"))]);
     }
     if items.is_empty() {
         items.push(vec![words("no measures")]);
@@ -535,6 +562,9 @@ pub struct LabelsView<'a> {
     pub imbalance: Option<String>,
     /// `(class, rows, rare)`.
     pub classes: Vec<(&'a str, u64, bool)>,
+    /// With `label_inputs`: `4 labeled rows in 2 groups with the same subject, body carry
+    /// different labels (3.1%)`.
+    pub conflicts: Option<Phrase>,
 }
 
 impl<'a> LabelsView<'a> {
@@ -549,6 +579,27 @@ impl<'a> LabelsView<'a> {
             ),
             imbalance: l.imbalance.map(|i| format!("imbalance {i:.1} (largest class / smallest)")),
             classes: l.classes.iter().map(|(c, n)| (c.as_str(), *n, l.rare_classes.contains(c))).collect(),
+            conflicts: l.conflicts.as_ref().map(|c| {
+                let mut p = Vec::new();
+                match &c.unmeasured {
+                    Some(why) => p.push(words(format!("not measured: {why}"))),
+                    None => p.push(words(format!(
+                        "{} in {} with the same ",
+                        count(c.rows, "labeled row", "labeled rows"),
+                        count(c.groups, "group", "groups")
+                    ))),
+                }
+                if c.unmeasured.is_none() {
+                    for (i, input) in c.inputs.iter().enumerate() {
+                        if i > 0 {
+                            p.push(words(", "));
+                        }
+                        p.push(Piece::Code(input.clone()));
+                    }
+                    p.push(words(format!(" carry different labels ({} of labeled rows)", pct(c.share))));
+                }
+                p
+            }),
         }
     }
 }

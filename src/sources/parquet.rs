@@ -1640,6 +1640,7 @@ mod tests {
             required: Vec::new(),
             timestamp: None,
             label: None,
+            label_inputs: Vec::new(),
             key: None,
             placeholders: Vec::new(),
             as_of,

@@ -35,7 +35,7 @@ pub struct LocatorInFile {
 }
 
 /// Position of a row while a batch is read, turned into an `Example` only when one is kept.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Pos {
     pub part: u32,
     pub line: Option<u64>,

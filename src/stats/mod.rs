@@ -13,6 +13,7 @@ pub mod keys;
 pub mod pii;
 mod pushdown;
 mod request;
+pub mod rows;
 pub mod timestamp;
 mod values;
 
@@ -29,6 +30,7 @@ pub use pushdown::{Pushdown, PushedColumn, PushedKeys, PushedRange};
 pub use request::{KeyGather, StatsRequest, ValueGather, add_columns};
 
 use keys::{KeyCollector, ValueCollector};
+use rows::{ConflictBatch, ConflictSet, RowBatch, RowSet};
 use values::ValueCounter;
 
 /// At most this many examples are kept as evidence for anything.
@@ -353,6 +355,16 @@ pub struct SourceAcc {
     pub entity_values: Vec<ValueCollector>,
     /// Per column, the entity collectors it feeds.
     slots: Vec<Vec<Slot>>,
+    /// The source's distinct rows, for duplicate records; `None` in a batch, whose rows wait
+    /// in `row_batch` until they meet the source's set in batch order.
+    pub row_set: Option<RowSet>,
+    row_batch: Option<RowBatch>,
+    /// Labeled rows grouped by their `label_inputs`, when the source has the label and every
+    /// input; `None` in a batch, as `row_set`.
+    pub conflicts: Option<ConflictSet>,
+    conflict_batch: Option<ConflictBatch>,
+    /// Per column, its place in `label_inputs`; empty when conflicts are not collected.
+    input_of: Vec<Option<usize>>,
 }
 
 /// Each row's key and value text of one `compare` side.
@@ -374,6 +386,17 @@ pub struct BatchAcc<'r> {
     /// Bit `n` is set when a placeholder is `n` bytes long: most values are ruled out by their
     /// length before any comparison.
     placeholder_lens: u64,
+    /// Each row's hash and position, for duplicate records.
+    row_hash: Vec<u128>,
+    row_pos: Vec<Pos>,
+    /// The first column seen holding a nested value: rows are then not compared.
+    nested: Option<usize>,
+    /// For label conflicts (empty unless collected): each row's folded-inputs hash, folded
+    /// label hash, and where its label and inputs are written in `texts`.
+    input_hash: Vec<u128>,
+    label_hash: Vec<u64>,
+    spans: Vec<(u32, u32)>,
+    texts: String,
 }
 
 impl SourceAcc {
@@ -409,6 +432,13 @@ impl SourceAcc {
             slot(&g.key, Slot::PairKey(i));
             slot(&g.value, Slot::PairValue(i));
         }
+        let with_conflicts =
+            label_col.is_some() && !req.label_inputs.is_empty() && req.label_inputs.iter().all(|n| columns.contains(n));
+        let input_of = if with_conflicts {
+            columns.iter().map(|c| req.label_inputs.iter().position(|n| n == c)).collect()
+        } else {
+            Vec::new()
+        };
         SourceAcc {
             columns: columns.to_vec(),
             rows: 0,
@@ -423,6 +453,11 @@ impl SourceAcc {
             entity_keys: req.entity_keys.iter().map(|g| KeyCollector::sharing(Arc::clone(&g.raw_full))).collect(),
             entity_values: req.entity_values.iter().map(|_| ValueCollector::default()).collect(),
             slots,
+            row_set: Some(RowSet::default()),
+            row_batch: None,
+            conflicts: with_conflicts.then(ConflictSet::default),
+            conflict_batch: None,
+            input_of,
         }
     }
 
@@ -430,10 +465,35 @@ impl SourceAcc {
         let types: Vec<Option<&'static str>> = self.cols.iter().map(|c| c.native_type).collect();
         let mut acc = SourceAcc::new(&self.columns, &types, req);
         acc.key_set = None;
+        acc.row_set = None;
+        let conflicts = acc.conflicts.take().is_some();
         let pairs = req.entity_values.iter().map(|_| (vec![None; rows], vec![None; rows])).collect();
         // `is_placeholder` never matches a value over 32 bytes, so 64 bits cover every length.
         let placeholder_lens = req.placeholders.iter().filter(|p| p.len() < 64).fold(0u64, |m, p| m | 1 << p.len());
-        BatchAcc { acc, req, row_flags: vec![0; rows], pairs, placeholder_lens }
+        let zero = Pos { part: 0, line: None, row: 0 };
+        let per_row = |n: usize| if conflicts { n } else { 0 };
+        BatchAcc {
+            acc,
+            req,
+            row_flags: vec![0; rows],
+            pairs,
+            placeholder_lens,
+            row_hash: vec![0; rows],
+            row_pos: vec![zero; rows],
+            nested: None,
+            input_hash: vec![0; per_row(rows)],
+            label_hash: vec![0; per_row(rows)],
+            spans: vec![(0, 0); per_row(rows * (req.label_inputs.len() + 1))],
+            texts: String::new(),
+        }
+    }
+
+    /// Gives an accumulator made by `batch` the source's own row sets, as `like` has them: for
+    /// a reader whose share of the rows is merged with the others' only at the end, so that
+    /// copies within its share are found while their rows can still be named.
+    pub fn keep_rows_like(&mut self, like: &SourceAcc) {
+        self.row_set = like.row_set.as_ref().map(|_| RowSet::default());
+        self.conflicts = like.conflicts.as_ref().map(|_| ConflictSet::default());
     }
 
     /// Per column, whether a later batch need only sketch its values
@@ -460,6 +520,32 @@ impl SourceAcc {
         }
         for (a, b) in self.entity_values.iter_mut().zip(std::mem::take(&mut other.entity_values)) {
             a.merge(b);
+        }
+        if let Some(set) = other.row_set.take() {
+            match &mut self.row_set {
+                Some(mine) => mine.union(set),
+                None => self.row_set = Some(set),
+            }
+        }
+        if let Some(set) = other.conflicts.take() {
+            match &mut self.conflicts {
+                Some(mine) => mine.union(set),
+                None => self.conflicts = Some(set),
+            }
+        }
+        if let Some(rb) = other.row_batch.take() {
+            match (&mut self.row_set, &mut self.row_batch) {
+                (Some(set), _) => set.meet(rb),
+                (None, Some(mine)) => mine.extend(rb),
+                (None, None) => self.row_batch = Some(rb),
+            }
+        }
+        if let Some(cb) = other.conflict_batch.take() {
+            match (&mut self.conflicts, &mut self.conflict_batch) {
+                (Some(set), _) => set.meet(cb),
+                (None, Some(mine)) => mine.extend(cb),
+                (None, None) => self.conflict_batch = Some(cb),
+            }
         }
         self.rows += other.rows;
         self.complete_rows += other.complete_rows;
@@ -702,9 +788,23 @@ impl BatchAcc<'_> {
         if self.acc.slots.get(col).is_some_and(|s| !s.is_empty()) {
             self.gather(col, r, cell);
         }
+        if !self.acc.input_of.is_empty() {
+            self.group(col, r, cell);
+        }
+        if col == 0
+            && let Some(p) = self.row_pos.get_mut(r)
+        {
+            *p = pos;
+        }
+        let row_hash = self.row_hash.get_mut(r);
         let Some(c) = self.acc.cols.get_mut(col) else { return };
         let missing = match cell {
-            Cell::Null => Some((MissingKind::Null, String::new())),
+            Cell::Null => {
+                if let Some(h) = row_hash {
+                    *h = h.wrapping_add(rows::mix(col, rows::NULL));
+                }
+                Some((MissingKind::Null, String::new()))
+            }
             Cell::Text(_) | Cell::Str(_) => {
                 let (text, bytes) = match cell {
                     Cell::Str(t) => (Cow::Borrowed(t), t.as_bytes()),
@@ -720,6 +820,10 @@ impl BatchAcc<'_> {
                     },
                     _ => (Cow::Borrowed(""), &[][..]),
                 };
+                let hash = xxh3_64(bytes);
+                if let Some(h) = row_hash {
+                    *h = h.wrapping_add(rows::mix(col, hash));
+                }
                 let trimmed = text.trim();
                 if trimmed.is_empty() {
                     Some((MissingKind::Blank, text.to_string()))
@@ -729,11 +833,16 @@ impl BatchAcc<'_> {
                 {
                     Some((MissingKind::Placeholder, text.to_string()))
                 } else {
-                    c.text_value(&text, trimmed, bytes, pos, req);
+                    c.text_value(&text, trimmed, bytes, hash, pos, req);
                     None
                 }
             }
             other => {
+                match (rows::cell_hash(other), row_hash) {
+                    (Some(x), Some(h)) => *h = h.wrapping_add(rows::mix(col, x)),
+                    (None, _) => self.nested = self.nested.or(Some(col)),
+                    (Some(_), None) => {}
+                }
                 c.native_value(other, pos, req);
                 None
             }
@@ -794,6 +903,38 @@ impl BatchAcc<'_> {
         }
     }
 
+    /// Feeds label conflicts: an input's folded text or the label's, for row `r`.
+    fn group(&mut self, col: usize, r: usize, cell: Cell<'_>) {
+        let input = self.acc.input_of.get(col).copied().flatten();
+        let is_label = self.acc.label_col == Some(col);
+        if input.is_none() && !is_label {
+            return;
+        }
+        let text = cell_text(cell);
+        let folded = text.as_deref().map(keys::fold);
+        let h = folded.as_deref().map_or(rows::NULL, |f| xxh3_64(f.as_bytes()));
+        let width = self.req.label_inputs.len() + 1;
+        let start = self.texts.len() as u32;
+        self.texts.push_str(text.as_deref().unwrap_or_default());
+        let span = (start, self.texts.len() as u32);
+        if let Some(k) = input {
+            if let Some(x) = self.input_hash.get_mut(r) {
+                *x = x.wrapping_add(rows::mix(k, h));
+            }
+            if let Some(s) = self.spans.get_mut(r * width + 1 + k) {
+                *s = span;
+            }
+        }
+        if is_label {
+            if let Some(x) = self.label_hash.get_mut(r) {
+                *x = h;
+            }
+            if let Some(s) = self.spans.get_mut(r * width) {
+                *s = span;
+            }
+        }
+    }
+
     /// Closes the batch: `rows` rows were pushed (every column, every row) and `missing`
     /// lists required or label columns absent from the source, which no row can satisfy.
     pub fn finish(mut self, rows: u64, absent_required: bool, absent_label: bool) -> SourceAcc {
@@ -828,13 +969,45 @@ impl BatchAcc<'_> {
         self.acc.complete_rows = complete;
         self.acc.labeled_rows = labeled;
         self.acc.ready_rows = ready;
+        let n = rows as usize;
+        self.row_hash.truncate(n);
+        self.row_pos.truncate(n);
+        let nested = self.nested.and_then(|c| self.acc.columns.get(c).cloned());
+        self.acc.row_batch = Some(RowBatch {
+            hashes: std::mem::take(&mut self.row_hash),
+            pos: std::mem::take(&mut self.row_pos),
+            nested,
+        });
+        if !self.acc.input_of.is_empty() && !absent_label {
+            let width = self.req.label_inputs.len() + 1;
+            let (texts, spans) = (&self.texts, &self.spans);
+            let text =
+                |i: usize| spans.get(i).and_then(|&(a, b)| texts.get(a as usize..b as usize)).unwrap_or_default();
+            let labeled_rows = self
+                .row_flags
+                .iter()
+                .take(n)
+                .enumerate()
+                .filter(|(_, f)| *f & ROW_UNLABELED == 0)
+                .map(|(r, _)| r)
+                .filter_map(|r| {
+                    let inputs = (1..width).map(|k| clip(text(r * width + k))).collect();
+                    Some((
+                        *self.input_hash.get(r)?,
+                        *self.label_hash.get(r)?,
+                        text(r * width),
+                        inputs,
+                        *self.row_pos.get(r).or(self.acc.row_batch.as_ref()?.pos.get(r))?,
+                    ))
+                });
+            self.acc.conflict_batch = Some(ConflictBatch::build(labeled_rows));
+        }
         self.acc
     }
 }
 
 impl ColumnAcc {
-    fn text_value(&mut self, text: &str, trimmed: &str, raw: &[u8], pos: Pos, req: &StatsRequest) {
-        let hash = xxh3_64(raw);
+    fn text_value(&mut self, text: &str, trimmed: &str, raw: &[u8], hash: u64, pos: Pos, req: &StatsRequest) {
         self.values.insert(raw, hash);
         self.minmax.text(raw);
         let s = &mut self.seen;

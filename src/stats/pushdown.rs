@@ -62,6 +62,11 @@ pub struct Pushdown {
     pub labels: Option<LabelAcc>,
     /// For the request's key column, when the source has it.
     pub keys: Option<PushedKeys>,
+    /// `(copies, distinct rows with copies, examples)`, when the database counted duplicate
+    /// records.
+    pub duplicate_records: Option<(u64, u64, Vec<Pos>)>,
+    /// `(groups, rows, examples)` of label conflicts, when the database grouped them.
+    pub conflicts: Option<(u64, u64, Vec<rows::ConflictGroup>)>,
 }
 
 impl SourceAcc {
@@ -120,6 +125,12 @@ impl SourceAcc {
             (Some(_), None) => Some(KeySet { counted: Some((0, 0)), ..KeySet::default() }),
             (None, _) => None,
         };
+        // What the database did not count stays unmeasured rather than zero.
+        acc.row_set = p.duplicate_records.map(|(c, d, e)| RowSet::counted(c, d, e));
+        acc.conflicts = match (acc.conflicts.take(), p.conflicts) {
+            (Some(_), Some((g, r, e))) => Some(ConflictSet::counted(g, r, e)),
+            _ => None,
+        };
         acc
     }
 }
@@ -133,6 +144,7 @@ mod tests {
             required: vec!["id".into()],
             timestamp: None,
             label: Some("cat".into()),
+            label_inputs: Vec::new(),
             key: Some("id".into()),
             placeholders: vec!["n/a".into()],
             as_of: 0,
@@ -175,6 +187,8 @@ mod tests {
             timestamp: None,
             labels: Some(labels),
             keys: Some(PushedKeys { distinct: 3, duplicated: 1, duplicate_rows: 1, examples: Vec::new() }),
+            duplicate_records: None,
+            conflicts: None,
         };
         let acc = SourceAcc::from_pushdown(p, &req());
         assert_eq!((acc.rows, acc.ready_rows), (4, 3));
@@ -185,6 +199,8 @@ mod tests {
         assert_eq!(acc.labels().map(|l| l.counts.get("a").copied()), Some(Some(3)));
         let keys = acc.key_set.as_ref().map(|k| (k.distinct(), k.duplicates(), k.duplicate_rows));
         assert_eq!(keys, Some((3, 1, 1)));
+        // Whole rows the database did not compare are not measured, never counted as unique.
+        assert!(acc.row_set.is_none());
         // PII shares are relative to the sample the classifier saw, not to every value.
         assert_eq!(acc.cols.get(1).map(ColumnAcc::pii_base), Some(2));
     }

@@ -11,6 +11,8 @@ pub struct StatsRequest {
     pub required: Vec<String>,
     pub timestamp: Option<String>,
     pub label: Option<String>,
+    /// The columns a model reads to predict the label: rows are grouped by them for conflicts.
+    pub label_inputs: Vec<String>,
     pub key: Option<String>,
     /// Trimmed and lower-cased for the case-insensitive comparison.
     pub placeholders: Vec<String>,
@@ -34,6 +36,7 @@ impl StatsRequest {
             required: spec.required.iter().map(|r| r.name.clone()).collect(),
             timestamp: spec.timestamp.as_ref().map(|n| n.name.clone()),
             label: spec.label.as_ref().map(|n| n.name.clone()),
+            label_inputs: spec.label_inputs.iter().map(|n| n.name.clone()).collect(),
             key: spec.key.as_ref().map(|n| n.name.clone()),
             placeholders: spec.thresholds.placeholders.iter().map(|p| p.trim().to_lowercase()).collect(),
             as_of,

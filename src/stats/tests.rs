@@ -42,6 +42,7 @@ pub fn request() -> StatsRequest {
         required: vec!["id".into(), "body".into()],
         timestamp: Some("ts".into()),
         label: Some("label".into()),
+        label_inputs: Vec::new(),
         key: Some("id".into()),
         placeholders: vec!["n/a".into(), "-".into(), "unknown".into()],
         as_of: AS_OF,
@@ -54,7 +55,12 @@ pub fn request() -> StatsRequest {
 
 /// Rows as text cells (`None` is a null), fed in batches of `batch` rows and merged in order.
 pub fn collect(rows: &[[Option<&str>; 4]], batch: usize) -> SourceAcc {
-    let req = request();
+    collect_with(rows, batch, &request())
+}
+
+/// The same under another request (label inputs, say).
+pub fn collect_with(rows: &[[Option<&str>; 4]], batch: usize, req: &StatsRequest) -> SourceAcc {
+    let req = req.clone();
     let columns: Vec<String> = ["id", "body", "ts", "label"].iter().map(|s| s.to_string()).collect();
     let mut acc = SourceAcc::new(&columns, &[None, None, None, None], &req);
     for (b, chunk) in rows.chunks(batch.max(1)).enumerate() {

@@ -37,6 +37,10 @@ pub enum Rule {
     LabelsMinLabelCoverage,
     LabelsRareClasses,
     LabelsVariantLabels,
+    /// Rows whose `label_inputs` agree and labels differ.
+    LabelsConflicts,
+    /// Rows identical to an earlier row in every column.
+    DuplicateRecords,
     EntitiesMaxUnmatchedShare,
     EntitiesMaxDuplicateKeys,
     EntitiesMaxConflictShare,
@@ -82,6 +86,8 @@ impl Rule {
             LabelsMinLabelCoverage => ("labels", "min_label_coverage"),
             LabelsRareClasses => ("labels", "rare_classes"),
             LabelsVariantLabels => ("labels", "variant_labels"),
+            LabelsConflicts => ("labels", "max_label_conflict_share"),
+            DuplicateRecords => ("duplicate_records", "max_duplicate_records"),
             EntitiesMaxUnmatchedShare => ("entities", "max_unmatched_share"),
             EntitiesMaxDuplicateKeys => ("entities", "max_duplicate_keys"),
             EntitiesMaxConflictShare => ("entities", "max_conflict_share"),

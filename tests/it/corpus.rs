@@ -168,6 +168,7 @@ fn request() -> StatsRequest {
         required: Vec::new(),
         timestamp: None,
         label: None,
+        label_inputs: Vec::new(),
         key: None,
         placeholders: Vec::new(),
         as_of: AS_OF,

@@ -341,6 +341,9 @@ pub(super) fn label_chart(source: &str, lv: &LabelsView, ids: &mut Ids, h: &mut 
             .collect();
         let _ = writeln!(h, "<p>Variant labels: {}</p>", groups.join(" · "));
     }
+    if let Some(c) = &lv.conflicts {
+        let _ = writeln!(h, "<p>Label conflicts: {}</p>", super::phrase(c));
+    }
 }
 
 /// Key overlap of one entity: per system, the distinct keys found in every system and those

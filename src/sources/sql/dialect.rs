@@ -187,7 +187,7 @@ impl Dialect {
     }
 
     /// A value in a form that compares, groups and sorts byte for byte.
-    fn exact(self, e: &str, class: Class) -> String {
+    pub(super) fn exact(self, e: &str, class: Class) -> String {
         match (self, class) {
             (Dialect::Postgres, Class::Text) => format!("{e} COLLATE \"C\""),
             (Dialect::Postgres, Class::Other | Class::Bool) => format!("CAST({e} AS TEXT) COLLATE \"C\""),
@@ -215,7 +215,7 @@ impl Dialect {
         }
     }
 
-    fn int(self, e: &str) -> String {
+    pub(super) fn int(self, e: &str) -> String {
         match self {
             Dialect::MySql => format!("CAST({e} AS SIGNED)"),
             Dialect::Postgres => format!("CAST({e} AS BIGINT)"),
@@ -371,11 +371,11 @@ impl Plan {
         self.dialect
     }
 
-    fn q(&self, i: usize) -> String {
+    pub(super) fn q(&self, i: usize) -> String {
         self.cols.get(i).map(|c| self.d().quote(&c.name)).unwrap_or_else(|| "NULL".into())
     }
 
-    fn class(&self, i: usize) -> Class {
+    pub(super) fn class(&self, i: usize) -> Class {
         self.cols.get(i).map_or(Class::Other, |c| c.class)
     }
 
@@ -602,7 +602,7 @@ impl Plan {
     }
 
     /// `FROM …` for queries that do not need the timestamp layers.
-    fn plain(&self) -> String {
+    pub(super) fn plain(&self) -> String {
         format!("{} AS preflight_r", self.relation)
     }
 
@@ -723,7 +723,7 @@ impl Plan {
     }
 
     /// The evidence key as text, or an empty string when the source has none.
-    fn key_text(&self) -> String {
+    pub(super) fn key_text(&self) -> String {
         match self.evidence_key {
             Some(k) => self.d().text(&self.q(k)),
             None => "''".into(),

@@ -10,6 +10,7 @@
 mod connect;
 pub mod dialect;
 mod entity;
+mod rows;
 mod stream;
 
 pub use connect::{Transport, run_password_command};
@@ -798,6 +799,7 @@ impl SqlSource {
         let mut p = self.aggregates(conn, plan).await?;
         self.examples(conn, plan, &mut p, &mut ev).await?;
         self.sample(conn, plan, &mut p, &mut ev, req).await?;
+        self.whole_rows(conn, plan, req, &mut p, &mut ev).await?;
         let mut acc = SourceAcc::from_pushdown(p, req);
         self.entity_keys(conn, plan, req, &mut acc).await?;
         Ok((acc, ev.keys))

@@ -530,7 +530,11 @@ impl<'j> Feed<'j> {
     fn new(job: &'j Job<'j>, worker: u64) -> Feed<'j> {
         Feed {
             job,
-            acc: job.template.batch(job.req, 0).acc,
+            acc: {
+                let mut acc = job.template.batch(job.req, 0).acc;
+                acc.keep_rows_like(job.template);
+                acc
+            },
             batch: None,
             batch_keys: Vec::new(),
             in_batch: 0,
@@ -651,6 +655,16 @@ fn each_pos(acc: &mut SourceAcc, f: &mut dyn FnMut(&mut Pos, Option<&str>)) {
             f(p, Some(v.as_str()));
         }
     }
+    if let Some(set) = &mut acc.row_set {
+        for p in &mut set.examples {
+            f(p, None);
+        }
+    }
+    if let Some(set) = &mut acc.conflicts {
+        for p in set.positions_mut() {
+            f(p, None);
+        }
+    }
 }
 
 /// Puts each list of examples in key order, numerically for numeric keys, as the push-down
@@ -681,5 +695,8 @@ fn sort_examples(acc: &mut SourceAcc, keys: &[String]) {
     }
     if let Some(k) = &mut acc.key_set {
         k.duplicate_examples.sort_by(|a, b| order(&a.0, &b.0));
+    }
+    if let Some(set) = &mut acc.row_set {
+        set.examples.sort_by(order);
     }
 }

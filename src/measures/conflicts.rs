@@ -1,0 +1,164 @@
+//! Label conflicts, a part of "labeled": with `label_inputs`, groups of labeled rows whose
+//! inputs are equal after trim and case-fold while their labels differ (DESIGN §3), judged by
+//! `max_label_conflict_share`. The same inputs with two labels are noise a model cannot learn
+//! from, however many rows are labeled.
+
+use crate::measures::{LabelConflictExample, LabelConflicts, PerSystem, SourceReport, share};
+use crate::profile::SourceSpec;
+use crate::sources::SourceStats;
+use crate::stats::Example;
+use crate::verdict::{Check, Finding, FindingId, Rule, Severity, Subject, at_most};
+
+use super::rules::{crossed, did_you_mean_column, finding, limit_text, locate, pct};
+
+/// The measure for a source with `label_inputs`, its label and every input; `None` otherwise.
+/// `report` is the source's report so far: evidence values are masked as its columns say.
+pub(super) fn measure(spec: &SourceSpec, stats: &SourceStats, report: &SourceReport) -> Option<LabelConflicts> {
+    let acc = &stats.acc;
+    let inputs: Vec<String> = spec.label_inputs.iter().map(|n| n.name.clone()).collect();
+    if inputs.is_empty() || acc.label_column().is_none() || !inputs.iter().all(|i| acc.columns.contains(i)) {
+        return None;
+    }
+    let Some(set) = &acc.conflicts else {
+        return Some(LabelConflicts {
+            inputs,
+            groups: 0,
+            rows: 0,
+            share: 0.0,
+            unmeasured: Some("this read does not group rows by their inputs (a database's push-down)".into()),
+            examples: Vec::new(),
+        });
+    };
+    let (groups, rows) = set.conflicts();
+    let examples = set
+        .examples()
+        .into_iter()
+        .map(|g| LabelConflictExample {
+            at: locate(stats, &g.pos),
+            inputs: PerSystem(inputs.iter().zip(&g.inputs).map(|(c, v)| (c.clone(), report.shown(c, v))).collect()),
+            labels: g.labels,
+        })
+        .collect();
+    let unmeasured = set
+        .met()
+        .filter(|&m| m != acc.labeled_rows)
+        .map(|m| format!("{m} of {} labeled rows reached the grouping", acc.labeled_rows));
+    Some(LabelConflicts { inputs, groups, rows, share: share(rows, acc.labeled_rows), unmeasured, examples })
+}
+
+pub(super) fn labeled(spec: &SourceSpec, report: &SourceReport, out: &mut Vec<Finding>) {
+    if spec.label_inputs.is_empty() {
+        return;
+    }
+    // Without the label itself, `labels.label_absent` has said it all.
+    let Some(labels) = &report.labels else { return };
+    let th = &spec.thresholds.max_label_conflict_share;
+    let id = || FindingId::new(Rule::LabelsConflicts, Subject::source(&spec.name));
+    let label = spec.label.as_ref().map(|l| l.name.as_str());
+    let Some(c) = &labels.conflicts else {
+        let absent: Vec<&str> = spec
+            .label_inputs
+            .iter()
+            .map(|n| n.name.as_str())
+            .filter(|n| !report.columns.iter().any(|c| c.name == *n))
+            .collect();
+        let mut f = finding(id(), Check::Labeled, Severity::Fail, spec, absent.first().copied().or(label));
+        f.value = Some("absent".into());
+        let hint = absent.first().map(|a| did_you_mean_column(a, report)).unwrap_or_default();
+        let names: Vec<String> = absent.iter().map(|a| format!("`{a}`")).collect();
+        f.message = format!("label input(s) {} not in the source{hint}", names.join(", "));
+        out.push(f);
+        return;
+    };
+    let mut f = finding(id(), Check::Labeled, Severity::Warn, spec, label);
+    f.threshold = limit_text(th, pct);
+    let on = c.inputs.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ");
+    if let Some(why) = &c.unmeasured {
+        f.value = Some("not measured".into());
+        f.message = format!("label conflicts not measured: {why}");
+        out.push(f);
+        return;
+    }
+    f.severity = at_most(c.share, th);
+    f.value = Some(pct(c.share));
+    f.message = if c.groups == 0 {
+        format!("no two labeled rows with the same {on} carry different labels")
+    } else {
+        format!(
+            "{} labeled row(s) in {} group(s) with the same {on} carry different labels ({} of labeled rows){}",
+            c.rows,
+            c.groups,
+            pct(c.share),
+            crossed(f.severity, th, pct, "above")
+        )
+    };
+    f.evidence = c
+        .examples
+        .iter()
+        .map(|e| {
+            let inputs: Vec<String> = e.inputs.0.iter().map(|(_, v)| format!("\"{v}\"")).collect();
+            let labels: Vec<String> = e.labels.iter().map(|(l, n)| format!("{l} ({n})")).collect();
+            Example { at: e.at.clone(), value: Some(format!("{} → {}", inputs.join(" · "), labels.join(", "))) }
+        })
+        .collect();
+    out.push(f);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::rules::tests::{findings_edited, findings_with, get, named, spec};
+    use crate::profile::Limit;
+    use crate::verdict::Severity;
+
+    const ID: &str = "labels.max_label_conflict_share.t";
+
+    #[test]
+    fn no_finding_without_label_inputs() {
+        assert!(findings_with(&spec()).iter().all(|f| f.id != ID));
+    }
+
+    #[test]
+    fn conflicts_pass_warn_and_fail_at_their_limits() {
+        // The fixture's labeled rows all have different bodies: no conflict. Edited to a share.
+        let at = |warn, fail, share| {
+            let mut s = spec();
+            s.label_inputs = vec![named("body")];
+            s.thresholds.max_label_conflict_share = Limit { warn, fail };
+            let f = findings_edited(&s, |r| {
+                if let Some(c) = r.labels.as_mut().and_then(|l| l.conflicts.as_mut()) {
+                    c.share = share;
+                    c.rows = 2;
+                    c.groups = 1;
+                }
+            });
+            get(&f, ID).severity
+        };
+        assert_eq!(at(Some(0.01), Some(0.05), 0.0), Severity::Pass);
+        assert_eq!(at(Some(0.25), Some(0.5), 0.25), Severity::Pass, "at the warn limit");
+        assert_eq!(at(Some(0.2), Some(0.5), 0.25), Severity::Warn, "above warn");
+        assert_eq!(at(Some(0.2), Some(0.25), 0.25), Severity::Warn, "at the fail limit");
+        assert_eq!(at(Some(0.1), Some(0.2), 0.25), Severity::Fail, "above fail");
+    }
+
+    #[test]
+    fn an_absent_input_fails_with_a_hint() {
+        let mut s = spec();
+        s.label_inputs = vec![named("bodyy")];
+        let f = get(&findings_with(&s), ID).clone();
+        assert_eq!((f.severity, f.value.as_deref()), (Severity::Fail, Some("absent")));
+        assert!(f.message.contains("`bodyy`") && f.message.contains("did you mean `body`"), "{}", f.message);
+    }
+
+    #[test]
+    fn an_unmeasured_grouping_warns() {
+        let mut s = spec();
+        s.label_inputs = vec![named("body")];
+        let f = findings_edited(&s, |r| {
+            if let Some(c) = r.labels.as_mut().and_then(|l| l.conflicts.as_mut()) {
+                c.unmeasured = Some("push-down".into());
+            }
+        });
+        let f = get(&f, ID);
+        assert_eq!((f.severity, f.value.as_deref()), (Severity::Warn, Some("not measured")));
+    }
+}
