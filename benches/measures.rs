@@ -40,6 +40,7 @@ fn request() -> StatsRequest {
         entity_keys: Vec::new(),
         entity_values: Vec::new(),
         only: None,
+        label_inputs: Vec::new(),
     }
 }
 
