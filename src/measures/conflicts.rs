@@ -11,6 +11,9 @@ use crate::verdict::{Check, Finding, FindingId, Rule, Severity, Subject, at_most
 
 use super::rules::{crossed, did_you_mean_column, finding, limit_text, locate, pct};
 
+/// The documentation `preflight explain label_conflicts` prints, kept beside the measure it explains.
+pub const EXPLAIN: &str = include_str!("conflicts.md");
+
 /// The measure for a source with `label_inputs`, its label and every input; `None` otherwise.
 /// `report` is the source's report so far: evidence values are masked as its columns say.
 pub(super) fn measure(spec: &SourceSpec, stats: &SourceStats, report: &SourceReport) -> Option<LabelConflicts> {
@@ -96,7 +99,9 @@ pub(super) fn labeled(spec: &SourceSpec, report: &SourceReport, out: &mut Vec<Fi
         .examples
         .iter()
         .map(|e| {
-            let inputs: Vec<String> = e.inputs.0.iter().map(|(_, v)| format!("\"{v}\"")).collect();
+            // The renderers quote the whole value: only an empty input is quoted inside it.
+            let inputs: Vec<String> =
+                e.inputs.0.iter().map(|(_, v)| if v.is_empty() { "\"\"".to_string() } else { v.clone() }).collect();
             let labels: Vec<String> = e.labels.iter().map(|(l, n)| format!("{l} ({n})")).collect();
             Example { at: e.at.clone(), value: Some(format!("{} → {}", inputs.join(" · "), labels.join(", "))) }
         })

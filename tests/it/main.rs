@@ -17,6 +17,7 @@ mod object;
 mod profiles;
 mod reports;
 mod review;
+mod rows;
 mod spark;
 mod sql;
 mod sql_field;

@@ -157,7 +157,10 @@ impl SqlSource {
         let names: Vec<String> = plan.cols.iter().map(|c| c.name.clone()).collect();
         let types: Vec<Option<&'static str>> = plan.cols.iter().map(|c| Some(c.class.report_type())).collect();
         let mut acc = SourceAcc::new(&names, &types, req);
-        let template = acc.batch(req, 0).acc;
+        // A batch's accumulator has no row sets of its own; the template carries the source's,
+        // so that each worker finds the copies within its share while their keys are known.
+        let mut template = acc.batch(req, 0).acc;
+        template.keep_rows_like(&acc);
         let d = self.dialect;
         let select = if plan.cols.is_empty() {
             "1".to_string()
