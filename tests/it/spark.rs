@@ -126,6 +126,29 @@ fn the_same_data_measures_the_same_in_csv_parquet_sqlite_and_spark() {
     assert_eq!(ev("missing.max_missing_share.spark_table.email"), ev("missing.max_missing_share.lite.email"));
 }
 
+/// The label-noise rows (fixtures/README.md) as a Parquet path read by Spark: the duplicate
+/// records and the label conflicts are counted in the cluster as everywhere else.
+#[test]
+fn duplicate_records_and_label_conflicts_are_counted_in_the_cluster() {
+    if !spark_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let parquet = dir.path().join("tickets.parquet");
+    crate::rows::parquet(&parquet);
+    let location = format!("url = \"{}\"\nformat = \"parquet\"\npath = \"{}\"", spark_url(), parquet.display());
+    let (_, r) = scan(dir.path(), &crate::rows::source_toml("spark", &location));
+    let s = source(&r, "spark");
+    assert_eq!(s["status"], "ok", "{s}");
+    assert_eq!(s["read"]["mode"], "pushdown");
+    assert_eq!(s["duplicate_records"], crate::rows::dups());
+    let c = &s["labels"]["conflicts"];
+    assert_eq!((&c["groups"], &c["rows"], &c["share"]), (&json!(3), &json!(9), &json!(0.6429)), "{c}");
+    assert_eq!(crate::rows::groups(c), crate::rows::expected_groups());
+    let f = finding(&r, "duplicate_records.max_duplicate_records.spark").expect("a duplicate-records finding");
+    assert_eq!(f["evidence"][0]["key"], "T-3", "{f}");
+}
+
 /// DESIGN §3 "Fragmentation": tickets in a Spark table, customers in PostgreSQL. Spark sends each
 /// distinct key once with its count, as a database does, and the entity measures as every other
 /// mix of systems does.
@@ -203,6 +226,28 @@ fn a_closed_port_a_failing_query_and_a_lost_connection_are_findings() {
     }
     assert_eq!(source(&r, "closed")["access"]["reachable"], false);
     assert_eq!(source(&r, "badquery")["access"]["reachable"], true);
+}
+
+/// A query still running when the source's `timeout` runs out is a FAIL of that source, and the
+/// client interrupts it on the cluster (the server answers with the operation's id, which the
+/// error then reports), so an abandoned scan leaves no job behind.
+#[test]
+fn a_query_past_its_timeout_is_a_finding_and_is_interrupted_on_the_cluster() {
+    if !spark_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    // Twenty billion generated rows: minutes of work for two small workers, never finished here.
+    let slow = "SELECT id, CAST(id AS STRING) AS name, CONCAT(CAST(id AS STRING), '@example.com') AS email,                 CAST(id % 7 AS STRING) AS category, CAST(TIMESTAMP'2025-01-09 00:00:00' AS STRING) AS updated_at                 FROM range(20000000000)";
+    let sources = source_toml("slow", &format!("url = \"{}\"\nquery = \"{slow}\"\ntimeout = \"8s\"", spark_url()));
+    let (code, r) = scan(dir.path(), &sources);
+    assert_eq!(code, 1);
+    let s = source(&r, "slow");
+    assert_eq!(s["status"], "error", "{s}");
+    let e = s["error"].as_str().unwrap_or_default();
+    assert!(e.contains("no result within 8s") && e.contains("interrupted on the cluster"), "{e}");
+    let f = finding(&r, "access.readable.slow").expect("an access finding");
+    assert_eq!(f["severity"], "FAIL", "{f}");
 }
 
 /// A TCP proxy to `target` for one connection, which it closes on both sides once `limit` bytes

@@ -15,6 +15,10 @@ use arrow_array::RecordBatch;
 const MAX_MESSAGE_BYTES: usize = 128 * 1024 * 1024;
 
 const EXECUTE_PLAN: &str = "/spark.connect.SparkConnectService/ExecutePlan";
+const INTERRUPT: &str = "/spark.connect.SparkConnectService/Interrupt";
+
+/// How long the interrupt of a timed-out query may take: the scan is already late.
+const INTERRUPT_WAIT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, thiserror::Error)]
 pub enum SparkError {
@@ -127,7 +131,8 @@ impl Client {
         let mut ep = tonic::transport::Endpoint::from_shared(format!("{scheme}://{host}:{}", url.port))
             .map_err(|e| SparkError::BadUrl(e.to_string()))?
             .connect_timeout(timeout.min(Duration::from_secs(30)))
-            .timeout(timeout)
+            // No per-request `timeout` here: `stream` bounds each query itself, so that when
+            // one runs out of time the client knows it and can interrupt it on the cluster.
             .tcp_nodelay(true);
         if tls {
             let mut cfg = tonic::transport::ClientTlsConfig::new()
@@ -172,6 +177,8 @@ impl Client {
     /// returns the number of rows.
     pub async fn stream(&mut self, query: &str, mut each: impl FnMut(RecordBatch)) -> Result<u64, SparkError> {
         let timeout = self.timeout;
+        // The client names the operation, so that it can interrupt it if it runs out of time.
+        let operation_id = new_session_id();
         let work = async {
             let req = proto::ExecutePlanRequest {
                 session_id: self.session_id.clone(),
@@ -183,7 +190,7 @@ impl Client {
                     root: Some(proto::Relation { sql: Some(proto::Sql { query: query.to_string() }) }),
                 }),
                 client_type: Some(format!("preflight/{}", env!("CARGO_PKG_VERSION"))),
-                operation_id: None,
+                operation_id: Some(operation_id.clone()),
             };
             let mut request = tonic::Request::new(req);
             for (k, v) in &self.headers {
@@ -207,8 +214,43 @@ impl Client {
         match tokio::time::timeout(timeout, work).await {
             Ok(r) => r,
             Err(_) => {
-                Err(SparkError::Lost(format!("no result within {}s (the source's `timeout`)", timeout.as_secs())))
+                // Dropping the call does not stop the job on the cluster: ask the server to.
+                let stopped = match self.interrupt(&operation_id).await {
+                    Ok(ids) if ids.contains(&operation_id) => "; the query was interrupted on the cluster".to_string(),
+                    Ok(_) => "; the cluster had no such query running any more".to_string(),
+                    Err(e) => format!("; interrupting it failed: {e}"),
+                };
+                Err(SparkError::Lost(format!(
+                    "no result within {}s (the source's `timeout`){stopped}",
+                    timeout.as_secs()
+                )))
             }
+        }
+    }
+
+    /// Asks the server to stop one operation; returns the ids it says it interrupted.
+    async fn interrupt(&mut self, operation_id: &str) -> Result<Vec<String>, SparkError> {
+        let req = proto::InterruptRequest {
+            session_id: self.session_id.clone(),
+            user_context: Some(proto::UserContext { user_id: self.user_id.clone(), user_name: self.user_id.clone() }),
+            client_type: Some(format!("preflight/{}", env!("CARGO_PKG_VERSION"))),
+            interrupt_type: proto::INTERRUPT_OPERATION_ID,
+            operation_id: Some(operation_id.to_string()),
+        };
+        let mut request = tonic::Request::new(req);
+        for (k, v) in &self.headers {
+            request.metadata_mut().insert(k.clone(), v.clone());
+        }
+        let call = async {
+            self.grpc.ready().await.map_err(|e| SparkError::Lost(chain(&e)))?;
+            let codec = tonic_prost::ProstCodec::<proto::InterruptRequest, proto::InterruptResponse>::default();
+            let path = http::uri::PathAndQuery::from_static(INTERRUPT);
+            let r = self.grpc.unary(request, path, codec).await.map_err(status)?;
+            Ok(r.into_inner().interrupted_ids)
+        };
+        match tokio::time::timeout(INTERRUPT_WAIT, call).await {
+            Ok(r) => r,
+            Err(_) => Err(SparkError::Lost(format!("no answer within {}s", INTERRUPT_WAIT.as_secs()))),
         }
     }
 

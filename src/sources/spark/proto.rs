@@ -1,6 +1,6 @@
 //! The few Spark Connect messages preflight sends and reads, written from the protocol's
-//! documentation (package `spark.connect`): a SQL relation to execute, and the Arrow batches
-//! that come back. Fields the client never reads are left out; protobuf skips them on decode.
+//! documentation (package `spark.connect`): a SQL relation to execute, the Arrow batches
+//! that come back, and the interrupt of an operation that ran out of time. Fields the client never reads are left out; protobuf skips them on decode.
 
 /// `spark.connect.UserContext`.
 #[derive(Clone, PartialEq, prost::Message)]
@@ -45,6 +45,34 @@ pub struct ExecutePlanRequest {
     pub client_type: Option<String>,
     #[prost(string, optional, tag = "6")]
     pub operation_id: Option<String>,
+}
+
+/// `spark.connect.InterruptRequest`, asking to stop one operation by its id.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct InterruptRequest {
+    #[prost(string, tag = "1")]
+    pub session_id: String,
+    #[prost(message, optional, tag = "2")]
+    pub user_context: Option<UserContext>,
+    #[prost(string, optional, tag = "3")]
+    pub client_type: Option<String>,
+    /// `InterruptType`: 3 is `INTERRUPT_TYPE_OPERATION_ID`.
+    #[prost(int32, tag = "4")]
+    pub interrupt_type: i32,
+    #[prost(string, optional, tag = "6")]
+    pub operation_id: Option<String>,
+}
+
+/// `InterruptRequest.InterruptType.INTERRUPT_TYPE_OPERATION_ID`.
+pub const INTERRUPT_OPERATION_ID: i32 = 3;
+
+/// `spark.connect.InterruptResponse`: the operations the server stopped.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct InterruptResponse {
+    #[prost(string, tag = "1")]
+    pub session_id: String,
+    #[prost(string, repeated, tag = "2")]
+    pub interrupted_ids: Vec<String>,
 }
 
 /// `spark.connect.ExecutePlanResponse.ArrowBatch`: one Arrow IPC stream (schema and batch).
