@@ -12,8 +12,9 @@ every 1,000 rows, `customer_id` drifting between `C-0001234` and `1234`, ~2% nul
 `measures`: what a data engineer would hand-write for the same measures as preflight's
 push-down, run by the PySpark Connect client as one process: one aggregate query (per column
 nulls, blanks, placeholders, exact distinct present values, min and max; rows, complete rows;
-the timestamp's newest value, stale and future rows), the label's class counts and the key's
-distinct count and duplicate rows. Only these aggregates come back.
+the timestamp's newest value, stale and future rows), the label's class counts, the key's
+distinct count and duplicate rows, and the duplicate records (rows equal in every column). Only
+these aggregates come back.
 """
 
 import datetime
@@ -101,7 +102,12 @@ def measures(url, path, as_of, out):
         f"COALESCE(SUM(n - 1), 0) AS duplicate_rows FROM (SELECT COUNT(*) AS n FROM {src} "
         "WHERE ticket_id IS NOT NULL GROUP BY ticket_id)"
     ).collect()[0].asDict()
-    doc = {"measures": agg, "classes": {r["category"]: r["n"] for r in classes}, "keys": keys}
+    every = ", ".join(TEXT + OTHER)
+    records = s.sql(
+        f"SELECT COALESCE(SUM(n - 1), 0) AS copies, COUNT(*) AS copied FROM (SELECT COUNT(*) AS n FROM {src} "
+        f"GROUP BY {every} HAVING COUNT(*) > 1)"
+    ).collect()[0].asDict()
+    doc = {"measures": agg, "classes": {r["category"]: r["n"] for r in classes}, "keys": keys, "records": records}
     with open(out, "w") as f:
         json.dump(doc, f, default=str, indent=1)
 
