@@ -254,7 +254,7 @@ pub fn timestamp(cols: &[ColumnFacts]) -> Option<Choice> {
     let kind = if best.is_typed_time() {
         format!("{} type", best.ty)
     } else {
-        format!("{} of sampled values parse as timestamps", percent(best.timestamp_share))
+        format!("{} of sampled values parse as timestamps", crate::fmt::percent(best.timestamp_share))
     };
     Some(Choice { column: best.name.clone(), reason: format!("{kind}, {}", timestamp_name(&best.name).1) })
 }
@@ -324,7 +324,7 @@ pub fn label(cols: &[ColumnFacts], taken: &[&str]) -> Option<Choice> {
         reason: format!(
             "{} distinct values, {} of rows have one, label-like name",
             c.distinct.unwrap_or(0),
-            percent(c.present_share())
+            crate::fmt::percent(c.present_share())
         ),
     })
 }
@@ -342,12 +342,6 @@ pub fn required(cols: &[ColumnFacts], key: Option<&Choice>, label: Option<&Choic
         })
         .map(|c| c.name.clone())
         .collect()
-}
-
-/// `0.975` as `97.5%`, `0.85` as `85%`.
-pub fn percent(x: f64) -> String {
-    let p = (x * 1000.0).round() / 10.0;
-    if p.fract() == 0.0 { format!("{p:.0}%") } else { format!("{p:.1}%") }
 }
 
 #[cfg(test)]
@@ -509,7 +503,5 @@ mod tests {
         assert_eq!(words("Ticket ID"), ["ticket", "id"]);
         assert_eq!(words("UUID"), ["uuid"]);
         assert_eq!(words("sha256Sum"), ["sha256", "sum"]);
-        assert_eq!(percent(0.975), "97.5%");
-        assert_eq!(percent(0.85), "85%");
     }
 }

@@ -1,7 +1,8 @@
 //! The measures' documentation, as `preflight explain MEASURE` prints it: one Markdown file per
-//! measure under `src/explain/`, compiled in, each with the fixed sections STYLE.md names
-//! (`## What it measures`, `## Why it matters`, `## How it is computed`, `## Profile keys`,
-//! `## Example`). Pure lookup: printing is the command line's job.
+//! measure, kept beside the module that computes it (`measures/*.md`, `history/trend.md`) and
+//! compiled in, each with the fixed sections STYLE.md names (`## What it measures`, `## Why it
+//! matters`, `## How it is computed`, `## Profile keys`, `## Example`). This module only lists
+//! the topics and looks them up: printing is the command line's job.
 
 /// One measure's documentation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,19 +27,19 @@ pub const TOPICS: &[Topic] = &[
         name: "missing_fields",
         summary: "nulls, blanks and placeholders per column; complete rows (clean)",
         aliases: &["missing", "clean", "format", "max_missing_share", "placeholders", "required", "complete_rows"],
-        doc: include_str!("explain/missing_fields.md"),
+        doc: crate::measures::missing::EXPLAIN,
     },
     Topic {
         name: "keys",
         summary: "duplicate key values (clean)",
         aliases: &["key", "duplicates", "max_duplicate_keys", "unique"],
-        doc: include_str!("explain/keys.md"),
+        doc: crate::measures::keys::EXPLAIN,
     },
     Topic {
         name: "duplicate_records",
         summary: "rows identical to an earlier row in every column (clean)",
         aliases: &["max_duplicate_records", "duplicate_rows", "copies"],
-        doc: include_str!("explain/duplicate_records.md"),
+        doc: crate::measures::duplicates::EXPLAIN,
     },
     Topic {
         name: "access",
@@ -52,37 +53,37 @@ pub const TOPICS: &[Topic] = &[
             "tls",
             "plaintext",
         ],
-        doc: include_str!("explain/access.md"),
+        doc: crate::measures::access::EXPLAIN,
     },
     Topic {
         name: "pii",
         summary: "columns holding personal data, and whether the profile lists them (permissioned)",
         aliases: &["personal_data"],
-        doc: include_str!("explain/pii.md"),
+        doc: crate::measures::access::EXPLAIN_PII,
     },
     Topic {
         name: "staleness",
         summary: "age of the newest record, stale, future and unparseable rows (current)",
         aliases: &["current", "max_age", "stale_after", "max_stale_share", "timestamp", "stale"],
-        doc: include_str!("explain/staleness.md"),
+        doc: crate::measures::staleness::EXPLAIN,
     },
     Topic {
         name: "label_coverage",
         summary: "labeled rows, classes, rare classes and variant labels (labeled)",
         aliases: &["labels", "labeled", "label", "min_label_coverage", "min_class_examples"],
-        doc: include_str!("explain/label_coverage.md"),
+        doc: crate::measures::labels::EXPLAIN,
     },
     Topic {
         name: "label_conflicts",
         summary: "rows whose label inputs agree and labels differ (labeled)",
         aliases: &["conflicts", "label_inputs", "max_label_conflict_share", "label_noise"],
-        doc: include_str!("explain/label_conflicts.md"),
+        doc: crate::measures::conflicts::EXPLAIN,
     },
     Topic {
         name: "fragmentation",
         summary: "one entity across systems: key overlap, shapes, conflicts (connected)",
         aliases: &["connected", "entities", "entity", "key_overlap", "max_unmatched_share"],
-        doc: include_str!("explain/fragmentation.md"),
+        doc: crate::measures::entities::EXPLAIN,
     },
     Topic {
         name: "trend",
@@ -99,13 +100,13 @@ pub const TOPICS: &[Topic] = &[
             "max_coverage_drop",
             "max_unmatched_share_rise",
         ],
-        doc: include_str!("explain/trend.md"),
+        doc: crate::history::trend::EXPLAIN,
     },
     Topic {
         name: "ready_rows",
         summary: "the headline: rows complete, labeled and not stale",
         aliases: &["ready", "ready_share", "rows"],
-        doc: include_str!("explain/ready_rows.md"),
+        doc: crate::measures::EXPLAIN_READY_ROWS,
     },
 ];
 

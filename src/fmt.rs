@@ -3,11 +3,14 @@
 //! `2025-01-10 10:00 UTC` alike. Plain strings, not escaped: each renderer escapes for its
 //! format.
 //!
-//! Two percent formatters, on purpose: `pct` words a share the report already holds (rounded
+//! Three percent formatters, on purpose: `pct` words a share the report already holds (rounded
 //! to four decimals: missing share, coverage, fragmentation, stale share) and is used by every
 //! renderer and the history pages for those; `pct_of` words a ratio of two counts (ready rows
 //! of rows, unmatched keys of distinct keys, conflicting of compared) and never rounds to 0% or
-//! 100% unless it is exactly that, so "1 of 12,000 rows" reads `<0.1%`, not `0%`.
+//! 100% unless it is exactly that, so "1 of 12,000 rows" reads `<0.1%`, not `0%`; `percent`
+//! keeps one decimal at every size (`66.7%`), for `preflight profile`, whose comments propose
+//! thresholds from the measured shares and must not round a share across the threshold they
+//! propose.
 
 use crate::stats::timestamp::format_duration_secs;
 
@@ -101,9 +104,22 @@ pub(crate) fn pct_of(part: u64, whole: u64) -> String {
     }
 }
 
+/// `0.975` as `97.5%`, `0.85` as `85%`: one decimal whatever the size (see the header).
+pub fn percent(x: f64) -> String {
+    let p = (x * 1000.0).round() / 10.0;
+    if p.fract() == 0.0 { format!("{p:.0}%") } else { format!("{p:.1}%") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_keeps_one_decimal() {
+        assert_eq!(percent(0.975), "97.5%");
+        assert_eq!(percent(0.85), "85%");
+        assert_eq!(percent(0.6667), "66.7%");
+    }
 
     #[test]
     fn numbers_shares_times_and_durations() {

@@ -14,6 +14,7 @@ pub mod cli;
 pub mod detect;
 pub mod entity;
 pub mod explain;
+pub mod fmt;
 pub mod history;
 pub mod measures;
 pub mod profile;

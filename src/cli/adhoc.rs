@@ -14,7 +14,8 @@ use super::{
     EXIT_OK, RunArgs, UsageError, column_problems, exit_code, output_formats, parse_as_of, parse_jobs,
     scan_with_progress, usage, write_file, write_outputs,
 };
-use crate::detect::{self, Choice, Detection, MIN_REQUIRED_PRESENT, percent};
+use crate::detect::{self, Choice, Detection, MIN_REQUIRED_PRESENT};
+use crate::fmt::percent;
 use crate::measures::{SourceReport, Status};
 use crate::profile::{
     DEFAULT_PLACEHOLDERS, Location, Named, Pilot, Profile, Review, SourceSpec, Thresholds, TrendSettings, redact_url,

@@ -13,12 +13,15 @@
 //!
 //! Only the worsening direction is judged: a share that improves is reported, never flagged.
 
+use crate::fmt::{count, thousands, when};
 use crate::measures::rules::{crossed, limit_text, pct};
 use crate::profile::{Limit, TrendSettings};
-use crate::report::fmt::{count, thousands, when};
 use crate::report::history::{ColumnRecord, ScanRecord};
 use crate::verdict::at_most;
 use crate::verdict::{Check, Finding, FindingId, Rule, Severity, Subject};
+
+/// The documentation `preflight explain trend` prints, kept beside the measure it explains.
+pub const EXPLAIN: &str = include_str!("trend.md");
 
 /// Every trend finding for `current`, judged against `past`: the earlier scans of the same
 /// profile, oldest first, the current scan not among them. `history` names the file in messages.

@@ -1,14 +1,48 @@
 //! Access, the "permissioned" part: reachable and readable, credentials in the profile, a
 //! role that can write, the session's transport, world-writable files, personal data.
 
-use crate::measures::SourceReport;
+use crate::measures::{AccessReport, SourceReport};
 use crate::profile::{Location, SourceSpec, url_has_password};
 use crate::sources::SourceStats;
 use crate::stats::Example;
-use crate::stats::pii::mask;
+use crate::stats::pii::{PiiKind, mask};
 use crate::verdict::{Check, Finding, FindingId, Rule, Severity, Subject};
 
 use super::rules::{Ev, finding, pct};
+
+/// The documentation `preflight explain access` prints, kept beside the measure it explains.
+pub const EXPLAIN: &str = include_str!("access.md");
+
+/// The documentation `preflight explain pii` prints, kept beside the measure it explains.
+pub const EXPLAIN_PII: &str = include_str!("pii.md");
+
+/// What a read source says about its access: files' owners and modes, a database role's
+/// privileges, engine and transport.
+pub(super) fn measure(stats: &SourceStats) -> AccessReport {
+    let mut access = AccessReport::from_files(true, true, stats.access.as_ref());
+    if let Some(fa) = &stats.access {
+        access.notes.extend(fa.world_writable_files.iter().map(|f| format!("`{f}` is world-writable")));
+    }
+    if let Some(sql) = &stats.sql {
+        access.can_write = Some(sql.can_write());
+        access.owner = sql.table_owner.clone();
+        access.notes.extend(sql.notes.iter().cloned());
+        access.sql = Some(sql.clone());
+        access.engine = sql.engine.clone();
+        access.transport = sql.transport.clone();
+    }
+    access
+}
+
+/// A column is reported as personal data when at least this share of its present values
+/// match one kind: a free-text column quoting an address now and then is not a PII column.
+pub const PII_MIN_SHARE: f64 = 0.5;
+
+/// The dominant PII kind of a column and its matches, when it covers enough of the values.
+pub fn pii_of(counts: [u64; 6], present: u64) -> Option<(PiiKind, u64)> {
+    let (kind, n) = PiiKind::ALL.iter().zip(counts).max_by_key(|(_, n)| *n)?;
+    (n > 0 && present > 0 && n as f64 / present as f64 >= PII_MIN_SHARE).then_some((*kind, n))
+}
 
 pub(super) fn access(spec: &SourceSpec, report: &SourceReport, stats: Option<&SourceStats>, out: &mut Vec<Finding>) {
     let name = &spec.name;
@@ -293,5 +327,14 @@ mod tests {
         assert_eq!(pii(false), Severity::Warn);
         assert_eq!(pii(true), Severity::Pass);
         assert!(findings_with(&spec()).iter().all(|f| !f.id.starts_with("access.pii")));
+    }
+
+    #[test]
+    fn pii_needs_a_majority_of_values() {
+        use super::pii_of;
+        use crate::stats::pii::PiiKind;
+        assert_eq!(pii_of([6, 0, 0, 0, 0, 0], 10), Some((PiiKind::Email, 6)));
+        assert_eq!(pii_of([2, 0, 0, 0, 0, 0], 10), None);
+        assert_eq!(pii_of([0; 6], 0), None);
     }
 }

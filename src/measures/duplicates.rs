@@ -10,6 +10,9 @@ use crate::verdict::{Check, Finding, FindingId, Rule, Severity, Subject, at_most
 
 use super::rules::{Ev, crossed, finding, limit_text};
 
+/// The documentation `preflight explain duplicate_records` prints, kept beside the measure it explains.
+pub const EXPLAIN: &str = include_str!("duplicates.md");
+
 /// The measure, or why it was not taken.
 pub(super) fn measure(acc: &SourceAcc) -> Result<DuplicateRecords, String> {
     let Some(set) = &acc.row_set else {

@@ -10,6 +10,9 @@ use crate::verdict::{Check, Finding, FindingId, Rule, Severity, Subject};
 use super::rules::{crossed, limit_text, pct};
 use crate::verdict::at_most;
 
+/// The documentation `preflight explain fragmentation` prints, kept beside the measure it explains.
+pub const EXPLAIN: &str = include_str!("entities.md");
+
 fn finding(id: FindingId, severity: Severity, source: &str, column: Option<&str>) -> Finding {
     Finding::new(id, Check::Connected, severity, Some(source), column)
 }

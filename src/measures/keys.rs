@@ -1,10 +1,24 @@
 //! Keys, a part of "clean": the source's own key present and unique.
 
-use crate::measures::SourceReport;
+use crate::measures::{KeyReport, SourceReport};
 use crate::profile::SourceSpec;
+use crate::stats::SourceAcc;
 use crate::verdict::{Check, Finding, FindingId, Rule, Severity, Subject, at_most};
 
 use super::rules::{Ev, crossed, did_you_mean_column, finding, limit_text};
+
+/// The documentation `preflight explain keys` prints, kept beside the measure it explains.
+pub const EXPLAIN: &str = include_str!("keys.md");
+
+/// The key measures of a source with a key column.
+pub(super) fn measure(acc: &SourceAcc) -> Option<KeyReport> {
+    acc.key_set.as_ref().map(|k| KeyReport {
+        column: acc.key_column().and_then(|i| acc.columns.get(i)).cloned().unwrap_or_default(),
+        distinct: k.distinct(),
+        duplicates: k.duplicates(),
+        duplicate_rows: k.duplicate_rows,
+    })
+}
 
 pub(super) fn keys(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<Finding>) {
     let Some(k) = &report.keys else {

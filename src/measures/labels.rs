@@ -1,13 +1,73 @@
 //! Label coverage, the "labeled" part: the label present, its coverage, rare classes and
 //! labels that differ only in case or spaces.
 
-use crate::measures::SourceReport;
+use crate::measures::{LabelReport, SourceReport, share};
 use crate::profile::SourceSpec;
-use crate::stats::clip;
+use crate::stats::{SourceAcc, clip};
 use crate::verdict::{Check, Finding, FindingId, Rule, Severity, Subject, at_least};
 
 use super::missing::missing_evidence;
 use super::rules::{Ev, crossed, did_you_mean_column, finding, limit_text, pct};
+
+/// The documentation `preflight explain label_coverage` prints, kept beside the measure it explains.
+pub const EXPLAIN: &str = include_str!("labels.md");
+
+/// Classes listed by name in `labels.classes`; the rest are summed under `other`.
+pub const TOP_CLASSES: usize = 50;
+
+/// The label measures of a source with a label column; `conflicts` is filled later, from the
+/// whole report (`conflicts::measure`).
+pub(super) fn measure(spec: &SourceSpec, acc: &SourceAcc) -> Option<LabelReport> {
+    let rows = acc.rows;
+    acc.labels().map(|l| {
+        let column = acc.label_column().and_then(|i| acc.columns.get(i)).cloned().unwrap_or_default();
+        classes(column, &l.counts, l.overflow, acc.labeled_rows, rows, spec.thresholds.min_class_examples)
+    })
+}
+
+fn classes(
+    column: String,
+    counts: &rustc_hash::FxHashMap<String, u64>,
+    overflow: u64,
+    labeled: u64,
+    rows: u64,
+    min_examples: u64,
+) -> LabelReport {
+    let mut all: Vec<(String, u64)> = counts.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let rare_classes: Vec<String> = all.iter().filter(|(_, n)| *n < min_examples).map(|(k, _)| k.clone()).collect();
+    let imbalance = match (all.first(), all.last()) {
+        (Some(big), Some(small)) if small.1 > 0 => Some((big.1 as f64 / small.1 as f64 * 100.0).round() / 100.0),
+        _ => None,
+    };
+    let mut groups: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
+    for (k, _) in &all {
+        groups.entry(k.trim().to_lowercase()).or_default().push(k.clone());
+    }
+    let variant_labels = groups
+        .into_values()
+        .filter(|g| g.len() > 1)
+        .map(|mut g| {
+            g.sort();
+            g
+        })
+        .collect();
+    let other: u64 = all.iter().skip(TOP_CLASSES).map(|(_, n)| n).sum::<u64>() + overflow;
+    let mut classes: Vec<(String, u64)> = all.into_iter().take(TOP_CLASSES).collect();
+    if other > 0 {
+        classes.push(("other".into(), other));
+    }
+    LabelReport {
+        column,
+        labeled,
+        coverage: share(labeled, rows),
+        classes,
+        rare_classes,
+        imbalance,
+        variant_labels,
+        conflicts: None,
+    }
+}
 
 pub(super) fn labeled(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<Finding>) {
     let Some(label) = &spec.label else { return };
@@ -165,5 +225,19 @@ mod tests {
         });
         assert!(f.iter().any(|f| f.id == "labels.min_label_coverage.t"));
         assert!(f.iter().all(|f| f.id != "labels.variant_labels.t"));
+    }
+
+    #[test]
+    fn labels_rank_classes_and_find_variants() {
+        let mut counts = rustc_hash::FxHashMap::default();
+        for (k, v) in [("billing", 8), ("Billing", 2), ("billing ", 1), ("login", 4)] {
+            counts.insert(k.to_string(), v);
+        }
+        let l = super::classes("category".into(), &counts, 0, 15, 20, 3);
+        assert_eq!(l.classes.first(), Some(&("billing".to_string(), 8)));
+        assert_eq!(l.rare_classes, vec!["Billing".to_string(), "billing ".to_string()]);
+        assert_eq!(l.imbalance, Some(8.0));
+        assert_eq!(l.variant_labels, vec![vec!["Billing".to_string(), "billing".to_string(), "billing ".to_string()]]);
+        assert_eq!(l.coverage, 0.75);
     }
 }

@@ -1,12 +1,122 @@
 //! Missing fields, a part of "clean": required columns absent, missing shares over their
 //! limits, suspected placeholders.
 
-use crate::measures::{ColumnReport, SourceReport};
+use crate::measures::{ColumnReport, PiiReport, SourceReport, ValueCount, share};
 use crate::profile::SourceSpec;
-use crate::stats::{Example, MissingKind, clip};
+use crate::stats::pii::mask;
+use crate::stats::{Example, MissingKind, SourceAcc, StatsRequest, clip};
+
+use super::access::pii_of;
 use crate::verdict::{Check, Finding, FindingId, Rule, Severity, Subject, at_most};
 
 use super::rules::{Ev, crossed, did_you_mean_column, finding, limit_text, pct};
+
+/// The documentation `preflight explain missing_fields` prints, kept beside the measure it explains.
+pub const EXPLAIN: &str = include_str!("missing.md");
+
+/// One column's measures: missing values, distinct, min and max, personal data, sentinels.
+pub(super) fn column(spec: &SourceSpec, acc: &SourceAcc, i: usize, req: &StatsRequest) -> ColumnReport {
+    let name = acc.columns.get(i).cloned().unwrap_or_default();
+    let Some(c) = acc.cols.get(i) else {
+        return ColumnReport {
+            name,
+            ty: "unknown".into(),
+            required: false,
+            nulls: 0,
+            blanks: 0,
+            placeholders: 0,
+            missing: 0,
+            missing_share: 0.0,
+            distinct: None,
+            distinct_exact: false,
+            min: None,
+            max: None,
+            pii: None,
+            suspected_placeholders: Vec::new(),
+            invalid_utf8: 0,
+        };
+    };
+    let missing = c.nulls + c.blanks + c.placeholders;
+    let distinct = acc.distinct(i);
+    let ty = acc.column_type(i);
+    let pii_kind = pii_of(c.pii, c.pii_base());
+    // A PII column's min, max and sentinel values are personal data too: mask them as evidence is.
+    let shown = |v: String| match pii_kind {
+        Some((kind, _)) => mask(&v, kind),
+        None => v,
+    };
+    let (min, max) = acc.min_max(i).map_or((None, None), |(a, b)| (Some(shown(a)), Some(shown(b))));
+    let pii = pii_kind.map(|(kind, matches)| PiiReport {
+        kind: kind.name().to_string(),
+        matches,
+        share: share(matches, c.pii_base()),
+        acknowledged: spec.pii.iter().any(|p| p.name == name),
+    });
+    let is_label = acc.label_column() == Some(i);
+    let suspected = if is_label {
+        Vec::new()
+    } else {
+        suspected_placeholders(acc, i, c.present, distinct.map(|d| d.0), &req.placeholders)
+            .into_iter()
+            .map(|v| ValueCount { value: shown(v.value), ..v })
+            .collect()
+    };
+    ColumnReport {
+        required: spec.required.iter().any(|r| r.name == name),
+        name,
+        ty: ty.to_string(),
+        nulls: c.nulls,
+        blanks: c.blanks,
+        placeholders: c.placeholders,
+        missing,
+        missing_share: share(missing, acc.rows),
+        distinct: distinct.map(|d| d.0),
+        distinct_exact: distinct.is_some_and(|d| d.1),
+        min,
+        max,
+        pii,
+        suspected_placeholders: suspected,
+        invalid_utf8: c.invalid_utf8,
+    }
+}
+
+/// Values that are not in the placeholder list but look like sentinels: a value with a
+/// sentinel's shape repeated, or one value covering an unusual share of a mostly-unique column.
+fn suspected_placeholders(
+    acc: &SourceAcc,
+    i: usize,
+    present: u64,
+    distinct: Option<u64>,
+    listed: &[String],
+) -> Vec<ValueCount> {
+    if present < 4 {
+        return Vec::new();
+    }
+    let mostly_unique = distinct.is_some_and(|d| d as f64 >= present as f64 * 0.5);
+    acc.top_values(i, 5)
+        .into_iter()
+        .filter(|(v, n)| {
+            let over_share = *n >= 3 && *n as f64 >= present as f64 * 0.05;
+            *n >= 2
+                && !listed.iter().any(|p| p.eq_ignore_ascii_case(v.trim()))
+                && (sentinel_shape(v) || (mostly_unique && over_share))
+        })
+        .map(|(value, count)| ValueCount { share: share(count, acc.rows), value, count })
+        .collect()
+}
+
+/// Shapes people type when a value is unknown: a repeated digit (`0000000`, `9999`), the
+/// epoch or far-past/far-future dates, and test addresses.
+pub fn sentinel_shape(v: &str) -> bool {
+    let t = v.trim().to_ascii_lowercase();
+    let b = t.as_bytes();
+    let repeated_digit = b.len() >= 4 && b.iter().all(|c| c.is_ascii_digit()) && b.iter().all(|c| Some(c) == b.first());
+    let sentinel_date =
+        ["1900-01-01", "1970-01-01", "0001-01-01", "9999-12-31", "2099-12-31"].iter().any(|d| t.starts_with(d));
+    let test_address =
+        t.contains('@') && ["test@", "@test.", "noreply@", "no-reply@", "xxx@"].iter().any(|p| t.contains(p));
+    repeated_digit || sentinel_date || test_address
+}
 
 pub(super) fn missing(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<Finding>) {
     let name = &spec.name;
@@ -161,5 +271,15 @@ mod tests {
         });
         let bad = get(&f, "format.invalid_utf8.t.body");
         assert_eq!((bad.severity, bad.value.as_deref()), (Severity::Fail, Some("1")));
+    }
+
+    #[test]
+    fn sentinels_by_shape() {
+        use super::sentinel_shape;
+        assert!(sentinel_shape("0000000"));
+        assert!(sentinel_shape("1900-01-01"));
+        assert!(sentinel_shape("test@test.com"));
+        assert!(!sentinel_shape("1234"));
+        assert!(!sentinel_shape("jane@acme.io"));
     }
 }

@@ -79,10 +79,8 @@ pub(super) fn finding(
     Finding::new(id, check, severity, Some(&spec.name), column)
 }
 
-pub(crate) fn pct(x: f64) -> String {
-    let p = x * 100.0;
-    if p == 0.0 || p >= 10.0 || (p - p.round()).abs() < 1e-9 { format!("{p:.0}%") } else { format!("{p:.1}%") }
-}
+/// Findings' messages word shares as the reports do.
+pub(crate) use crate::fmt::pct;
 
 pub(crate) fn limit_text<T: Copy>(l: &Limit<T>, show: impl Fn(T) -> String) -> Option<String> {
     match (l.warn, l.fail) {

@@ -1,12 +1,50 @@
 //! Staleness, the "current" part: the timestamp present, the newest row's age, the stale
 //! share, rows dated in the future, values that are not a timestamp.
 
-use crate::measures::SourceReport;
+use crate::measures::{AgeBucket, SourceReport, StalenessReport, share};
 use crate::profile::SourceSpec;
-use crate::stats::timestamp::format_duration_secs;
+use crate::sources::SourceStats;
+use crate::stats::timestamp::{format_duration_secs, format_micros};
+use crate::stats::{AGE_BUCKET_DAYS, StatsRequest};
 use crate::verdict::{Check, Finding, FindingId, Rule, Severity, Subject, at_most};
 
 use super::rules::{Ev, crossed, did_you_mean_column, finding, limit_text, pct};
+
+/// The documentation `preflight explain staleness` prints, kept beside the measure it explains.
+pub const EXPLAIN: &str = include_str!("staleness.md");
+
+/// The staleness measures of a source with a timestamp column (DESIGN §3).
+pub(super) fn measure(spec: &SourceSpec, stats: &SourceStats, req: &StatsRequest) -> Option<StalenessReport> {
+    let acc = &stats.acc;
+    let rows = acc.rows;
+    acc.timestamp().map(|ts| {
+        let column = acc.timestamp_column().and_then(|i| acc.columns.get(i)).cloned().unwrap_or_default();
+        let newest = ts.max.map(|m| m.0);
+        StalenessReport {
+            column,
+            newest: newest.map(format_micros),
+            oldest: ts.min.map(|m| format_micros(m.0)),
+            age_seconds: newest.map(|n| (req.as_of - n).div_euclid(1_000_000)),
+            newest_past: ts.max_past.map(|m| format_micros(m.0)),
+            age_past_seconds: ts.max_past.map(|m| (req.as_of - m.0).div_euclid(1_000_000)),
+            stale_after_seconds: spec.thresholds.stale_after,
+            stale_rows: ts.stale,
+            stale_share: share(ts.stale, rows),
+            future_rows: ts.future,
+            unparseable: ts.unparseable,
+            naive_utc: ts.naive,
+            file_modified: stats.signals.modified.map(format_micros),
+            footer_min: stats.signals.footer_min.map(format_micros),
+            footer_max: stats.signals.footer_max.map(format_micros),
+            database: stats.signals.database.clone(),
+            age_histogram: AGE_BUCKET_DAYS
+                .iter()
+                .zip(ts.age_histogram.iter())
+                .map(|(&d, &n)| AgeBucket { under_days: (d != i64::MAX).then_some(d), rows: n })
+                .collect(),
+        }
+    })
+}
 
 pub(super) fn current(spec: &SourceSpec, report: &SourceReport, ev: &Ev<'_>, out: &mut Vec<Finding>) {
     let Some(ts_name) = &spec.timestamp else { return };

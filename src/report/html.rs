@@ -18,9 +18,9 @@ mod charts;
 use self::charts::{Ids, age_chart, label_chart, missing_chart, overlap_chart};
 use super::Report;
 use super::escape::esc;
-use super::fmt::{clip, count, elapsed, pct, thousands, when};
 use super::page::{CSS, badge, page_head, sev_class};
 use super::view::{EntityView, Evidence, Phrase, Piece, SourceView, View, location};
+use crate::fmt::{clip, count, elapsed, pct, thousands, when};
 use crate::verdict::review::Readiness;
 use crate::verdict::{Check, Severity};
 

@@ -17,8 +17,8 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::Report;
-use super::fmt::seconds;
 use super::view::{FindingRow, View};
+use crate::fmt::seconds;
 use crate::verdict::{Check, Finding, Severity};
 
 /// Writes the report as one JUnit XML document.

@@ -10,8 +10,8 @@ use std::io::{self, Write};
 
 use super::Report;
 use super::escape::{code, text};
-use super::fmt::{clip, count, elapsed, pct, thousands, when};
 use super::view::{EntityView, Evidence, FindingRow, Phrase, Piece, SourceView, StalenessView, View};
+use crate::fmt::{clip, count, elapsed, pct, thousands, when};
 use crate::verdict::review::{HOW_TO_DECLARE, Readiness, RowStatus};
 use crate::verdict::{Check, Severity};
 

@@ -5,7 +5,6 @@
 
 pub mod csv;
 pub mod escape;
-pub mod fmt;
 pub mod github;
 pub mod gitlab;
 pub mod history;

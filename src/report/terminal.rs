@@ -11,8 +11,8 @@ use std::io::{self, Write};
 use crate::stats::Locator;
 
 use super::Report;
-use super::fmt::{count, elapsed, pct, thousands};
 use super::view::{Evidence, PartRow, Phrase, Ready, View, plain_phrase, summary_location};
+use crate::fmt::{count, elapsed, pct, thousands};
 use crate::measures::Status;
 use crate::verdict::Severity;
 use crate::verdict::review::Readiness;
@@ -196,7 +196,7 @@ fn ready_rows(v: &View) -> Vec<Line> {
                 Ready::Error => format!("{name} error"),
                 Ready::Measured { rows: 0, .. } | Ready::Unmeasured { rows: Some(0) } => format!("{name} no rows"),
                 Ready::Measured { rows, ready } => {
-                    format!("{name} {} ({} of {})", super::fmt::pct_of(ready, rows), thousands(ready), thousands(rows))
+                    format!("{name} {} ({} of {})", crate::fmt::pct_of(ready, rows), thousands(ready), thousands(rows))
                 }
                 Ready::Unmeasured { .. } => format!("{name} n/a"),
             }
@@ -507,7 +507,7 @@ fn clean(s: &str) -> String {
 /// A timestamp as people read it (`2025-01-10 10:00 UTC`); anything else as given, made safe
 /// for a terminal.
 fn when(ts: &str) -> String {
-    clean(&super::fmt::when(ts))
+    clean(&crate::fmt::when(ts))
 }
 
 /// The go/no-go review: the outcome, then one row per checkpoint with its status, whether it
@@ -547,7 +547,7 @@ fn review(rd: &Readiness) -> Vec<Line> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::fmt::pct_of;
+    use crate::fmt::pct_of;
     use crate::report::sample::sample;
     use crate::stats::{Example, LocatorInFile};
 

@@ -10,7 +10,7 @@
 use crate::stats::{Example, Locator};
 
 use super::Report;
-use super::fmt::{count, duration, pct, pct_of, thousands, when};
+use crate::fmt::{count, duration, pct, pct_of, thousands, when};
 use crate::measures::{ColumnReport, Conflicts, EntityReport, LabelReport, SourceReport, StalenessReport, Status};
 use crate::verdict::review::Readiness;
 use crate::verdict::{Check, Finding, Rule, Severity};

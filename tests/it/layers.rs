@@ -29,17 +29,22 @@ use std::path::{Path, PathBuf};
 /// - `entity` plans which keys each source collects and measures entities from them: above
 ///   `measures`, whose output types it fills.
 /// - `scan` runs sources → measures → verdict and assembles the `Report`; `history` stores
-///   reports and judges the trend; `explain` holds the topics' texts: one tier above `report`.
+///   reports and judges the trend: one tier above `report`. `explain` lists the topics, whose
+///   texts sit beside their measures and the trend judge: the tier above those.
+/// - `fmt` words numbers, shares, durations and times for findings' messages and every
+///   renderer alike: just above `stats`, whose timestamp formatting it uses.
 /// - `cli` is the top: nothing imports it.
 const LAYERS: &[&[&str]] = &[
     &["profile"],
     &["stats"],
+    &["fmt"],
     &["sources"],
     &["verdict"],
     &["measures", "detect"],
     &["entity"],
     &["report"],
-    &["scan", "history", "explain"],
+    &["scan", "history"],
+    &["explain"],
     &["cli"],
 ];
 

@@ -13,8 +13,8 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::{HistoryReport, ScanRecord, direction};
+use crate::fmt::{count, pct, thousands, when};
 use crate::report::escape::esc;
-use crate::report::fmt::{count, pct, thousands, when};
 use crate::report::page::{CSS, badge, figure, page_head, sev_class, share_axis};
 use crate::verdict::Severity;
 
@@ -427,7 +427,7 @@ fn describe(s: &Series, scans: &[&ScanRecord], axis: Axis) -> String {
 }
 
 fn clip(s: &str, max: usize) -> String {
-    crate::report::fmt::clip(s, max)
+    crate::fmt::clip(s, max)
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@
 use std::io::{self, Write};
 
 use super::{HistoryReport, MostMissing, ScanRecord, direction, judged};
+use crate::fmt::{count, pct, thousands, when};
 use crate::report::escape::{code, text};
-use crate::report::fmt::{count, pct, thousands, when};
 use crate::verdict::Severity;
 
 pub fn render(h: &HistoryReport, out: &mut dyn Write) -> io::Result<()> {

@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 
 use super::{HistoryReport, MostMissing, ScanRecord, direction, first_and_last, judged};
-use crate::report::fmt::{count, pct, thousands, when};
+use crate::fmt::{count, pct, thousands, when};
 use crate::verdict::Severity;
 
 pub fn render(h: &HistoryReport, out: &mut dyn Write) -> io::Result<()> {

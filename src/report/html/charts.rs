@@ -5,9 +5,9 @@
 use std::fmt::Write as _;
 
 use super::phrase;
+use crate::fmt::{clip, pct, thousands};
 use crate::measures::StalenessReport;
 use crate::report::escape::esc;
-use crate::report::fmt::{clip, pct, thousands};
 use crate::report::page::{badge, figure, share_axis};
 use crate::report::view::{LabelsView, SourceView, StalenessView, SystemRow};
 use crate::verdict::Severity;
