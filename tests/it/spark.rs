@@ -126,6 +126,72 @@ fn the_same_data_measures_the_same_in_csv_parquet_sqlite_and_spark() {
     assert_eq!(ev("missing.max_missing_share.spark_table.email"), ev("missing.max_missing_share.lite.email"));
 }
 
+/// The managed endpoint `.ci/run` starts: a Connect server that checks a bearer token, behind TLS
+/// with the test CA's certificate (PREFLIGHT_TEST_SPARK_TLS_URL, PREFLIGHT_TEST_SPARK_TOKEN).
+fn managed() -> Option<(String, String)> {
+    let url = std::env::var("PREFLIGHT_TEST_SPARK_TLS_URL").unwrap_or_else(|_| "sc://localhost:15443".into());
+    let token = std::env::var("PREFLIGHT_TEST_SPARK_TOKEN").unwrap_or_else(|_| "pf-test-token-7f3a".into());
+    let port = url.rsplit(':').next().and_then(|p| p.parse::<u16>().ok()).unwrap_or(15443);
+    if TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_secs(2)).is_ok() {
+        return Some((url, token));
+    }
+    assert!(!require_db(), "the TLS Spark Connect endpoint {url} is unreachable and PREFLIGHT_REQUIRE_DB=1");
+    eprintln!("skipped: the TLS Spark Connect endpoint {url} is unreachable");
+    None
+}
+
+/// A managed cluster's way in: the token from `password_env` as a bearer token over TLS verified
+/// against the profile's CA. A wrong token is refused by the server, a certificate the system's
+/// roots do not know is refused by preflight, and the token is printed in no report.
+#[test]
+fn a_token_over_verified_tls_reaches_a_managed_endpoint() {
+    if !spark_available() {
+        return;
+    }
+    let Some((url, token)) = managed() else { return };
+    let ca = std::env::var("PREFLIGHT_TEST_TLS_DIR").unwrap_or_else(|_| "/var/lib/preflight-ci/tls".into()) + "/ca.crt";
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let query = "SELECT id, CAST(id AS STRING) AS name FROM range(10)";
+    let entry = |name: &str, env: &str, tls: &str| {
+        format!(
+            "\n[[sources]]\nname = \"{name}\"\nurl = \"{url}\"\nquery = \"{query}\"\npassword_env = \"{env}\"\n{tls}\ntimeout = \"60s\"\n"
+        )
+    };
+    let verified = format!("tls = {{ mode = \"verify-full\", ca = \"{ca}\" }}");
+    let mut sources = entry("managed", "PF_TEST_SPARK_TOKEN", &verified);
+    sources += &entry("wrong_token", "PF_TEST_SPARK_WRONG", &verified);
+    sources += &entry("unknown_ca", "PF_TEST_SPARK_TOKEN", "tls = { mode = \"verify-full\" }");
+    let p = write(dir.path(), "profile.toml", format!("{PROFILE_HEAD}{sources}"));
+    let wrong = "pf-wrong-token-0000";
+    let run = |format: &str| {
+        crate::common::bin()
+            .current_dir(dir.path())
+            .env("PF_TEST_SPARK_TOKEN", &token)
+            .env("PF_TEST_SPARK_WRONG", wrong)
+            .args(["scan", &p.to_string_lossy(), "--format", format, "--as-of", crate::common::AS_OF, "--quiet"])
+            .output()
+            .expect("the preflight binary runs")
+    };
+    let out = run("json");
+    let r: Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
+    let s = source(&r, "managed");
+    assert_eq!(s["status"], "ok", "{s}");
+    assert_eq!(s["rows"], 10);
+    assert_eq!(s["access"]["transport"], json!({"encrypted": true, "verified": true, "protocol": "TLS (gRPC)"}));
+    let w = source(&r, "wrong_token");
+    assert_eq!(w["status"], "error", "{w}");
+    assert!(w["error"].as_str().is_some_and(|e| e.contains("Invalid authentication token")), "{w}");
+    let u = source(&r, "unknown_ca");
+    assert_eq!(u["status"], "error", "{u}");
+    assert!(u["error"].as_str().is_some_and(|e| e.to_lowercase().contains("certificate")), "{u}");
+    for format in ["json", "text", "markdown", "html", "junit", "csv", "github", "gitlab"] {
+        let o = run(format);
+        for shown in [String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)] {
+            assert!(!shown.contains(&token) && !shown.contains(wrong), "{format} printed a token");
+        }
+    }
+}
+
 /// The label-noise rows (fixtures/README.md) as a Parquet path read by Spark: the duplicate
 /// records and the label conflicts are counted in the cluster as everywhere else.
 #[test]
