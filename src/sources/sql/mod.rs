@@ -10,7 +10,7 @@
 //! This file holds the source, its connection type and the values read back; `session.rs`
 //! connects and opens the transaction, `pushdown.rs` and `evidence.rs` (with `rows.rs`) are the
 //! push-down, `stream.rs` the stream path, `access.rs` the privileges, change signals, engine
-//! and transport, `entity.rs` the entity joined in the database, `dialect.rs` the SQL text.
+//! and transport, `entity.rs` the entity joined in the database, `dialect/` the SQL text.
 
 mod access;
 mod connect;
