@@ -972,7 +972,7 @@ TOML
 }
 
 # The hand-written equivalent: what a data engineer would run in psql to get the same measures.
-# Same semantics as preflight's generated SQL (src/sources/sql/dialect.rs): text is trimmed of
+# Same semantics as preflight's generated SQL (src/sources/sql/dialect/): text is trimmed of
 # space, tab, LF, VT, FF and CR; placeholders are the default list, compared trimmed and
 # lower-cased; COUNT(DISTINCT), MIN and MAX of text compare byte for byte (COLLATE "C") over
 # present values only; the timestamp's newest value and stale count (older than AS_OF − 365 d);

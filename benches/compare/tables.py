@@ -2,7 +2,7 @@
 
 Shared by generate.py and the peer scripts; imports nothing heavy, so a peer's timed process
 pays only for its own engine. The semantics mirror preflight's (DESIGN §3 and
-src/sources/sql/dialect.rs):
+src/sources/sql/dialect/):
 
 - null: SQL NULL; in CSV an empty unquoted field. A quoted `""` is an empty string (a blank).
 - blank: a string that is empty or only whitespace once trimmed of space, tab, LF, VT, FF, CR.

@@ -1,7 +1,7 @@
 //! The readiness profile: what "ready" means for one pilot, loaded from TOML and validated.
 //!
 //! `load` reads and validates in one step and reports every problem at once; the walk over
-//! the TOML tree lives in `spec.rs`, the checks that need more than one key in `validate.rs`.
+//! the TOML tree lives in `spec/`, the checks that need more than one key in `validate.rs`.
 
 mod duration;
 mod spec;

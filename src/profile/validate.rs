@@ -1,6 +1,6 @@
 //! Checks that need more than one key: duplicate entity names and keys that only make sense
 //! together. Duplicate source names and entities pointing at undeclared sources are found
-//! while walking the TOML (`spec.rs`), where the offending value's position is known.
+//! while walking the TOML (`spec/`), where the offending value's position is known.
 
 use super::spec::Walked;
 use super::{FileFormat, Location, Problem};

@@ -189,3 +189,25 @@ fn the_reader_finds_grouped_and_climbing_paths() {
     assert!(named_modules("use super::Report;", 2).is_empty(), "one step up stays inside the module");
     assert!(named_modules("$crate::stats::x", 1).is_empty());
 }
+
+/// Lines a file in `src/` may hold, tests included (issue 15); a longer file says why in its
+/// opening `//!` comment, with a line containing `over 900 lines`.
+const MAX_LINES: usize = 900;
+
+#[test]
+fn no_source_file_is_over_900_lines_unless_its_header_says_why() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    assert!(files.len() > 50, "found only {} files under src/", files.len());
+    let mut long = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("a source file is readable");
+        let lines = text.lines().count();
+        let says_why = text.lines().take_while(|l| l.starts_with("//!")).any(|l| l.contains("over 900 lines"));
+        if lines > MAX_LINES && !says_why {
+            long.push(format!("{} ({lines} lines)", file.strip_prefix(&src).unwrap_or(file).display()));
+        }
+    }
+    assert!(long.is_empty(), "files over {MAX_LINES} lines whose header does not say why: {long:?}");
+}

@@ -198,7 +198,12 @@ fn connect_spec(w: &mut Walker<'_>, t: &DeTable<'_>, path: &str, dir: &Path, loc
     if let Some(v) = get(t, "tls") {
         let key = join(path, "tls");
         if !server {
-            w.problem(&v.span(), &key, "`tls` applies to PostgreSQL and MySQL/MariaDB sources only".into(), None);
+            w.problem(
+                &v.span(),
+                &key,
+                "`tls` applies to PostgreSQL, MySQL/MariaDB and Spark Connect sources only".into(),
+                None,
+            );
         }
         match v.get_ref() {
             DeValue::Table(tt) => {
@@ -256,7 +261,7 @@ fn connect_spec(w: &mut Walker<'_>, t: &DeTable<'_>, path: &str, dir: &Path, loc
             w.problem(
                 &v.span(),
                 &key,
-                "`password_command` applies to PostgreSQL and MySQL/MariaDB sources only".into(),
+                "`password_command` applies to PostgreSQL, MySQL/MariaDB and Spark Connect sources only".into(),
                 None,
             );
         }
