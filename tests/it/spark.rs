@@ -303,8 +303,10 @@ fn a_query_past_its_timeout_is_a_finding_and_is_interrupted_on_the_cluster() {
         return;
     }
     let dir = tempfile::tempdir().expect("a temporary directory");
-    // Twenty billion generated rows: minutes of work for two small workers, never finished here.
-    let slow = "SELECT id, CAST(id AS STRING) AS name, CONCAT(CAST(id AS STRING), '@example.com') AS email,                 CAST(id % 7 AS STRING) AS category, CAST(TIMESTAMP'2025-01-09 00:00:00' AS STRING) AS updated_at                 FROM range(20000000000)";
+    // Twenty billion generated rows: hours of work for two small workers, never finished here.
+    // In 4,000 partitions, so that each task is short: Spark stops a cancelled job between
+    // tasks, and a task already running a generated range runs to its end.
+    let slow = "SELECT id, CAST(id AS STRING) AS name, CONCAT(CAST(id AS STRING), '@example.com') AS email,                 CAST(id % 7 AS STRING) AS category, CAST(TIMESTAMP'2025-01-09 00:00:00' AS STRING) AS updated_at                 FROM range(0, 20000000000, 1, 4000)";
     let sources = source_toml("slow", &format!("url = \"{}\"\nquery = \"{slow}\"\ntimeout = \"8s\"", spark_url()));
     let (code, r) = scan(dir.path(), &sources);
     assert_eq!(code, 1);

@@ -109,6 +109,14 @@ impl SqlSource {
                 ..PushedColumn::default()
             });
         }
+        if let Some(sql) = plan.distinct_counts() {
+            for r in self.fetch(conn, &sql).await? {
+                let i = r.first().and_then(Val::i64).and_then(|i| usize::try_from(i).ok());
+                if let Some(c) = i.and_then(|i| p.cols.get_mut(i)) {
+                    c.distinct = r.get(1).map_or(0, Val::u64);
+                }
+            }
+        }
         if plan.timestamp.is_some() {
             let mut ts = TimestampAcc::default();
             ts.parsed = v(at).u64();

@@ -51,16 +51,20 @@ impl Plan {
         d.exact(&format!("LOWER({})", d.trim(&d.text(&self.q(i)))), Class::Text)
     }
 
+    /// The label column, a query to bind into and the condition of a labeled row; `None`
+    /// without a label or inputs.
+    fn labeled_rows(&self, inputs: &[usize]) -> Option<(usize, Sql, String)> {
+        let l = self.label.filter(|_| !inputs.is_empty())?;
+        let mut sql = Sql::default();
+        let labeled = self.present(&mut sql, l);
+        Some((l, sql, labeled))
+    }
+
     /// `(groups, rows)` of label conflicts: labeled rows grouped by their folded `inputs`,
     /// groups holding more than one folded label.
     pub fn label_conflicts(&self, inputs: &[usize]) -> Option<Sql> {
-        let l = self.label?;
-        if inputs.is_empty() {
-            return None;
-        }
+        let (l, mut sql, labeled) = self.labeled_rows(inputs)?;
         let d = self.dialect;
-        let mut sql = Sql::default();
-        let labeled = self.present(&mut sql, l);
         let keys: Vec<String> = inputs.iter().map(|&i| self.folded(i)).collect();
         sql.text = format!(
             "SELECT {}, {} FROM (SELECT COUNT(*) AS preflight__n FROM {} WHERE {labeled} GROUP BY {} \
@@ -78,13 +82,8 @@ impl Plan {
     /// folded inputs, the inputs as one row wrote them, the label as written, its rows, and the
     /// smallest evidence key of the group.
     pub fn label_conflict_examples(&self, inputs: &[usize]) -> Option<Sql> {
-        let l = self.label?;
-        if inputs.is_empty() {
-            return None;
-        }
+        let (l, mut sql, labeled) = self.labeled_rows(inputs)?;
         let d = self.dialect;
-        let mut sql = Sql::default();
-        let labeled = self.present(&mut sql, l);
         let n = inputs.len();
         let mut inner = Vec::new();
         for (j, &i) in inputs.iter().enumerate() {

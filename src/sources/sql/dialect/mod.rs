@@ -469,7 +469,11 @@ impl Plan {
                 out.push("0".into());
                 out.push("0".into());
             }
-            out.push(format!("COUNT(DISTINCT CASE WHEN {present} THEN {} END)", d.exact(&c, class)));
+            if self.distinct_apart() {
+                out.push("0".into());
+            } else {
+                out.push(format!("COUNT(DISTINCT CASE WHEN {present} THEN {} END)", d.exact(&c, class)));
+            }
             let (lo, hi) = match class {
                 Class::Int => {
                     (format!("MIN(CASE WHEN {present} THEN {c} END)"), format!("MAX(CASE WHEN {present} THEN {c} END)"))
@@ -514,6 +518,39 @@ impl Plan {
         }
         sql.text = format!("SELECT {} FROM {from}", out.join(", "));
         sql
+    }
+
+    /// Whether distinct counts are a query of their own (`distinct_counts`), not part of the
+    /// main aggregate. Spark plans several `COUNT(DISTINCT …)` in one aggregate by copying
+    /// every row once per distinct column, each copy carrying every other aggregate's inputs:
+    /// on a 1,000,000-row table of 10 columns that aggregate took 60 s, the aggregate without
+    /// them 7 s and the counts below 8 s.
+    pub fn distinct_apart(&self) -> bool {
+        self.d() == Dialect::Spark
+    }
+
+    /// `(column index, distinct present values)` for every column: one `GROUP BY` per column,
+    /// all in one query; `None` where the main aggregate counts them.
+    pub fn distinct_counts(&self) -> Option<Sql> {
+        if !self.distinct_apart() || self.cols.is_empty() {
+            return None;
+        }
+        let d = self.d();
+        let mut sql = Sql::default();
+        let parts: Vec<String> = (0..self.cols.len())
+            .map(|i| {
+                let present = self.present(&mut sql, i);
+                let e = d.exact(&self.q(i), self.class(i));
+                format!(
+                    "SELECT {i} AS preflight__i, {} AS preflight__n FROM (SELECT {e} AS preflight__v FROM {} \
+                     WHERE {present} GROUP BY {e}) AS preflight_g",
+                    d.int("COUNT(*)"),
+                    self.plain()
+                )
+            })
+            .collect();
+        sql.text = parts.join(" UNION ALL ");
+        Some(sql)
     }
 
     /// Micros of a native date/time column (used for its min and max).
