@@ -248,6 +248,46 @@ fn an_entity_across_a_spark_table_and_a_postgres_table() {
     assert_eq!(e["keys_fetched"], json!({"tickets": 7, "crm": 8}), "{e}");
 }
 
+/// DESIGN §6: when every system of an entity is a table of one Spark Connect endpoint, the
+/// cluster normalizes and joins the keys (`computed_in: "database"`) and the measures are the
+/// same as every other mix's.
+#[test]
+fn an_entity_across_two_spark_tables_is_joined_in_the_cluster() {
+    if !spark_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let tickets = write(dir.path(), "tickets.csv", crate::entities::tickets_csv());
+    let mut crm = String::from("id,email\n");
+    for i in 1..=8 {
+        let email = if i == 3 { "other@example.com".to_string() } else { format!("cust{i}@example.com") };
+        crm.push_str(&format!("{i},{email}\n"));
+    }
+    let customers = write(dir.path(), "customers.csv", crm);
+    let db = SparkDb::new();
+    let over = |name: &str, path: &Path, infer: &str| {
+        format!(
+            "CREATE TABLE {}.{name} USING csv OPTIONS (path {}, header 'true', inferSchema '{infer}')",
+            db.0,
+            lit(&path.to_string_lossy())
+        )
+    };
+    spark_exec(&[over("tickets", &tickets, "false"), over("customers", &customers, "true")])
+        .expect("Spark answers")
+        .expect("tables over the CSV files");
+    let url = spark_url();
+    let p = crate::entities::profile(
+        dir.path(),
+        &format!("url = \"{url}\"\ntable = \"{}.tickets\"", db.0),
+        &format!("url = \"{url}\"\ntable = \"{}.customers\"", db.0),
+        crate::entities::ENTITY,
+    );
+    let (_, r) = scan_json(&p, &[]);
+    crate::entities::assert_expected(&r);
+    let e = &r["entities"][0];
+    assert_eq!(e["computed_in"], "database", "{e}");
+}
+
 /// A Spark source that cannot be reached, one whose query fails in the cluster and one whose
 /// connection is cut mid-scan are each a FAIL of that source with the reason; the other sources
 /// are still scanned.

@@ -1,7 +1,9 @@
 //! An entity whose systems all live in one database, joined there (DESIGN §6): the database
 //! normalizes, groups and intersects the keys, and only counts and a few examples come back.
-//! PostgreSQL and SQLite; MySQL's case-insensitive collations and Unicode `LOWER` would not
-//! match the normalizations' byte-exact, ASCII-only definitions, so MySQL keys are streamed.
+//! PostgreSQL, SQLite and Spark (every system a table, path or query of one Spark Connect
+//! endpoint: the cluster joins them); MySQL's case-insensitive collations and Unicode `LOWER`
+//! would not match the normalizations' byte-exact, ASCII-only definitions, so MySQL keys are
+//! streamed.
 
 use crate::profile::{EntitySpec, Location, Normalization, Profile, SourceSpec};
 use crate::stats::MAX_EXAMPLES;
@@ -21,11 +23,13 @@ fn shared<'a>(profile: &'a Profile, entity: &EntitySpec) -> Option<(Dialect, Vec
         entity.keys.iter().map(|(s, _)| profile.sources.iter().find(|x| &x.name == s)).collect::<Option<_>>()?;
     let first = specs.first()?;
     let Location::Url { url, .. } = &first.location else { return None };
-    let dialect = super::dialect_of(url).filter(|d| !matches!(d, Dialect::MySql | Dialect::Spark))?;
+    let dialect = super::dialect_of(url).filter(|d| *d != Dialect::MySql)?;
     let same = specs.iter().all(|s| {
         matches!(&s.location, Location::Url { url: u, .. } if u == url)
             && s.password_env == first.password_env
-            && (s.table.is_some() || s.query.is_some())
+            && (s.table.is_some()
+                || s.query.is_some()
+                || (dialect == Dialect::Spark && s.connect.cluster_path.is_some()))
     });
     let exact = entity.normalize.iter().all(|n| {
         dialect == Dialect::Postgres || !matches!(n, Normalization::DigitsOnly | Normalization::CollapseWhitespace)
@@ -76,7 +80,12 @@ impl Expr {
                     )
                 }
                 Normalization::StripLeadingZeros => {
-                    format!("(CASE WHEN {x} = '' THEN '' WHEN LTRIM({x}, '0') = '' THEN '0' ELSE LTRIM({x}, '0') END)")
+                    // Spark's two-argument LTRIM takes its arguments the other way round.
+                    let stripped = match self.d {
+                        Dialect::Spark => format!("TRIM(LEADING '0' FROM {x})"),
+                        _ => format!("LTRIM({x}, '0')"),
+                    };
+                    format!("(CASE WHEN {x} = '' THEN '' WHEN {stripped} = '' THEN '0' ELSE {stripped} END)")
                 }
                 Normalization::DigitsOnly => format!("REGEXP_REPLACE({x}, '[^0-9]', '', 'g')"),
                 Normalization::CollapseWhitespace => format!(
@@ -144,7 +153,9 @@ pub fn entity_in_database(profile: &Profile, entity: &EntitySpec) -> Result<Meas
             Ok(r) => r.map_err(|e| first.query_failed(&e, password.as_deref()).to_string()),
             Err(_) => Err(first.timed_out().to_string()),
         };
-        let _ = conn.execute("ROLLBACK").await;
+        if dialect != Dialect::Spark {
+            let _ = conn.execute("ROLLBACK").await;
+        }
         conn.close().await;
         result
     })
@@ -164,6 +175,12 @@ async fn measure(
         .normalize
         .iter()
         .filter_map(|n| match n {
+            // Spark takes no bound parameters: the prefix is a hexadecimal literal there,
+            // which no value can escape from.
+            Normalization::StripPrefix(p) if d == Dialect::Spark => Some(format!(
+                "CAST(X'{}' AS STRING)",
+                p.to_ascii_lowercase().bytes().map(|b| format!("{b:02x}")).collect::<String>()
+            )),
             Normalization::StripPrefix(p) => Some(sql.push_bind(d, &p.to_ascii_lowercase())),
             _ => None,
         })
@@ -316,17 +333,44 @@ async fn measure(
             conflicting: row.get(1).map_or(0, Val::u64),
             examples: Vec::new(),
         };
-        // For each example key, a value of each side that the other side lacks.
-        let examples = Sql {
-            text: format!(
-                "{pair}\nSELECT preflight_d.k, \
+        // For each example key, a value of each side that the other side lacks. Spark cannot
+        // nest a correlated subquery in another, so it gets the same as joins.
+        let examples = if d == Dialect::Spark {
+            let only = |x: &str, y: &str| {
+                format!(
+                    "(SELECT preflight_{x}.k, MIN(preflight_{x}.raw) AS raw FROM preflight_{x} LEFT JOIN preflight_{y} \
+                     ON preflight_{x}.k = preflight_{y}.k AND preflight_{x}.v = preflight_{y}.v \
+                     WHERE preflight_{y}.k IS NULL GROUP BY preflight_{x}.k)"
+                )
+            };
+            let any = |x: &str| format!("(SELECT k, MIN(raw) AS raw FROM preflight_{x} GROUP BY k)");
+            Sql {
+                text: format!(
+                    "{pair}\nSELECT preflight_d.k, preflight_xa.raw, preflight_xb.raw, preflight_ya.raw, preflight_yb.raw \
+                     FROM preflight_d LEFT JOIN {} AS preflight_xa ON preflight_xa.k = preflight_d.k \
+                     LEFT JOIN {} AS preflight_xb ON preflight_xb.k = preflight_d.k \
+                     LEFT JOIN {} AS preflight_ya ON preflight_ya.k = preflight_d.k \
+                     LEFT JOIN {} AS preflight_yb ON preflight_yb.k = preflight_d.k \
+                     ORDER BY preflight_d.k LIMIT {MAX_EXAMPLES}",
+                    only("a", "b"),
+                    only("b", "a"),
+                    any("a"),
+                    any("b")
+                ),
+                ..sql.clone()
+            }
+        } else {
+            Sql {
+                text: format!(
+                    "{pair}\nSELECT preflight_d.k, \
                  (SELECT MIN(raw) FROM preflight_a WHERE preflight_a.k = preflight_d.k AND v NOT IN (SELECT v FROM preflight_b WHERE preflight_b.k = preflight_d.k)), \
                  (SELECT MIN(raw) FROM preflight_b WHERE preflight_b.k = preflight_d.k AND v NOT IN (SELECT v FROM preflight_a WHERE preflight_a.k = preflight_d.k)), \
                  (SELECT MIN(raw) FROM preflight_a WHERE preflight_a.k = preflight_d.k), \
                  (SELECT MIN(raw) FROM preflight_b WHERE preflight_b.k = preflight_d.k) \
                  FROM preflight_d ORDER BY preflight_d.k LIMIT {MAX_EXAMPLES}"
-            ),
-            ..sql.clone()
+                ),
+                ..sql.clone()
+            }
         };
         for r in src.fetch(conn, &examples).await? {
             let t = |j: usize| r.get(j).and_then(Val::text);
