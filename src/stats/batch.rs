@@ -225,24 +225,16 @@ impl BatchAcc<'_> {
             let (texts, spans) = (&self.texts, &self.spans);
             let text =
                 |i: usize| spans.get(i).and_then(|&(a, b)| texts.get(a as usize..b as usize)).unwrap_or_default();
-            let labeled_rows = self
-                .row_flags
-                .iter()
-                .take(n)
-                .enumerate()
-                .filter(|(_, f)| *f & ROW_UNLABELED == 0)
-                .map(|(r, _)| r)
-                .filter_map(|r| {
-                    let inputs = (1..width).map(|k| clip(text(r * width + k))).collect();
-                    Some((
-                        *self.input_hash.get(r)?,
-                        *self.label_hash.get(r)?,
-                        text(r * width),
-                        inputs,
-                        *self.row_pos.get(r).or(self.acc.row_batch.as_ref()?.pos.get(r))?,
-                    ))
-                });
-            self.acc.conflict_batch = Some(ConflictBatch::build(labeled_rows));
+            let pos = self.acc.row_batch.as_ref().map_or(&[][..], |b| b.pos.as_slice());
+            let labeled_rows =
+                self.row_flags.iter().take(n).enumerate().filter(|(_, f)| *f & ROW_UNLABELED == 0).filter_map(
+                    |(r, _)| {
+                        Some((*self.input_hash.get(r)?, *self.label_hash.get(r)?, text(r * width), r, *pos.get(r)?))
+                    },
+                );
+            // Only a group's first row keeps its inputs as written: one copy per group, not per row.
+            let inputs = |r: usize| (1..width).map(|k| clip(text(r * width + k))).collect();
+            self.acc.conflict_batch = Some(ConflictBatch::build(labeled_rows, inputs));
         }
         self.acc
     }

@@ -206,18 +206,22 @@ pub(super) struct ConflictBatch {
 }
 
 impl ConflictBatch {
-    /// `rows` yields each labeled row's inputs hash, folded label hash, label as written, the
-    /// row's input texts and position.
-    pub(super) fn build<'a>(rows: impl Iterator<Item = (u128, u64, &'a str, Vec<String>, Pos)>) -> ConflictBatch {
+    /// `rows` yields each labeled row's inputs hash, folded label hash, label as written, index
+    /// in the batch and position; `texts(row)` gives a row's inputs as written, asked only for
+    /// the first row of each group.
+    pub(super) fn build<'a>(
+        rows: impl Iterator<Item = (u128, u64, &'a str, usize, Pos)>,
+        texts: impl Fn(usize) -> Vec<String>,
+    ) -> ConflictBatch {
         let mut at: FxHashMap<u128, usize> = FxHashMap::default();
         let mut b = ConflictBatch::default();
-        for (inputs, label, text, texts, pos) in rows {
+        for (inputs, label, text, row, pos) in rows {
             b.labels.entry(label).or_insert_with(|| text.to_string());
             match at.get(&inputs).and_then(|&i| b.groups.get_mut(i)) {
                 Some(g) => g.1.add(label, 1),
                 None => {
                     at.insert(inputs, b.groups.len());
-                    b.groups.push((inputs, Labels::One(label, 1), texts, pos));
+                    b.groups.push((inputs, Labels::One(label, 1), texts(row), pos));
                 }
             }
         }
@@ -399,19 +403,20 @@ mod tests {
         assert_eq!(set.nested(), Some("tags"));
     }
 
-    fn labeled<'a>(rows: &'a [(u128, &'a str)]) -> impl Iterator<Item = (u128, u64, &'a str, Vec<String>, Pos)> + 'a {
-        rows.iter().enumerate().map(|(i, (inputs, label))| {
+    fn labeled(rows: &[(u128, &str)]) -> ConflictBatch {
+        let it = rows.iter().enumerate().map(|(i, (inputs, label))| {
             let pos = Pos { part: 0, line: None, row: i as u64 };
-            (*inputs, xxh3_64(label.as_bytes()), *label, vec![format!("input {inputs}")], pos)
-        })
+            (*inputs, xxh3_64(label.as_bytes()), *label, i, pos)
+        });
+        ConflictBatch::build(it, |r| vec![format!("input {}", rows.get(r).map_or(0, |x| x.0))])
     }
 
     #[test]
     fn groups_conflict_within_a_batch_and_across_batches() {
         let mut set = ConflictSet::default();
-        set.meet(ConflictBatch::build(labeled(&[(1, "billing"), (1, "login"), (2, "billing"), (3, "login")])));
+        set.meet(labeled(&[(1, "billing"), (1, "login"), (2, "billing"), (3, "login")]));
         assert_eq!(set.conflicts(), (1, 2));
-        set.meet(ConflictBatch::build(labeled(&[(2, "refund"), (3, "login"), (1, "billing")])));
+        set.meet(labeled(&[(2, "refund"), (3, "login"), (1, "billing")]));
         // Group 1: billing ×2, login; group 2: billing, refund; group 3 agrees (login ×2).
         assert_eq!(set.conflicts(), (2, 5));
         let ex = set.examples();
