@@ -580,24 +580,21 @@ impl<'a> LabelsView<'a> {
             imbalance: l.imbalance.map(|i| format!("imbalance {i:.1} (largest class / smallest)")),
             classes: l.classes.iter().map(|(c, n)| (c.as_str(), *n, l.rare_classes.contains(c))).collect(),
             conflicts: l.conflicts.as_ref().map(|c| {
-                let mut p = Vec::new();
-                match &c.unmeasured {
-                    Some(why) => p.push(words(format!("not measured: {why}"))),
-                    None => p.push(words(format!(
-                        "{} in {} with the same ",
-                        count(c.rows, "labeled row", "labeled rows"),
-                        count(c.groups, "group", "groups")
-                    ))),
+                if let Some(why) = &c.unmeasured {
+                    return vec![words(format!("not measured: {why}"))];
                 }
-                if c.unmeasured.is_none() {
-                    for (i, input) in c.inputs.iter().enumerate() {
-                        if i > 0 {
-                            p.push(words(", "));
-                        }
-                        p.push(Piece::Code(input.clone()));
+                let mut p = vec![words(format!(
+                    "{} in {} with the same ",
+                    count(c.rows, "labeled row", "labeled rows"),
+                    count(c.groups, "group", "groups")
+                ))];
+                for (i, input) in c.inputs.iter().enumerate() {
+                    if i > 0 {
+                        p.push(words(", "));
                     }
-                    p.push(words(format!(" carry different labels ({} of labeled rows)", pct(c.share))));
+                    p.push(Piece::Code(input.clone()));
                 }
+                p.push(words(format!(" carry different labels ({} of labeled rows)", pct(c.share))));
                 p
             }),
         }

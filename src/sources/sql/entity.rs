@@ -175,12 +175,6 @@ async fn measure(
         .normalize
         .iter()
         .filter_map(|n| match n {
-            // Spark takes no bound parameters: the prefix is a hexadecimal literal there,
-            // which no value can escape from.
-            Normalization::StripPrefix(p) if d == Dialect::Spark => Some(format!(
-                "CAST(X'{}' AS STRING)",
-                p.to_ascii_lowercase().bytes().map(|b| format!("{b:02x}")).collect::<String>()
-            )),
             Normalization::StripPrefix(p) => Some(sql.push_bind(d, &p.to_ascii_lowercase())),
             _ => None,
         })

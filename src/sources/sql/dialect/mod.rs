@@ -265,11 +265,16 @@ impl Sql {
     }
 
     pub(crate) fn push_bind(&mut self, d: Dialect, value: &str) -> String {
+        // Spark SQL takes no bound parameters outside its own API: the value is written as a
+        // literal no value can escape from (see `spark_text`).
+        if d == Dialect::Spark {
+            return spark_text(value);
+        }
         self.binds.push(value.to_string());
         match d {
             Dialect::Postgres => format!("${}", self.binds.len()),
             Dialect::Sqlite => format!("?{}", self.binds.len()),
-            // Not reached: MySQL and Spark lists are literals (see `list`).
+            // Not reached: MySQL lists are literals (see `list`).
             Dialect::MySql | Dialect::Spark => "?".into(),
         }
     }
@@ -281,20 +286,12 @@ impl Sql {
     /// byte for byte, as the measured side does.
     fn list(&mut self, d: Dialect, values: &[String]) -> String {
         if d == Dialect::MySql {
-            let hex: Vec<String> = values
-                .iter()
-                .map(|v| format!("X'{}'", v.bytes().map(|b| format!("{b:02x}")).collect::<String>()))
-                .collect();
+            let hex: Vec<String> = values.iter().map(|v| format!("X'{}'", hex(v))).collect();
             return format!("({})", hex.join(", "));
         }
-        // Spark SQL has no bound parameters outside its own API: UTF-8 bytes as a binary
-        // literal, cast back to a string, which no value can escape from.
         if d == Dialect::Spark {
-            let hex: Vec<String> = values
-                .iter()
-                .map(|v| format!("CAST(X'{}' AS STRING)", v.bytes().map(|b| format!("{b:02x}")).collect::<String>()))
-                .collect();
-            return format!("({})", hex.join(", "));
+            let lits: Vec<String> = values.iter().map(|v| spark_text(v)).collect();
+            return format!("({})", lits.join(", "));
         }
         if let Some(at) = &self.list_at {
             let marks: Vec<String> =
@@ -738,4 +735,15 @@ pub enum TsExamples {
     Unparseable,
     /// The row holding this exact instant (the newest at or before as-of).
     At(i64),
+}
+
+/// A value's UTF-8 bytes in hexadecimal, for a binary literal.
+fn hex(v: &str) -> String {
+    v.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A Spark SQL string literal that no value can escape from: its UTF-8 bytes as a binary
+/// literal, cast back to a string.
+fn spark_text(v: &str) -> String {
+    format!("CAST(X'{}' AS STRING)", hex(v))
 }
