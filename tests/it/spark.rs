@@ -343,10 +343,13 @@ fn a_query_past_its_timeout_is_a_finding_and_is_interrupted_on_the_cluster() {
         return;
     }
     let dir = tempfile::tempdir().expect("a temporary directory");
-    // Twenty billion generated rows: hours of work for two small workers, never finished here.
-    // In 4,000 partitions, so that each task is short: Spark stops a cancelled job between
-    // tasks, and a task already running a generated range runs to its end.
-    let slow = "SELECT id, CAST(id AS STRING) AS name, CONCAT(CAST(id AS STRING), '@example.com') AS email,                 CAST(id % 7 AS STRING) AS category, CAST(TIMESTAMP'2025-01-09 00:00:00' AS STRING) AS updated_at                 FROM range(0, 20000000000, 1, 4000)";
+    // A hundred million generated rows: half a minute or more of work for two small workers,
+    // well past the 8 s timeout. No more than that: when the timeout fires before Spark has
+    // submitted the query's stages (a busy driver still planning it), the interrupt cancels
+    // nothing yet and the stage submitted after it runs to its end, which no Connect call
+    // (Interrupt, ReleaseSession) reaches any more. Twenty billion rows once held this
+    // cluster for hours that way and failed every Spark test after it.
+    let slow = "SELECT id, CAST(id AS STRING) AS name, CONCAT(CAST(id AS STRING), '@example.com') AS email,                 CAST(id % 7 AS STRING) AS category, CAST(TIMESTAMP'2025-01-09 00:00:00' AS STRING) AS updated_at                 FROM range(0, 100000000, 1, 20)";
     let sources = source_toml("slow", &format!("url = \"{}\"\nquery = \"{slow}\"\ntimeout = \"8s\"", spark_url()));
     let (code, r) = scan(dir.path(), &sources);
     assert_eq!(code, 1);
