@@ -4,6 +4,11 @@
 //! matters`, `## How it is computed`, `## Profile keys`, `## Example`). This module only lists
 //! the topics and looks them up: printing is the command line's job.
 
+use std::sync::LazyLock;
+
+use crate::measures::{ADDED, Measure};
+use crate::verdict::Check;
+
 /// One measure's documentation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Topic {
@@ -21,8 +26,8 @@ pub struct Topic {
 pub const SECTIONS: [&str; 5] =
     ["## What it measures", "## Why it matters", "## How it is computed", "## Profile keys", "## Example"];
 
-/// Every measure, in the order of the checklist row.
-pub const TOPICS: &[Topic] = &[
+/// The measures with a topic of their own here, in the order of the checklist row.
+const FIXED: &[Topic] = &[
     Topic {
         name: "missing_fields",
         summary: "nulls, blanks and placeholders per column; complete rows (clean)",
@@ -34,12 +39,6 @@ pub const TOPICS: &[Topic] = &[
         summary: "duplicate key values (clean)",
         aliases: &["key", "duplicates", "max_duplicate_keys", "unique"],
         doc: crate::measures::keys::EXPLAIN,
-    },
-    Topic {
-        name: "duplicate_records",
-        summary: "rows identical to an earlier row in every column (clean)",
-        aliases: &["max_duplicate_records", "duplicate_rows", "copies"],
-        doc: crate::measures::duplicates::EXPLAIN,
     },
     Topic {
         name: "access",
@@ -74,12 +73,6 @@ pub const TOPICS: &[Topic] = &[
         doc: crate::measures::labels::EXPLAIN,
     },
     Topic {
-        name: "label_conflicts",
-        summary: "rows whose label inputs agree and labels differ (labeled)",
-        aliases: &["conflicts", "label_inputs", "max_label_conflict_share", "label_noise"],
-        doc: crate::measures::conflicts::EXPLAIN,
-    },
-    Topic {
         name: "fragmentation",
         summary: "one entity across systems: key overlap, shapes, conflicts (connected)",
         aliases: &["connected", "entities", "entity", "key_overlap", "max_unmatched_share"],
@@ -110,11 +103,43 @@ pub const TOPICS: &[Topic] = &[
     },
 ];
 
+/// Every measure, in the order of the checklist row: the fixed topics, each measure of
+/// `measures::ADDED` after the last fixed topic of its checklist part.
+pub fn topics() -> &'static [Topic] {
+    static ALL: LazyLock<Vec<Topic>> = LazyLock::new(|| {
+        let of =
+            |m: &&dyn Measure| Topic { name: m.topic(), summary: m.summary(), aliases: m.aliases(), doc: m.explain() };
+        let added = |c: Option<Check>| ADDED.iter().filter(move |m| Some(m.check()) == c).map(of);
+        // A part opens with the fixed topic that names it (`missing_fields` is `clean`).
+        let opens = |t: &Topic| {
+            Check::ALL
+                .into_iter()
+                .chain([Check::Trend])
+                .find(|c| t.name == c.as_str() || t.aliases.contains(&c.as_str()))
+        };
+        let mut out = Vec::new();
+        let mut part = None;
+        for t in FIXED {
+            if let Some(c) = opens(t) {
+                out.extend(added(part));
+                part = Some(c);
+            }
+            out.push(*t);
+        }
+        out.extend(added(part));
+        let placed: Vec<&str> = out.iter().map(|t| t.name).collect();
+        let rest: Vec<Topic> = ADDED.iter().filter(|m| !placed.contains(&m.topic())).map(of).collect();
+        out.extend(rest);
+        out
+    });
+    &ALL
+}
+
 /// The topic for a measure name, an alias, or a finding id (`staleness.max_age.tickets`):
 /// case and `-` versus `_` do not matter.
 pub fn topic(word: &str) -> Option<&'static Topic> {
     let w = word.trim().to_lowercase().replace('-', "_");
-    let find = |w: &str| TOPICS.iter().find(|t| t.name == w || t.aliases.contains(&w));
+    let find = |w: &str| topics().iter().find(|t| t.name == w || t.aliases.contains(&w));
     // In a finding id the second part is the more specific (`access.pii.…` is about `pii`).
     let mut parts = w.split('.');
     let (head, second) = (parts.next().unwrap_or_default(), parts.next());
@@ -123,14 +148,14 @@ pub fn topic(word: &str) -> Option<&'static Topic> {
 
 /// Every word `topic` accepts, for a "did you mean" hint.
 pub fn words() -> impl Iterator<Item = &'static str> {
-    TOPICS.iter().flat_map(|t| std::iter::once(t.name).chain(t.aliases.iter().copied()))
+    topics().iter().flat_map(|t| std::iter::once(t.name).chain(t.aliases.iter().copied()))
 }
 
 /// The list `preflight explain` prints without an argument.
 pub fn list() -> String {
-    let width = TOPICS.iter().map(|t| t.name.len()).max().unwrap_or(0);
+    let width = topics().iter().map(|t| t.name.len()).max().unwrap_or(0);
     let mut out = String::from("Measures (`preflight explain MEASURE` for one):\n\n");
-    for t in TOPICS {
+    for t in topics() {
         out.push_str(&format!("  {:<width$}  {}\n", t.name, t.summary));
     }
     out
@@ -142,7 +167,7 @@ mod tests {
 
     #[test]
     fn every_topic_has_the_fixed_sections_in_order() {
-        for t in TOPICS {
+        for t in topics() {
             assert!(t.doc.starts_with(&format!("# {}\n", t.name)), "{}", t.name);
             let mut at = 0;
             for s in SECTIONS {
@@ -179,6 +204,15 @@ mod tests {
     }
 
     #[test]
+    fn a_registered_measure_is_listed_with_its_part_of_the_checklist() {
+        let names: Vec<&str> = topics().iter().map(|t| t.name).collect();
+        let at = |n: &str| names.iter().position(|x| *x == n).unwrap_or(usize::MAX);
+        assert!(at("keys") < at("duplicate_records") && at("duplicate_records") < at("access"), "{names:?}");
+        assert!(at("label_coverage") < at("label_conflicts") && at("label_conflicts") < at("fragmentation"));
+        assert_eq!(names.len(), FIXED.len() + crate::measures::ADDED.len());
+    }
+
+    #[test]
     fn every_word_is_unique() {
         let mut all: Vec<&str> = words().collect();
         let n = all.len();
@@ -190,6 +224,6 @@ mod tests {
     #[test]
     fn the_list_names_every_measure() {
         let l = list();
-        assert!(TOPICS.iter().all(|t| l.contains(t.name)));
+        assert!(topics().iter().all(|t| l.contains(t.name)));
     }
 }

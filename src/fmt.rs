@@ -14,6 +14,37 @@
 
 use crate::stats::timestamp::format_duration_secs;
 
+/// One piece of a phrase: words a measure or the view writes, with the data in them marked so
+/// that each renderer escapes and styles it for its format.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Piece {
+    /// Fixed words and numbers: nothing to escape.
+    Words(String),
+    /// Text from the data, escaped by the renderer.
+    Data(String),
+    /// Text from the data shown as code (a name, a path).
+    Code(String),
+    /// Fixed words said loudly (`not readable`): bold where the format has bold.
+    Loud(&'static str),
+    /// Text from the data that signals a risk (a plaintext session): the HTML page makes it
+    /// strong, the other formats show it as plain data.
+    Risk(String),
+}
+
+/// Words with the data in them marked; see `Piece`.
+pub type Phrase = Vec<Piece>;
+
+/// A phrase as plain text, each piece of data passed through `escape`.
+pub fn plain_phrase(p: &[Piece], escape: impl Fn(&str) -> String) -> String {
+    p.iter()
+        .map(|piece| match piece {
+            Piece::Words(w) => w.clone(),
+            Piece::Loud(w) => w.to_string(),
+            Piece::Data(d) | Piece::Code(d) | Piece::Risk(d) => escape(d),
+        })
+        .collect()
+}
+
 pub(crate) fn count(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }

@@ -1,64 +1,176 @@
 //! Label conflicts, a part of "labeled": with `label_inputs`, groups of labeled rows whose
 //! inputs are equal after trim and case-fold while their labels differ (DESIGN §3), judged by
 //! `max_label_conflict_share`. The same inputs with two labels are noise a model cannot learn
-//! from, however many rows are labeled.
+//! from, however many rows are labeled. Registered in `measures::ADDED`, within the labels:
+//! this module is the whole measure.
 
-use crate::measures::{LabelConflictExample, LabelConflicts, PerSystem, SourceReport, share};
+use serde::Serialize;
+
+use crate::fmt::{Phrase, Piece, count};
+use crate::measures::{Measure, Measurement, PerSystem, SourceReport, Within, share};
 use crate::profile::SourceSpec;
 use crate::sources::SourceStats;
-use crate::stats::Example;
+use crate::stats::{Example, LocatorInFile};
 use crate::verdict::{Check, Finding, FindingId, Rule, Severity, Subject, at_most};
 
-use super::rules::{crossed, did_you_mean_column, finding, limit_text, locate, pct};
+use super::output::ordered_map;
+use super::rules::{Ev, crossed, did_you_mean_column, finding, limit_text, locate, pct};
 
-/// The documentation `preflight explain label_conflicts` prints, kept beside the measure it explains.
-pub const EXPLAIN: &str = include_str!("conflicts.md");
+/// The measure's name: its key in a source's `labels`, its `explain` topic.
+const NAME: &str = "conflicts";
+/// Its limit, declared in `profile::MEASURE_LIMITS`.
+const KEY: &str = "max_label_conflict_share";
 
-/// The measure for a source with `label_inputs`, its label and every input; `None` otherwise.
-/// `report` is the source's report so far: evidence values are masked as its columns say.
-pub(super) fn measure(spec: &SourceSpec, stats: &SourceStats, report: &SourceReport) -> Option<LabelConflicts> {
-    let acc = &stats.acc;
-    let inputs: Vec<String> = spec.label_inputs.iter().map(|n| n.name.clone()).collect();
-    if inputs.is_empty() || acc.label_column().is_none() || !inputs.iter().all(|i| acc.columns.contains(i)) {
-        return None;
-    }
-    let Some(set) = &acc.conflicts else {
-        return Some(LabelConflicts {
-            inputs,
-            groups: 0,
-            rows: 0,
-            share: 0.0,
-            unmeasured: Some("this read does not group rows by their inputs (a database's push-down)".into()),
-            examples: Vec::new(),
-        });
-    };
-    let (groups, rows) = set.conflicts();
-    let examples = set
-        .examples()
-        .into_iter()
-        .map(|g| LabelConflictExample {
-            at: locate(stats, &g.pos),
-            inputs: PerSystem(inputs.iter().zip(&g.inputs).map(|(c, v)| (c.clone(), report.shown(c, v))).collect()),
-            labels: g.labels,
-        })
-        .collect();
-    let unmeasured = set
-        .met()
-        .filter(|&m| m != acc.labeled_rows)
-        .map(|m| format!("{m} of {} labeled rows reached the grouping", acc.labeled_rows));
-    Some(LabelConflicts { inputs, groups, rows, share: share(rows, acc.labeled_rows), unmeasured, examples })
+/// `labels.conflicts`: labeled rows whose inputs are equal after trim and case-fold while
+/// their labels differ (also after trim and case-fold).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LabelConflicts {
+    /// The `label_inputs` columns, in the profile's order.
+    pub inputs: Vec<String>,
+    /// Groups of rows with equal inputs and more than one label.
+    pub groups: u64,
+    /// Labeled rows in those groups.
+    pub rows: u64,
+    /// `rows / labeled`.
+    pub share: f64,
+    /// Why the conflicts were not counted, when they were not (the numbers are then 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unmeasured: Option<String>,
+    pub examples: Vec<LabelConflictExample>,
 }
 
-pub(super) fn labeled(spec: &SourceSpec, report: &SourceReport, out: &mut Vec<Finding>) {
+/// One conflicting group: where its first row is, its inputs, and each label with its rows.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LabelConflictExample {
+    #[serde(flatten)]
+    pub at: LocatorInFile,
+    /// Input column to its value in the group's first row (masked or clipped as evidence is).
+    pub inputs: PerSystem<String>,
+    #[serde(serialize_with = "ordered_map")]
+    pub labels: Vec<(String, u64)>,
+}
+
+/// The measure, as `measures::ADDED` lists it.
+pub struct Conflicting;
+
+fn of(s: &SourceReport) -> Option<&LabelConflicts> {
+    s.labels.as_ref()?.added.get::<LabelConflicts>(NAME)
+}
+
+impl Measure for Conflicting {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn topic(&self) -> &'static str {
+        "label_conflicts"
+    }
+
+    fn within(&self) -> Within {
+        Within::Labels
+    }
+
+    fn rule(&self) -> Rule {
+        Rule::LabelsConflicts
+    }
+
+    fn check(&self) -> Check {
+        Check::Labeled
+    }
+
+    fn summary(&self) -> &'static str {
+        "rows whose label inputs agree and labels differ (labeled)"
+    }
+
+    fn aliases(&self) -> &'static [&'static str] {
+        &["conflicts", "label_inputs", KEY, "label_noise"]
+    }
+
+    fn explain(&self) -> &'static str {
+        include_str!("conflicts.md")
+    }
+
+    /// Taken for a source with `label_inputs`, its label and every input; absent otherwise.
+    /// Evidence values are masked as the report's columns say.
+    fn measure(&self, spec: &SourceSpec, stats: &SourceStats, report: &SourceReport) -> Measurement {
+        let acc = &stats.acc;
+        let inputs: Vec<String> = spec.label_inputs.iter().map(|n| n.name.clone()).collect();
+        if inputs.is_empty() || acc.label_column().is_none() || !inputs.iter().all(|i| acc.columns.contains(i)) {
+            return Measurement::Absent;
+        }
+        let Some(set) = &acc.conflicts else {
+            return Measurement::Taken(Box::new(LabelConflicts {
+                inputs,
+                groups: 0,
+                rows: 0,
+                share: 0.0,
+                unmeasured: Some("this read does not group rows by their inputs (a database's push-down)".into()),
+                examples: Vec::new(),
+            }));
+        };
+        let (groups, rows) = set.conflicts();
+        let examples = set
+            .examples()
+            .into_iter()
+            .map(|g| LabelConflictExample {
+                at: locate(stats, &g.pos),
+                inputs: PerSystem(inputs.iter().zip(&g.inputs).map(|(c, v)| (c.clone(), report.shown(c, v))).collect()),
+                labels: g.labels,
+            })
+            .collect();
+        let unmeasured = set
+            .met()
+            .filter(|&m| m != acc.labeled_rows)
+            .map(|m| format!("{m} of {} labeled rows reached the grouping", acc.labeled_rows));
+        let share = share(rows, acc.labeled_rows);
+        Measurement::Taken(Box::new(LabelConflicts { inputs, groups, rows, share, unmeasured, examples }))
+    }
+
+    fn judge(&self, spec: &SourceSpec, report: &SourceReport, _: &Ev<'_>, out: &mut Vec<Finding>) {
+        labeled(spec, report, out);
+    }
+
+    fn heading(&self) -> &'static str {
+        "Label conflicts"
+    }
+
+    /// `4 labeled rows in 2 groups with the same subject, body carry different labels (3.1%)`.
+    fn line(&self, s: &SourceReport, _: bool) -> Option<Phrase> {
+        let c = of(s)?;
+        if let Some(why) = &c.unmeasured {
+            return Some(vec![Piece::Words(format!("not measured: {why}"))]);
+        }
+        let mut p = vec![Piece::Words(format!(
+            "{} in {} with the same ",
+            count(c.rows, "labeled row", "labeled rows"),
+            count(c.groups, "group", "groups")
+        ))];
+        for (i, input) in c.inputs.iter().enumerate() {
+            if i > 0 {
+                p.push(Piece::Words(", ".into()));
+            }
+            p.push(Piece::Code(input.clone()));
+        }
+        p.push(Piece::Words(format!(" carry different labels ({} of labeled rows)", pct(c.share))));
+        Some(p)
+    }
+
+    fn summary_item(&self, s: &SourceReport) -> Option<String> {
+        let c = of(s).filter(|c| c.rows > 0)?;
+        Some(format!("{} with conflicting labels", pct(c.share)))
+    }
+}
+
+fn labeled(spec: &SourceSpec, report: &SourceReport, out: &mut Vec<Finding>) {
     if spec.label_inputs.is_empty() {
         return;
     }
     // Without the label itself, `labels.label_absent` has said it all.
     let Some(labels) = &report.labels else { return };
-    let th = &spec.thresholds.max_label_conflict_share;
+    let th = &spec.thresholds.share_limit(KEY);
     let id = || FindingId::new(Rule::LabelsConflicts, Subject::source(&spec.name));
     let label = spec.label.as_ref().map(|l| l.name.as_str());
-    let Some(c) = &labels.conflicts else {
+    let Some(c) = labels.added.get::<LabelConflicts>(NAME) else {
         let absent: Vec<&str> = spec
             .label_inputs
             .iter()
@@ -112,10 +224,20 @@ pub(super) fn labeled(spec: &SourceSpec, report: &SourceReport, out: &mut Vec<Fi
 #[cfg(test)]
 mod tests {
     use super::super::rules::tests::{findings_edited, findings_with, get, named, spec};
-    use crate::profile::Limit;
+    use super::{KEY, LabelConflicts, NAME};
+    use crate::measures::SourceReport;
+    use crate::profile::{AnyLimit, Limit};
     use crate::verdict::Severity;
 
     const ID: &str = "labels.max_label_conflict_share.t";
+
+    /// Changes the measured conflicts of `r`, which the fixture's rows cannot carry.
+    fn edit(r: &mut SourceReport, change: impl FnOnce(&mut LabelConflicts)) {
+        let Some(l) = r.labels.as_mut() else { return };
+        let Some(mut c) = l.added.get::<LabelConflicts>(NAME).cloned() else { return };
+        change(&mut c);
+        l.added.set(NAME, Some(c), None);
+    }
 
     #[test]
     fn no_finding_without_label_inputs() {
@@ -128,13 +250,13 @@ mod tests {
         let at = |warn, fail, share| {
             let mut s = spec();
             s.label_inputs = vec![named("body")];
-            s.thresholds.max_label_conflict_share = Limit { warn, fail };
+            s.thresholds.set_limit(KEY, AnyLimit::Share(Limit { warn, fail }));
             let f = findings_edited(&s, |r| {
-                if let Some(c) = r.labels.as_mut().and_then(|l| l.conflicts.as_mut()) {
+                edit(r, |c| {
                     c.share = share;
                     c.rows = 2;
                     c.groups = 1;
-                }
+                })
             });
             get(&f, ID).severity
         };
@@ -158,11 +280,7 @@ mod tests {
     fn an_unmeasured_grouping_warns() {
         let mut s = spec();
         s.label_inputs = vec![named("body")];
-        let f = findings_edited(&s, |r| {
-            if let Some(c) = r.labels.as_mut().and_then(|l| l.conflicts.as_mut()) {
-                c.unmeasured = Some("push-down".into());
-            }
-        });
+        let f = findings_edited(&s, |r| edit(r, |c| c.unmeasured = Some("push-down".into())));
         let f = get(&f, ID);
         assert_eq!((f.severity, f.value.as_deref()), (Severity::Warn, Some("not measured")));
     }

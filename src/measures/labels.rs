@@ -15,8 +15,8 @@ pub const EXPLAIN: &str = include_str!("labels.md");
 /// Classes listed by name in `labels.classes`; the rest are summed under `other`.
 pub const TOP_CLASSES: usize = 50;
 
-/// The label measures of a source with a label column; `conflicts` is filled later, from the
-/// whole report (`conflicts::measure`).
+/// The label measures of a source with a label column; the registered measures within the
+/// labels (`added`) are filled later, from the whole report.
 pub(super) fn measure(spec: &SourceSpec, acc: &SourceAcc) -> Option<LabelReport> {
     let rows = acc.rows;
     acc.labels().map(|l| {
@@ -65,7 +65,7 @@ fn classes(
         rare_classes,
         imbalance,
         variant_labels,
-        conflicts: None,
+        added: Default::default(),
     }
 }
 

@@ -10,16 +10,20 @@ pub mod keys;
 pub mod labels;
 pub mod missing;
 mod output;
+pub mod registry;
 pub mod rules;
 pub mod staleness;
 
 pub use output::{
-    AccessReport, AgeBucket, ColumnReport, ConflictExample, Conflicts, DuplicateRecords, EntityReport, KeyReport,
-    LabelConflictExample, LabelConflicts, LabelReport, PerSystem, PiiReport, SourceReport, StalenessReport, Status,
-    ValueCount, share, transport_text,
+    AccessReport, AgeBucket, ColumnReport, ConflictExample, Conflicts, EntityReport, KeyReport, LabelReport, PerSystem,
+    PiiReport, SourceReport, StalenessReport, Status, ValueCount, share, transport_text,
 };
 
+pub use registry::{Added, Measure, Measured, Measurement, Output, Within};
 pub use rules::evaluate_source;
+
+/// The measures registered through `registry::Measure`, in the order they are judged and shown.
+pub const ADDED: &[&dyn Measure] = &[&conflicts::Conflicting, &duplicates::Duplicates];
 
 use crate::profile::SourceSpec;
 use crate::sources::{SourceError, SourceFailure, SourceStats};
@@ -39,7 +43,6 @@ pub fn measure(spec: &SourceSpec, location: String, stats: &SourceStats, req: &S
     let labels = labels::measure(spec, acc);
     let keys = keys::measure(acc);
     let access = access::measure(stats);
-    let duplicates = duplicates::measure(acc);
     let mut report = SourceReport {
         name: spec.name.clone(),
         kind: stats.kind.to_string(),
@@ -57,16 +60,16 @@ pub fn measure(spec: &SourceSpec, location: String, stats: &SourceStats, req: &S
         staleness,
         labels,
         keys,
-        duplicate_records: duplicates.as_ref().ok().cloned(),
-        duplicate_records_unmeasured: duplicates.err(),
+        added: Added::default(),
         access,
         csv: stats.csv.clone(),
         read: stats.read.clone(),
         delta: stats.signals.delta.clone(),
     };
-    let conflicts = conflicts::measure(spec, stats, &report);
+    let (top, labels) = Added::measure(spec, stats, &report);
+    report.added = top;
     if let Some(l) = &mut report.labels {
-        l.conflicts = conflicts;
+        l.added = labels;
     }
     report
 }

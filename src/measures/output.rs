@@ -3,6 +3,7 @@
 
 use serde::{Serialize, Serializer};
 
+use super::registry::Added;
 use crate::sources::sql::Transport;
 use crate::sources::{CsvInfo, DbSignals, FileAccess, ReadInfo, SqlAccess};
 use crate::stats::clip;
@@ -149,11 +150,9 @@ pub struct SourceReport {
     pub staleness: Option<StalenessReport>,
     pub labels: Option<LabelReport>,
     pub keys: Option<KeyReport>,
-    /// Rows identical to an earlier row in every measured column; `None` when not measured.
-    pub duplicate_records: Option<DuplicateRecords>,
-    /// Why `duplicate_records` was not measured, for a source that was read.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub duplicate_records_unmeasured: Option<String>,
+    /// The measures registered in `measures::ADDED`, each under its name.
+    #[serde(flatten)]
+    pub added: Added,
     pub access: AccessReport,
     pub csv: Option<CsvInfo>,
     /// How the rows were read (DESIGN §5 `read`); `None` where a reader does not say.
@@ -194,8 +193,7 @@ impl SourceReport {
             staleness: None,
             labels: None,
             keys: None,
-            duplicate_records: None,
-            duplicate_records_unmeasured: None,
+            added: Added::unread(),
             access,
             csv: None,
             read: None,
@@ -288,47 +286,10 @@ pub struct LabelReport {
     pub rare_classes: Vec<String>,
     pub imbalance: Option<f64>,
     pub variant_labels: Vec<Vec<String>>,
-    /// With `label_inputs`: groups of rows whose inputs agree and labels differ.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub conflicts: Option<LabelConflicts>,
-}
-
-/// Duplicate records (DESIGN §3): `rows` counts the extra copies, `distinct` the distinct rows
-/// that have copies, `share` is `rows` over the source's rows.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct DuplicateRecords {
-    pub rows: u64,
-    pub distinct: u64,
-    pub share: f64,
-}
-
-/// Label conflicts (DESIGN §3): labeled rows whose inputs are equal after trim and case-fold
-/// while their labels differ (also after trim and case-fold).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct LabelConflicts {
-    /// The `label_inputs` columns, in the profile's order.
-    pub inputs: Vec<String>,
-    /// Groups of rows with equal inputs and more than one label.
-    pub groups: u64,
-    /// Labeled rows in those groups.
-    pub rows: u64,
-    /// `rows / labeled`.
-    pub share: f64,
-    /// Why the conflicts were not counted, when they were not (the numbers are then 0).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub unmeasured: Option<String>,
-    pub examples: Vec<LabelConflictExample>,
-}
-
-/// One conflicting group: where its first row is, its inputs, and each label with its rows.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct LabelConflictExample {
+    /// The measures of `measures::ADDED` within the labels (label conflicts), each under its
+    /// name.
     #[serde(flatten)]
-    pub at: crate::stats::LocatorInFile,
-    /// Input column to its value in the group's first row (masked or clipped as evidence is).
-    pub inputs: PerSystem<String>,
-    #[serde(serialize_with = "ordered_map")]
-    pub labels: Vec<(String, u64)>,
+    pub added: Added,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -377,7 +338,7 @@ impl AccessReport {
     }
 }
 
-fn ordered_map<S: Serializer>(v: &[(String, u64)], s: S) -> Result<S::Ok, S::Error> {
+pub(super) fn ordered_map<S: Serializer>(v: &[(String, u64)], s: S) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeMap;
     let mut m = s.serialize_map(Some(v.len()))?;
     for (k, n) in v {

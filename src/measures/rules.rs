@@ -19,13 +19,12 @@ pub fn evaluate_source(spec: &SourceSpec, report: &SourceReport, stats: Option<&
     super::keys::keys(spec, report, &ev, &mut out);
     super::staleness::current(spec, report, &ev, &mut out);
     super::labels::labeled(spec, report, &ev, &mut out);
-    super::conflicts::labeled(spec, report, &mut out);
-    super::duplicates::clean(spec, report, &ev, &mut out);
+    super::registry::judge(spec, report, &ev, &mut out);
     out
 }
 
 /// Turns collected positions into evidence, masking values of PII columns.
-pub(super) struct Ev<'a> {
+pub struct Ev<'a> {
     pub(super) stats: &'a SourceStats,
     pub(super) report: &'a SourceReport,
 }
@@ -165,10 +164,18 @@ pub(crate) mod tests {
     ) -> Vec<Finding> {
         let mut req = request();
         req.label_inputs = spec.label_inputs.iter().map(|n| n.name.clone()).collect();
-        let stats = SourceStats {
+        let stats = stats_of(collect_with(&rows(), 64, &req));
+        let mut report = crate::measures::measure(spec, "t.csv".into(), &stats, &req);
+        edit(&mut report);
+        evaluate_source(spec, &report, Some(&stats))
+    }
+
+    /// What the reader of `t.csv` hands over with `acc`.
+    pub(in crate::measures) fn stats_of(acc: crate::stats::SourceAcc) -> SourceStats {
+        SourceStats {
             kind: "csv",
             parts: vec!["t.csv".into()],
-            acc: collect_with(&rows(), 64, &req),
+            acc,
             csv: None,
             signals: Default::default(),
             access: None,
@@ -177,10 +184,7 @@ pub(crate) mod tests {
             evidence_without_key: false,
             read: None,
             sql: None,
-        };
-        let mut report = crate::measures::measure(spec, "t.csv".into(), &stats, &req);
-        edit(&mut report);
-        evaluate_source(spec, &report, Some(&stats))
+        }
     }
 
     pub(in crate::measures) fn get<'a>(f: &'a [Finding], id: &str) -> &'a Finding {

@@ -54,16 +54,80 @@ pub struct Thresholds {
     pub min_label_coverage: Limit<f64>,
     pub min_class_examples: u64,
     pub max_duplicate_keys: Limit<u64>,
-    /// Rows identical in every measured column to an earlier row; no limit unless the profile
-    /// sets one (the count is reported either way).
-    pub max_duplicate_records: Limit<u64>,
-    /// Share of labeled rows in groups whose inputs agree and labels do not (`label_inputs`).
-    pub max_label_conflict_share: Limit<f64>,
     pub placeholders: Vec<String>,
     /// SQL sources: stream the rows, or push the measures down into the database.
     pub pushdown: PushdownMode,
     /// `pushdown = "auto"` pushes down tables whose estimated size is above this many bytes.
     pub pushdown_above: u64,
+    /// The limits `MEASURE_LIMITS` declares, in its order.
+    pub measure_limits: Vec<AnyLimit>,
+}
+
+/// A count or share limit read by a measure that registers itself in `measures::ADDED`: the
+/// profile accepts its key in `[defaults]` and in a source, in the `{ warn, fail }` forms of
+/// the built-in keys. This row is all the profile knows of such a measure.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MeasureLimit {
+    pub key: &'static str,
+    /// Whether the limit is a count or a share, and what holds when the profile says nothing.
+    pub default: AnyLimit,
+    /// `min_…` limits: a lower value is the worse one.
+    pub lower_is_worse: bool,
+}
+
+/// A count limit or a share limit.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum AnyLimit {
+    Count(Limit<u64>),
+    Share(Limit<f64>),
+}
+
+/// Every limit of a registered measure.
+pub const MEASURE_LIMITS: &[MeasureLimit] = &[
+    // No default: the count is reported either way, and judged only when the profile asks.
+    MeasureLimit {
+        key: "max_duplicate_records",
+        default: AnyLimit::Count(Limit { warn: None, fail: None }),
+        lower_is_worse: false,
+    },
+    // Share of labeled rows in groups whose inputs agree and labels do not (`label_inputs`).
+    MeasureLimit {
+        key: "max_label_conflict_share",
+        default: AnyLimit::Share(Limit { warn: Some(0.01), fail: Some(0.05) }),
+        lower_is_worse: false,
+    },
+];
+
+impl Thresholds {
+    /// The count limit `key` of `MEASURE_LIMITS`; no limit for a key it does not declare.
+    pub fn count_limit(&self, key: &str) -> Limit<u64> {
+        match self.measure_limit(key) {
+            Some(AnyLimit::Count(l)) => l,
+            _ => Limit::default(),
+        }
+    }
+
+    /// The share limit `key` of `MEASURE_LIMITS`; no limit for a key it does not declare.
+    pub fn share_limit(&self, key: &str) -> Limit<f64> {
+        match self.measure_limit(key) {
+            Some(AnyLimit::Share(l)) => l,
+            _ => Limit::default(),
+        }
+    }
+
+    fn measure_limit(&self, key: &str) -> Option<AnyLimit> {
+        let i = MEASURE_LIMITS.iter().position(|m| m.key == key)?;
+        self.measure_limits.get(i).copied()
+    }
+
+    /// Sets the limit `key` of `MEASURE_LIMITS`, keeping its kind.
+    pub fn set_limit(&mut self, key: &str, limit: AnyLimit) {
+        if let Some(slot) =
+            MEASURE_LIMITS.iter().position(|m| m.key == key).and_then(|i| self.measure_limits.get_mut(i))
+        {
+            *slot = limit;
+        }
+    }
 }
 
 /// The `pushdown` key: how a SQL source is read (DESIGN §6).
@@ -92,11 +156,10 @@ impl Default for Thresholds {
             min_label_coverage: Limit { warn: Some(0.8), fail: Some(0.5) },
             min_class_examples: 30,
             max_duplicate_keys: Limit { warn: None, fail: Some(0) },
-            max_duplicate_records: Limit { warn: None, fail: None },
-            max_label_conflict_share: Limit { warn: Some(0.01), fail: Some(0.05) },
             placeholders: DEFAULT_PLACEHOLDERS.iter().map(|s| s.to_string()).collect(),
             pushdown: PushdownMode::Auto,
             pushdown_above: DEFAULT_PUSHDOWN_ABOVE,
+            measure_limits: MEASURE_LIMITS.iter().map(|m| m.default).collect(),
         }
     }
 }

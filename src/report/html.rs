@@ -259,8 +259,8 @@ fn source(i: usize, sv: &SourceView, ids: &mut Ids, h: &mut String) {
     if let (Some(k), Some(line)) = (&s.keys, &sv.key) {
         let _ = writeln!(h, "<h3>Key <code>{}</code></h3>\n<p>{line}</p>", esc(&k.column));
     }
-    if let Some(line) = &sv.records {
-        let _ = writeln!(h, "<h3>Duplicate records</h3>\n<p>{}</p>", esc(line));
+    for (heading, line) in &sv.added {
+        let _ = writeln!(h, "<h3>{}</h3>\n<p>{}</p>", esc(heading), phrase(line));
     }
     access(sv, h);
     h.push_str("</section>\n");

@@ -248,15 +248,15 @@ fn source(sv: &SourceView, md: &mut String) {
                 .collect();
             md.push_str(&format!("Variant labels: {}\n\n", groups.join(" · ")));
         }
-        if let Some(c) = &l.conflicts {
-            md.push_str(&format!("Label conflicts: {}\n\n", phrase(c, false)));
+        for (heading, p) in &l.added {
+            md.push_str(&format!("{heading}: {}\n\n", phrase(p, false)));
         }
     }
     if let (Some(k), Some(line)) = (&s.keys, &sv.key) {
         md.push_str(&format!("### Key ({})\n\n{line}\n\n", code(&k.column, false)));
     }
-    if let Some(line) = &sv.records {
-        md.push_str(&format!("### Duplicate records\n\n{line}\n\n"));
+    for (heading, line) in &sv.added {
+        md.push_str(&format!("### {heading}\n\n{}\n\n", phrase(line, false)));
     }
     md.push_str(&format!("### Access\n\n{}\n\n", phrases(&sv.access).join(" · ")));
     for note in &s.access.notes {

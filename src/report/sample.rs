@@ -12,8 +12,8 @@ use crate::stats::{Example, Locator, LocatorInFile};
 
 use super::{ProfileInfo, Report, SCHEMA_VERSION};
 use crate::measures::{
-    AccessReport, AgeBucket, ColumnReport, ConflictExample, Conflicts, EntityReport, KeyReport, LabelReport, PerSystem,
-    PiiReport, SourceReport, StalenessReport, Status, ValueCount,
+    AccessReport, Added, AgeBucket, ColumnReport, ConflictExample, Conflicts, EntityReport, KeyReport, LabelReport,
+    PerSystem, PiiReport, SourceReport, StalenessReport, Status, ValueCount,
 };
 use crate::verdict::{Check, Checklist, Finding, FindingId, Rule, Severity, Subject};
 
@@ -200,11 +200,10 @@ fn tickets() -> SourceReport {
             rare_classes: vec!["returns".into(), "legal".into()],
             imbalance: Some(350.8),
             variant_labels: vec![vec!["Billing ".into(), "billing".into()]],
-            conflicts: None,
+            added: Added::default(),
         }),
         keys: Some(KeyReport { column: "ticket_id".into(), distinct: 11_997, duplicates: 3, duplicate_rows: 3 }),
-        duplicate_records: None,
-        duplicate_records_unmeasured: None,
+        added: Added::unread(),
         access: AccessReport {
             reachable: true,
             readable: true,
@@ -276,8 +275,7 @@ fn kb() -> SourceReport {
         }),
         labels: None,
         keys: Some(KeyReport { column: "article_id".into(), distinct: 2_400, duplicates: 0, duplicate_rows: 0 }),
-        duplicate_records: None,
-        duplicate_records_unmeasured: None,
+        added: Added::unread(),
         access: AccessReport {
             reachable: true,
             readable: true,

@@ -11,28 +11,13 @@ use crate::stats::{Example, Locator};
 
 use super::Report;
 use crate::fmt::{count, duration, pct, pct_of, thousands, when};
-use crate::measures::{ColumnReport, Conflicts, EntityReport, LabelReport, SourceReport, StalenessReport, Status};
+use crate::measures::{
+    ADDED, ColumnReport, Conflicts, EntityReport, LabelReport, SourceReport, StalenessReport, Status, Within,
+};
 use crate::verdict::review::Readiness;
 use crate::verdict::{Check, Finding, Rule, Severity};
 
-/// One piece of a phrase.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Piece {
-    /// Fixed words and numbers: nothing to escape.
-    Words(String),
-    /// Text from the data, escaped by the renderer.
-    Data(String),
-    /// Text from the data shown as code (a name, a path).
-    Code(String),
-    /// Fixed words said loudly (`not readable`): bold where the format has bold.
-    Loud(&'static str),
-    /// Text from the data that signals a risk (a plaintext session): the HTML page makes it
-    /// strong, the other formats show it as plain data.
-    Risk(String),
-}
-
-/// Words with the data in them marked; see `Piece`.
-pub type Phrase = Vec<Piece>;
+pub use crate::fmt::{Phrase, Piece, plain_phrase};
 
 fn words(s: impl Into<String>) -> Piece {
     Piece::Words(s.into())
@@ -40,17 +25,6 @@ fn words(s: impl Into<String>) -> Piece {
 
 fn data(s: impl Into<String>) -> Piece {
     Piece::Data(s.into())
-}
-
-/// A phrase as plain text, each piece of data passed through `escape`.
-pub fn plain_phrase(p: &[Piece], escape: impl Fn(&str) -> String) -> String {
-    p.iter()
-        .map(|piece| match piece {
-            Piece::Words(w) => w.clone(),
-            Piece::Loud(w) => w.to_string(),
-            Piece::Data(d) | Piece::Code(d) | Piece::Risk(d) => escape(d),
-        })
-        .collect()
 }
 
 /// A report resolved for display.
@@ -276,9 +250,9 @@ pub struct SourceView<'a> {
     pub labels: Option<LabelsView<'a>>,
     /// `120 distinct · 3 duplicated (4 extra rows)`.
     pub key: Option<String>,
-    /// Duplicate records, when there are some or a finding judged them:
-    /// `3 rows repeat an earlier row in every column (2 distinct rows with copies)`.
-    pub records: Option<String>,
+    /// The sections of the measures of `measures::ADDED` that have something to show:
+    /// heading and line.
+    pub added: Vec<(&'static str, Phrase)>,
     pub access: Vec<Phrase>,
     /// The source in one line for a narrow layout (the terminal): rows, ready share, what is
     /// most missing, the newest record, labels, how it was read.
@@ -340,7 +314,7 @@ impl<'a> SourceView<'a> {
             columns,
             suspected,
             staleness: s.staleness.as_ref().map(StalenessView::new),
-            labels: s.labels.as_ref().map(|l| LabelsView::new(s, l)),
+            labels: s.labels.as_ref().map(|l| LabelsView::new(r, s, l)),
             key: s.keys.as_ref().map(|k| {
                 format!(
                     "{} distinct · {} duplicated ({} extra rows)",
@@ -349,28 +323,24 @@ impl<'a> SourceView<'a> {
                     thousands(k.duplicate_rows)
                 )
             }),
-            records: records(r, s),
+            added: added(r, s, Within::Source),
             access: access(s),
             summary: summary(s),
         }
     }
 }
 
-/// The duplicate-records line: shown when rows repeat, or when the profile asked (a finding
-/// judged them), so a source without copies and without a limit reads as before.
-fn records(r: &Report, s: &SourceReport) -> Option<String> {
-    let judged =
-        r.findings.iter().any(|f| f.id.rule == Rule::DuplicateRecords && f.source.as_deref() == Some(s.name.as_str()));
-    match (&s.duplicate_records, &s.duplicate_records_unmeasured) {
-        (Some(d), _) if d.rows > 0 || judged => Some(format!(
-            "{} repeat an earlier row in every column ({} with copies, {} of rows)",
-            count(d.rows, "row", "rows"),
-            count(d.distinct, "distinct row", "distinct rows"),
-            pct(d.share)
-        )),
-        (None, Some(why)) if judged => Some(format!("not measured: {why}")),
-        _ => None,
-    }
+/// The registered measures' sections: a measure shows its line when it has something to say
+/// or one of its findings judged the source.
+fn added(r: &Report, s: &SourceReport, within: Within) -> Vec<(&'static str, Phrase)> {
+    ADDED
+        .iter()
+        .filter(|m| m.within() == within)
+        .filter_map(|m| {
+            let judged = r.findings.iter().any(|f| f.id.rule == m.rule() && f.source.as_deref() == Some(&s.name));
+            Some((m.heading(), m.line(s, judged)?))
+        })
+        .collect()
 }
 
 /// A column's table row: the report's counts, the distinct count as shown (`~` for an
@@ -461,13 +431,8 @@ fn summary(s: &SourceReport) -> Vec<Phrase> {
     }
     if let Some(l) = &s.labels {
         items.push(vec![words(format!("{} labeled (", pct(l.coverage))), data(l.column.as_str()), words(")")]);
-        if let Some(c) = l.conflicts.as_ref().filter(|c| c.rows > 0) {
-            items.push(vec![words(format!("{} with conflicting labels", pct(c.share)))]);
-        }
     }
-    if let Some(d) = s.duplicate_records.as_ref().filter(|d| d.rows > 0) {
-        items.push(vec![words(count(d.rows, "duplicate row", "duplicate rows"))]);
-    }
+    items.extend(ADDED.iter().filter_map(|m| m.summary_item(s)).map(|t| vec![words(t)]));
     if items.is_empty() {
         items.push(vec![words("no measures")]);
     }
@@ -562,13 +527,15 @@ pub struct LabelsView<'a> {
     pub imbalance: Option<String>,
     /// `(class, rows, rare)`.
     pub classes: Vec<(&'a str, u64, bool)>,
-    /// With `label_inputs`: `4 labeled rows in 2 groups with the same subject, body carry
-    /// different labels (3.1%)`.
-    pub conflicts: Option<Phrase>,
+    /// The measures of `measures::ADDED` within the labels, heading and phrase: with
+    /// `label_inputs`, `Label conflicts: 4 labeled rows in 2 groups with the same subject, body
+    /// carry different labels (3.1%)`.
+    pub added: Vec<(&'static str, Phrase)>,
 }
 
 impl<'a> LabelsView<'a> {
-    fn new(s: &SourceReport, l: &'a LabelReport) -> LabelsView<'a> {
+    fn new(r: &Report, s: &SourceReport, l: &'a LabelReport) -> LabelsView<'a> {
+        let added = added(r, s, Within::Labels);
         LabelsView {
             labels: l,
             coverage: format!(
@@ -579,24 +546,7 @@ impl<'a> LabelsView<'a> {
             ),
             imbalance: l.imbalance.map(|i| format!("imbalance {i:.1} (largest class / smallest)")),
             classes: l.classes.iter().map(|(c, n)| (c.as_str(), *n, l.rare_classes.contains(c))).collect(),
-            conflicts: l.conflicts.as_ref().map(|c| {
-                if let Some(why) = &c.unmeasured {
-                    return vec![words(format!("not measured: {why}"))];
-                }
-                let mut p = vec![words(format!(
-                    "{} in {} with the same ",
-                    count(c.rows, "labeled row", "labeled rows"),
-                    count(c.groups, "group", "groups")
-                ))];
-                for (i, input) in c.inputs.iter().enumerate() {
-                    if i > 0 {
-                        p.push(words(", "));
-                    }
-                    p.push(Piece::Code(input.clone()));
-                }
-                p.push(words(format!(" carry different labels ({} of labeled rows)", pct(c.share))));
-                p
-            }),
+            added,
         }
     }
 }

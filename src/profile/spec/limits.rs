@@ -5,7 +5,9 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::{ReadOne, Walker, get, join};
-use crate::profile::{Limit, PushdownMode, Thresholds, TrendSettings, parse_duration, suggest_duration};
+use crate::profile::{
+    AnyLimit, Limit, MEASURE_LIMITS, PushdownMode, Thresholds, TrendSettings, parse_duration, suggest_duration,
+};
 
 impl Walker<'_> {
     /// A TOML number as `f64`; anything else is a problem saying what was `expected`. The outer
@@ -159,7 +161,6 @@ impl Walker<'_> {
             ("max_stale_share", &mut t.max_stale_share, false),
             ("max_missing_share", &mut t.max_missing_share, false),
             ("min_label_coverage", &mut t.min_label_coverage, true),
-            ("max_label_conflict_share", &mut t.max_label_conflict_share, false),
         ] {
             if let Some(v) = get(table, key)
                 && let Some(l) = self.limit(v, &join(path, key), lower, &mut |w, v, p| w.share(v, p))
@@ -177,10 +178,20 @@ impl Walker<'_> {
         {
             t.max_duplicate_keys = l;
         }
-        if let Some(v) = get(table, "max_duplicate_records")
-            && let Some(l) = self.limit(v, &join(path, "max_duplicate_records"), false, &mut |w, v, p| w.count(v, p))
-        {
-            t.max_duplicate_records = l;
+        for m in MEASURE_LIMITS {
+            let Some(v) = get(table, m.key) else { continue };
+            let at = join(path, m.key);
+            let read = match m.default {
+                AnyLimit::Count(_) => {
+                    self.limit(v, &at, m.lower_is_worse, &mut |w, v, p| w.count(v, p)).map(AnyLimit::Count)
+                }
+                AnyLimit::Share(_) => {
+                    self.limit(v, &at, m.lower_is_worse, &mut |w, v, p| w.share(v, p)).map(AnyLimit::Share)
+                }
+            };
+            if let Some(l) = read {
+                t.set_limit(m.key, l);
+            }
         }
         if let Some(list) = self.string_list(table, "placeholders", path) {
             t.placeholders = list.into_iter().map(Spanned::into_inner).collect();

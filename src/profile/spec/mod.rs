@@ -39,12 +39,14 @@ const THRESHOLD_KEYS: &[&str] = &[
     "min_label_coverage",
     "min_class_examples",
     "max_duplicate_keys",
-    "max_duplicate_records",
-    "max_label_conflict_share",
     "placeholders",
     "pushdown",
     "pushdown_above",
 ];
+/// The threshold keys with those of the registered measures.
+fn threshold_keys() -> Vec<&'static str> {
+    THRESHOLD_KEYS.iter().copied().chain(crate::profile::MEASURE_LIMITS.iter().map(|m| m.key)).collect()
+}
 const SOURCE_KEYS: &[&str] = &[
     "name",
     "path",
@@ -387,7 +389,7 @@ pub(super) fn walk(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Opti
     if let Some(v) = get(root, "defaults") {
         match v.get_ref() {
             DeValue::Table(t) => {
-                w.unknown_keys(t, THRESHOLD_KEYS, "defaults");
+                w.unknown_keys(t, &threshold_keys(), "defaults");
                 defaults = w.thresholds(t, "defaults", &Thresholds::default());
             }
             other => w.problem(

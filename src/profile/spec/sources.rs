@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::{SOURCE_KEYS, THRESHOLD_KEYS, TLS_KEYS, Walker, get, join};
+use super::{SOURCE_KEYS, TLS_KEYS, Walker, get, join, threshold_keys};
 use crate::profile::{ConnectSpec, FileFormat, Location, SourceSpec, Thresholds, TlsMode, TlsSpec, redact_url};
 
 pub(super) fn source(
@@ -18,7 +18,7 @@ pub(super) fn source(
     dir: &Path,
     defaults: &Thresholds,
 ) -> Option<SourceSpec> {
-    let allowed: Vec<&str> = SOURCE_KEYS.iter().chain(THRESHOLD_KEYS).copied().collect();
+    let allowed: Vec<&str> = SOURCE_KEYS.iter().copied().chain(threshold_keys()).collect();
     w.unknown_keys(t, &allowed, path);
     let (line, _) = w.line_col(span);
     let name = match w.string(t, "name", path) {

@@ -341,8 +341,8 @@ pub(super) fn label_chart(source: &str, lv: &LabelsView, ids: &mut Ids, h: &mut 
             .collect();
         let _ = writeln!(h, "<p>Variant labels: {}</p>", groups.join(" · "));
     }
-    if let Some(c) = &lv.conflicts {
-        let _ = writeln!(h, "<p>Label conflicts: {}</p>", super::phrase(c));
+    for (heading, p) in &lv.added {
+        let _ = writeln!(h, "<p>{heading}: {}</p>", super::phrase(p));
     }
 }
 
