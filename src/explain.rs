@@ -198,18 +198,32 @@ mod tests {
         assert_eq!(topic("trend.max_row_change.tickets").map(|t| t.name), Some("trend"));
         assert_eq!(topic("trend.max_missing_share_rise.tickets.body").map(|t| t.name), Some("trend"));
         assert_eq!(topic("trend.history").map(|t| t.name), Some("trend"));
-        assert_eq!(topic("duplicate_records.max_duplicate_records.tickets").map(|t| t.name), Some("duplicate_records"));
-        assert_eq!(topic("labels.max_label_conflict_share.tickets").map(|t| t.name), Some("label_conflicts"));
+        for m in ADDED {
+            let id = crate::verdict::FindingId::new(m.rule(), crate::verdict::Subject::source("tickets"));
+            assert_eq!(topic(&id.to_string()).map(|t| t.name), Some(m.topic()), "{id}");
+        }
         assert_eq!(topic("stalenes"), None);
     }
 
     #[test]
-    fn a_registered_measure_is_listed_with_its_part_of_the_checklist() {
-        let names: Vec<&str> = topics().iter().map(|t| t.name).collect();
-        let at = |n: &str| names.iter().position(|x| *x == n).unwrap_or(usize::MAX);
-        assert!(at("keys") < at("duplicate_records") && at("duplicate_records") < at("access"), "{names:?}");
-        assert!(at("label_coverage") < at("label_conflicts") && at("label_conflicts") < at("fragmentation"));
-        assert_eq!(names.len(), FIXED.len() + crate::measures::ADDED.len());
+    fn a_registered_measure_is_listed_at_the_end_of_its_part_of_the_checklist() {
+        let all = topics();
+        assert_eq!(all.len(), FIXED.len() + ADDED.len());
+        let opens = |t: &Topic| {
+            Check::ALL
+                .into_iter()
+                .chain([Check::Trend])
+                .find(|c| t.name == c.as_str() || t.aliases.contains(&c.as_str()))
+        };
+        let fixed = |t: &&Topic| FIXED.iter().any(|f| f.name == t.name);
+        for m in ADDED {
+            let at = all.iter().position(|t| t.name == m.topic()).unwrap_or(usize::MAX);
+            let (before, after) = all.split_at(at);
+            let part = before.iter().rev().filter(fixed).find_map(&opens);
+            assert_eq!(part, Some(m.check()), "{} is listed under another part", m.topic());
+            let next = after.iter().find(fixed);
+            assert!(next.is_none_or(|t| opens(t).is_some()), "{} is listed inside its part", m.topic());
+        }
     }
 
     #[test]
