@@ -285,7 +285,7 @@ impl<'a> SourceView<'a> {
                 .iter()
                 .find(|f| {
                     f.id.rule == Rule::MissingMaxMissingShare
-                        && f.source.as_deref() == Some(s.name.as_str())
+                        && f.source_name() == Some(s.name.as_str())
                         && f.column.as_deref() == Some(col)
                 })
                 .map(|f| f.severity)
@@ -337,7 +337,7 @@ fn added(r: &Report, s: &SourceReport, within: Within) -> Vec<(&'static str, Phr
         .iter()
         .filter(|m| m.within() == within)
         .filter_map(|m| {
-            let judged = r.findings.iter().any(|f| f.id.rule == m.rule() && f.source.as_deref() == Some(&s.name));
+            let judged = r.findings.iter().any(|f| f.id.rule == m.rule() && f.source_name() == Some(&s.name));
             Some((m.heading(), m.line(s, judged)?))
         })
         .collect()
@@ -634,10 +634,11 @@ fn days(d: i64) -> String {
 }
 
 /// Findings in reading order: FAIL before WARN before PASS, then by check (the checklist's
-/// order), then by source in profile order; ties keep the order the rules produced.
+/// order), then by source in profile order, findings about entities after every source's;
+/// ties keep the order the rules produced.
 fn sorted(r: &Report) -> Vec<&Finding> {
     let rank = |f: &Finding| {
-        f.source.as_ref().and_then(|name| r.sources.iter().position(|s| &s.name == name)).unwrap_or(r.sources.len())
+        f.source_name().and_then(|name| r.sources.iter().position(|s| s.name == name)).unwrap_or(r.sources.len())
     };
     let mut v: Vec<&Finding> = r.findings.iter().collect();
     v.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.check.cmp(&b.check)).then(rank(a).cmp(&rank(b))));
@@ -677,8 +678,8 @@ pub fn summary_location(f: &Finding) -> String {
 
 /// The location of the source a finding is about, to shorten part names in its evidence.
 fn source_location<'a>(r: &'a Report, f: &Finding) -> Option<&'a str> {
-    let name = f.source.as_ref()?;
-    r.sources.iter().find(|s| &s.name == name).map(|s| s.location.as_str())
+    let name = f.source_name()?;
+    r.sources.iter().find(|s| s.name == name).map(|s| s.location.as_str())
 }
 
 /// An example as `(where, value)`: `("part-1.parquet row 12", "\"TBD\"")`; a null value reads
@@ -690,6 +691,25 @@ pub fn example_parts(e: &Example, base: Option<&str>) -> (String, String) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_entity_named_as_a_source_is_not_sorted_as_that_source() {
+        use crate::verdict::{Check, Finding, FindingId, Rule, Severity, Subject};
+        let mut r = crate::report::sample::sample();
+        let first = r.sources.first().map(|s| s.name.clone()).unwrap_or_default();
+        let last = r.sources.last().map(|s| s.name.clone()).unwrap_or_default();
+        assert_ne!(first, last, "the sample has two sources");
+        // An entity that happens to share the first source's name: its finding's `source`
+        // holds that name, as the JSON writes it.
+        let about_entity = FindingId::new(Rule::TrendMaxUnmatchedShareRise, Subject::Entity(first.clone()));
+        let about_last = FindingId::new(Rule::TrendMaxRowChange, Subject::source(&last));
+        r.findings = vec![
+            Finding::new(about_entity, Check::Trend, Severity::Warn, Some(&first), None),
+            Finding::new(about_last, Check::Trend, Severity::Warn, Some(&last), None),
+        ];
+        let order: Vec<String> = super::sorted(&r).iter().map(|f| f.id.to_string()).collect();
+        assert_eq!(order, [format!("trend.max_row_change.{last}"), format!("trend.max_unmatched_share_rise.{first}")]);
+    }
+
     use super::*;
     use crate::report::sample::sample;
     use crate::stats::LocatorInFile;

@@ -148,4 +148,13 @@ impl Finding {
     pub fn entity(&self) -> Option<&str> {
         self.id.entity()
     }
+
+    /// The source the finding is about, from its typed subject: `None` for a finding about an
+    /// entity, whose `source` (as the JSON has always written it) holds the entity's name.
+    pub fn source_name(&self) -> Option<&str> {
+        match self.id.subject.entity() {
+            Some(_) => None,
+            None => self.source.as_deref(),
+        }
+    }
 }
