@@ -110,13 +110,6 @@ pub fn topics() -> &'static [Topic] {
         let of =
             |m: &&dyn Measure| Topic { name: m.topic(), summary: m.summary(), aliases: m.aliases(), doc: m.explain() };
         let added = |c: Option<Check>| ADDED.iter().filter(move |m| Some(m.check()) == c).map(of);
-        // A part opens with the fixed topic that names it (`missing_fields` is `clean`).
-        let opens = |t: &Topic| {
-            Check::ALL
-                .into_iter()
-                .chain([Check::Trend])
-                .find(|c| t.name == c.as_str() || t.aliases.contains(&c.as_str()))
-        };
         let mut out = Vec::new();
         let mut part = None;
         for t in FIXED {
@@ -127,12 +120,15 @@ pub fn topics() -> &'static [Topic] {
             out.push(*t);
         }
         out.extend(added(part));
-        let placed: Vec<&str> = out.iter().map(|t| t.name).collect();
-        let rest: Vec<Topic> = ADDED.iter().filter(|m| !placed.contains(&m.topic())).map(of).collect();
-        out.extend(rest);
         out
     });
     &ALL
+}
+
+/// The part of the checklist a fixed topic opens: the one it names (`missing_fields` is
+/// `clean`). Every part has one, so every registered measure finds its place.
+fn opens(t: &Topic) -> Option<Check> {
+    Check::ALL.into_iter().chain([Check::Trend]).find(|c| t.name == c.as_str() || t.aliases.contains(&c.as_str()))
 }
 
 /// The topic for a measure name, an alias, or a finding id (`staleness.max_age.tickets`):
@@ -209,17 +205,11 @@ mod tests {
     fn a_registered_measure_is_listed_at_the_end_of_its_part_of_the_checklist() {
         let all = topics();
         assert_eq!(all.len(), FIXED.len() + ADDED.len());
-        let opens = |t: &Topic| {
-            Check::ALL
-                .into_iter()
-                .chain([Check::Trend])
-                .find(|c| t.name == c.as_str() || t.aliases.contains(&c.as_str()))
-        };
         let fixed = |t: &&Topic| FIXED.iter().any(|f| f.name == t.name);
         for m in ADDED {
             let at = all.iter().position(|t| t.name == m.topic()).unwrap_or(usize::MAX);
             let (before, after) = all.split_at(at);
-            let part = before.iter().rev().filter(fixed).find_map(&opens);
+            let part = before.iter().rev().filter(fixed).find_map(opens);
             assert_eq!(part, Some(m.check()), "{} is listed under another part", m.topic());
             let next = after.iter().find(fixed);
             assert!(next.is_none_or(|t| opens(t).is_some()), "{} is listed inside its part", m.topic());

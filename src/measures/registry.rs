@@ -149,11 +149,6 @@ impl Added {
         self.find(name)?.value.as_deref()?.as_any().downcast_ref()
     }
 
-    /// Whether the measure `name` applied here (taken or not).
-    pub fn has(&self, name: &str) -> bool {
-        self.find(name).is_some()
-    }
-
     /// Why `name` was not measured, when it says.
     pub fn unmeasured(&self, name: &str) -> Option<&str> {
         self.find(name)?.unmeasured.as_deref()
@@ -215,7 +210,7 @@ mod tests {
         assert_eq!(a.get::<Counted>("taken").map(|c| c.rows), Some(3));
         assert!(a.get::<u64>("taken").is_none(), "another type is not this measure");
         assert_eq!(a.unmeasured("pushed"), Some("a push-down"));
-        assert!(a.has("unread") && !a.has("absent"));
+        assert!(a.find("unread").is_some() && a.find("absent").is_none());
     }
 
     #[test]

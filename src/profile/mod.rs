@@ -120,7 +120,7 @@ impl Thresholds {
         self.measure_limits.get(i).copied()
     }
 
-    /// Sets the limit `key` of `MEASURE_LIMITS`, keeping its kind.
+    /// Sets the limit `key` of `MEASURE_LIMITS`; a key it does not declare is ignored.
     pub fn set_limit(&mut self, key: &str, limit: AnyLimit) {
         if let Some(slot) =
             MEASURE_LIMITS.iter().position(|m| m.key == key).and_then(|i| self.measure_limits.get_mut(i))
